@@ -1,0 +1,120 @@
+// Package composite is the pure core of the provider: spec types, defaults,
+// validation, naming, Expand(spec) -> Graph and Diff(graph, recorded) -> actions.
+//
+// It imports only the standard library: no AWS SDK, no plugin framework, no
+// context. Everything that can be decided without calling AWS is decided here.
+package composite
+
+// Kind names an AWS child type. The values are the hashicorp/aws resource type
+// names, so reviewers reading the `resources` map recognise them.
+type Kind string
+
+const (
+	KindIAMRole          Kind = "aws_iam_role"
+	KindIAMRolePolicy    Kind = "aws_iam_role_policy"
+	KindLogGroup         Kind = "aws_cloudwatch_log_group"
+	KindECRRepository    Kind = "aws_ecr_repository"
+	KindTargetGroup      Kind = "aws_lb_target_group"
+	KindListenerRule     Kind = "aws_lb_listener_rule"
+	KindDiscoveryService Kind = "aws_service_discovery_service"
+	KindTaskDefinition   Kind = "aws_ecs_task_definition"
+	KindECSService       Kind = "aws_ecs_service"
+)
+
+// Output attribute names a handler may return for a child. Every handler
+// returns at least AttrARN (or, for kinds without an ARN, AttrID) and AttrName.
+const (
+	AttrARN      = "arn"
+	AttrName     = "name"
+	AttrID       = "id"
+	AttrURL      = "url"      // ECR repository URI
+	AttrPriority = "priority" // listener rule priority actually in use
+	AttrRevision = "revision" // task definition revision
+)
+
+// Child is one desired AWS object.
+//
+// String fields of Props may contain references of the form ${key.attr}
+// (see Ref); the engine substitutes them with the referenced child's outputs
+// just before calling the handler. Dependency edges are derived from them.
+type Child struct {
+	Key   string // stable logical key, e.g. "execution_role"
+	Kind  Kind
+	Name  string // deterministic physical name, known at plan time
+	Props any    // pointer to the kind's *XxxProps struct below
+
+	// Hash covers every property (references unresolved). A recorded child
+	// whose hash differs needs an update.
+	Hash string
+	// ReplaceHash covers the properties that cannot be changed in place. A
+	// recorded child whose replace hash differs (or whose Name differs) is
+	// replaced: created anew, dependents updated, the old one deleted.
+	ReplaceHash string
+}
+
+// Graph is the desired expansion of one composite.
+type Graph struct {
+	Owner    string  // the composite id, value of the containerapp:owner tag
+	Children []Child // in a deterministic order
+}
+
+// Recorded is what state remembers about one child that exists (or existed)
+// in AWS.
+type Recorded struct {
+	Key     string
+	Kind    Kind
+	Name    string
+	ARN     string            // ARN, or the id for kinds without one
+	Outputs map[string]string // everything the handler returned
+	// Hash / ReplaceHash of the Child that was last applied successfully. An
+	// empty Hash means "unknown or incomplete": the next apply updates it.
+	Hash        string
+	ReplaceHash string
+}
+
+// Op is what an apply does to one child.
+type Op string
+
+const (
+	OpNoop    Op = "noop"
+	OpCreate  Op = "create"
+	OpUpdate  Op = "update"
+	OpReplace Op = "replace" // create the new child, update dependents, delete the old one
+	OpDelete  Op = "delete"
+)
+
+// Action is one planned step for one child.
+type Action struct {
+	Key    string
+	Kind   Kind
+	Op     Op
+	Reason string // human readable, e.g. "port changed" or "missing in AWS"
+}
+
+// Ownership tag keys put on every taggable child.
+const (
+	TagOwner = "containerapp:owner"
+	TagKey   = "containerapp:key"
+)
+
+// TeardownRank orders deletion: lower ranks are deleted first; children of
+// the same rank are deleted concurrently.
+func TeardownRank(k Kind) int {
+	switch k {
+	case KindECSService:
+		return 0
+	case KindListenerRule:
+		return 1
+	case KindTargetGroup:
+		return 2
+	case KindDiscoveryService:
+		return 3
+	case KindTaskDefinition:
+		return 4
+	case KindLogGroup, KindECRRepository, KindIAMRolePolicy:
+		return 5
+	case KindIAMRole:
+		return 6
+	}
+	return 7
+}
