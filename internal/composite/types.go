@@ -50,6 +50,11 @@ type Child struct {
 	// recorded child whose replace hash differs (or whose Name differs) is
 	// replaced: created anew, dependents updated, the old one deleted.
 	ReplaceHash string
+	// ReplaceOn lists keys of children whose creation or replacement forces
+	// this child's replacement too (e.g. a task definition must be registered
+	// anew when its execution role is replaced). A dependency not listed here
+	// that is created or replaced only forces an update of this child.
+	ReplaceOn []string
 }
 
 // Graph is the desired expansion of one composite.
