@@ -1,0 +1,190 @@
+package composite
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Physical names of the service's children. All are deterministic functions
+// of the cluster name, the service name and (for the target group) the
+// properties a target group cannot change in place. Names that are unique per
+// account (IAM roles, ECR repositories, task definition families, target
+// groups) include the cluster, or a short hash of the owner id, so two
+// services of the same name in different clusters never collide.
+
+// AWS limits on the names we derive.
+const (
+	MaxRoleNameLength        = 64
+	MaxTargetGroupNameLength = 32
+	MaxRepositoryNameLength  = 256
+	MaxLogGroupNameLength    = 512
+	MaxFamilyLength          = 255
+	MaxServiceNameLength     = 255
+	MaxPolicyNameLength      = 128
+
+	ownerHashLength = 8
+)
+
+// Inline policy names (scoped to their role).
+const (
+	ExecutionPolicyName = "containerapp-execution"
+	TaskPolicyName      = "containerapp-task"
+	// RolePath is the IAM path of both roles, so that the provider's own
+	// permissions can be scoped to arn:aws:iam::<account>:role/containerapp/*.
+	RolePath = "/containerapp/"
+)
+
+// ClusterName returns the cluster name of a cluster name or ECS cluster ARN
+// (arn:<p>:ecs:<region>:<account>:cluster/<name>).
+func ClusterName(clusterOrARN string) string {
+	if !strings.HasPrefix(clusterOrARN, "arn:") {
+		return clusterOrARN
+	}
+	if a, err := parseARN(clusterOrARN); err == nil {
+		if name, ok := strings.CutPrefix(a.Resource, "cluster/"); ok {
+			return name
+		}
+	}
+	return clusterOrARN[strings.LastIndexAny(clusterOrARN, ":/")+1:]
+}
+
+// ServiceID is the resource id and import id: "<cluster name>/<name>". It is
+// also the owner id (containerapp:owner tag) of every child.
+func ServiceID(cluster, name string) string { return ClusterName(cluster) + "/" + name }
+
+// ParseServiceID splits an import id "<cluster>/<name>". The cluster part may
+// be an ECS cluster ARN; the returned cluster is always its name.
+func ParseServiceID(id string) (cluster, name string, err error) {
+	i := strings.LastIndex(id, "/")
+	if i <= 0 || i == len(id)-1 {
+		return "", "", fmt.Errorf("invalid service id %q: expected <cluster>/<name>", id)
+	}
+	cluster, name = ClusterName(id[:i]), id[i+1:]
+	if !clusterNameRe.MatchString(cluster) {
+		return "", "", fmt.Errorf("invalid service id %q: %q is not an ECS cluster name", id, cluster)
+	}
+	if len(name) > MaxNameLength || !serviceNameRe.MatchString(name) {
+		return "", "", fmt.Errorf("invalid service id %q: %q is not a service name", id, name)
+	}
+	return cluster, name, nil
+}
+
+// ownerHash is the short hash of the owner id used in account-wide names.
+func ownerHash(owner string) string { return hashString(owner, ownerHashLength) }
+
+// truncateName cuts s to at most n bytes and trims separators left dangling.
+func truncateName(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if len(s) > n {
+		s = s[:n]
+	}
+	return strings.TrimRight(s, "-_.")
+}
+
+// RoleName is an IAM role name: <cluster>-<name>-<suffix>-<hash8>, the
+// cluster part truncated to keep it within 64 characters. The hash of the
+// owner keeps it unique when the cluster is truncated (or differs only in
+// case: IAM names are case-insensitive).
+func RoleName(cluster, name, suffix string) string {
+	cluster = ClusterName(cluster)
+	tail := name + "-" + suffix + "-" + ownerHash(cluster+"/"+name)
+	c := truncateName(cluster, MaxRoleNameLength-len(tail)-1)
+	if c == "" {
+		return truncateName(tail, MaxRoleNameLength)
+	}
+	return c + "-" + tail
+}
+
+// ExecutionRoleName and TaskRoleName are the two roles' names.
+func ExecutionRoleName(cluster, name string) string { return RoleName(cluster, name, "exec") }
+func TaskRoleName(cluster, name string) string      { return RoleName(cluster, name, "task") }
+
+// LogGroupName is /containerapp/<cluster>/<name>.
+func LogGroupName(cluster, name string) string {
+	return "/containerapp/" + ClusterName(cluster) + "/" + name
+}
+
+// RepositoryName is the ECR repository name <cluster>/<name>. ECR names are
+// lowercase with single separators; a cluster name that had to be changed to
+// fit (case, repeated separators, length) gets a hash of the original
+// appended, so distinct clusters never share a repository.
+func RepositoryName(cluster, name string) string {
+	cluster = ClusterName(cluster)
+	var b strings.Builder
+	lastSep := true // drops leading separators
+	for _, r := range strings.ToLower(cluster) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			lastSep = false
+		case !lastSep:
+			if r == '_' || r == '.' {
+				b.WriteRune(r)
+			} else {
+				b.WriteByte('-')
+			}
+			lastSep = true
+		}
+	}
+	c := strings.TrimRight(b.String(), "-_.")
+	room := MaxRepositoryNameLength - len(name) - 1
+	if c != cluster || len(c) > room {
+		h := hashString(cluster, ownerHashLength)
+		c = truncateName(c, room-len(h)-1)
+		if c == "" {
+			c = h
+		} else {
+			c += "-" + h
+		}
+	}
+	return c + "/" + name
+}
+
+// TaskFamily is the task definition family <cluster>_<name>. Service names
+// have no underscore, so the last underscore separates the two parts and
+// distinct owners never share a family. A cluster too long to fit is
+// truncated and followed by a hash of the owner.
+func TaskFamily(cluster, name string) string {
+	cluster = ClusterName(cluster)
+	if len(cluster)+1+len(name) <= MaxFamilyLength {
+		return cluster + "_" + name
+	}
+	h := ownerHash(cluster + "/" + name)
+	return truncateName(cluster, MaxFamilyLength-len(name)-len(h)-2) + "-" + h + "_" + name
+}
+
+// TargetGroupKey holds the target group properties that cannot be changed
+// in place. They are hashed into the target group's name, so a change gets a
+// fresh name and the new group can be created before the old one is deleted.
+type TargetGroupKey struct {
+	Port            int32  `json:"port"`
+	Protocol        string `json:"protocol"`
+	ProtocolVersion string `json:"protocol_version"`
+	TargetType      string `json:"target_type"`
+	VpcID           string `json:"vpc_id,omitempty"`
+	VPCFromSubnet   string `json:"vpc_from_subnet,omitempty"`
+}
+
+// TargetGroupName is <name>-<hash8> within 32 characters; the hash covers
+// the owner id and k. ELBv2 forbids names starting with "internal-".
+func TargetGroupName(cluster, name string, k TargetGroupKey) string {
+	h := hashString(ServiceID(cluster, name)+"|"+marshalCanonical(k), ownerHashLength)
+	base := name
+	if strings.HasPrefix(base, "internal-") {
+		base = "svc-" + base
+	}
+	base = truncateName(base, MaxTargetGroupNameLength-len(h)-1)
+	if base == "" {
+		return "tg-" + h
+	}
+	return base + "-" + h
+}
+
+// DiscoveryServiceName is the Cloud Map service name: the service name (the
+// DNS label clients resolve inside the namespace).
+func DiscoveryServiceName(name string) string { return name }
+
+// ECSServiceName is the ECS service name: the service name.
+func ECSServiceName(name string) string { return name }

@@ -1,0 +1,276 @@
+package handlers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/servicediscovery"
+	sdtypes "github.com/aws/aws-sdk-go-v2/service/servicediscovery/types"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
+)
+
+// DiscoveryOperationTimeout bounds the wait for an asynchronous Cloud Map
+// operation (UpdateService) to finish.
+const DiscoveryOperationTimeout = 5 * time.Minute
+
+// errOperationPending is what waitDiscoveryOperation retries on.
+var errOperationPending = errors.New("cloud map operation still pending")
+
+// DiscoveryServiceAPI is the part of *servicediscovery.Client the discovery
+// service handler uses.
+type DiscoveryServiceAPI interface {
+	CreateService(ctx context.Context, in *servicediscovery.CreateServiceInput, optFns ...func(*servicediscovery.Options)) (*servicediscovery.CreateServiceOutput, error)
+	GetService(ctx context.Context, in *servicediscovery.GetServiceInput, optFns ...func(*servicediscovery.Options)) (*servicediscovery.GetServiceOutput, error)
+	UpdateService(ctx context.Context, in *servicediscovery.UpdateServiceInput, optFns ...func(*servicediscovery.Options)) (*servicediscovery.UpdateServiceOutput, error)
+	GetOperation(ctx context.Context, in *servicediscovery.GetOperationInput, optFns ...func(*servicediscovery.Options)) (*servicediscovery.GetOperationOutput, error)
+	ListTagsForResource(ctx context.Context, in *servicediscovery.ListTagsForResourceInput, optFns ...func(*servicediscovery.Options)) (*servicediscovery.ListTagsForResourceOutput, error)
+	TagResource(ctx context.Context, in *servicediscovery.TagResourceInput, optFns ...func(*servicediscovery.Options)) (*servicediscovery.TagResourceOutput, error)
+	UntagResource(ctx context.Context, in *servicediscovery.UntagResourceInput, optFns ...func(*servicediscovery.Options)) (*servicediscovery.UntagResourceOutput, error)
+	DeleteService(ctx context.Context, in *servicediscovery.DeleteServiceInput, optFns ...func(*servicediscovery.Options)) (*servicediscovery.DeleteServiceOutput, error)
+}
+
+var _ DiscoveryServiceAPI = (*servicediscovery.Client)(nil)
+
+// DiscoveryServiceHandler manages composite.KindDiscoveryService children
+// (Cloud Map services). It holds no mutable state and is safe for concurrent
+// use.
+type DiscoveryServiceHandler struct {
+	api DiscoveryServiceAPI
+}
+
+var _ engine.Handler = (*DiscoveryServiceHandler)(nil)
+
+// NewDiscoveryServiceHandler returns a handler for Cloud Map services.
+func NewDiscoveryServiceHandler(api DiscoveryServiceAPI) *DiscoveryServiceHandler {
+	return &DiscoveryServiceHandler{api: api}
+}
+
+// Create creates the service. Its CreatorRequestId is derived from namespace
+// and name, so a create retried after an unrecorded success is idempotent.
+func (h *DiscoveryServiceHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
+	p, err := childProps[composite.DiscoveryServiceProps](c)
+	if err != nil {
+		return nil, err
+	}
+	name := firstNonEmpty(p.Name, c.Name)
+	in := &servicediscovery.CreateServiceInput{
+		Name:             aws.String(name),
+		NamespaceId:      aws.String(p.NamespaceID),
+		CreatorRequestId: aws.String(discoveryCreatorRequestID(p.NamespaceID, name)),
+		Tags:             discoveryTags(p.Tags),
+	}
+	if len(p.RecordTypes) > 0 {
+		in.DnsConfig = &sdtypes.DnsConfig{
+			RoutingPolicy: sdtypes.RoutingPolicy(p.RoutingPolicy),
+			DnsRecords:    discoveryRecords(p),
+		}
+	}
+	if p.FailureThreshold > 0 {
+		in.HealthCheckCustomConfig = &sdtypes.HealthCheckCustomConfig{FailureThreshold: aws.Int32(p.FailureThreshold)}
+	}
+	out, err := h.api.CreateService(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("creating Cloud Map service %q in namespace %q: %w", name, p.NamespaceID, err)
+	}
+	if out.Service == nil {
+		return nil, fmt.Errorf("creating Cloud Map service %q in namespace %q: empty response", name, p.NamespaceID)
+	}
+	return discoveryOutputs(out.Service, name), nil
+}
+
+// Read reports whether the service exists (one GetService call).
+func (h *DiscoveryServiceHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
+	svc, err := h.find(ctx, discoveryServiceID(rec))
+	if IsNotFound(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return discoveryOutputs(svc, rec.Name), true, nil
+}
+
+// Update changes the DNS records' TTL (UpdateService, waiting for its
+// operation) and converges tags, calling only what differs.
+func (h *DiscoveryServiceHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
+	p, err := childProps[composite.DiscoveryServiceProps](c)
+	if err != nil {
+		return nil, err
+	}
+	id := discoveryServiceID(prev)
+	svc, err := h.find(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("updating Cloud Map service %q: %w", id, err)
+	}
+	name := firstNonEmpty(aws.ToString(svc.Name), p.Name, c.Name)
+	outputs := discoveryOutputs(svc, name)
+
+	if svc.DnsConfig != nil && len(p.RecordTypes) > 0 && discoveryTTLDiffers(svc.DnsConfig.DnsRecords, p.DNSTTL) {
+		out, err := h.api.UpdateService(ctx, &servicediscovery.UpdateServiceInput{
+			Id: aws.String(id),
+			Service: &sdtypes.ServiceChange{
+				// Records left out of the change are deleted: send them all.
+				DnsConfig: &sdtypes.DnsConfigChange{DnsRecords: discoveryRecords(p)},
+			},
+		})
+		if err != nil {
+			return outputs, fmt.Errorf("updating DNS TTL of Cloud Map service %q: %w", name, err)
+		}
+		if err := h.waitOperation(ctx, aws.ToString(out.OperationId)); err != nil {
+			return outputs, fmt.Errorf("updating DNS TTL of Cloud Map service %q: %w", name, err)
+		}
+	}
+
+	arn := aws.ToString(svc.Arn)
+	tags, err := h.api.ListTagsForResource(ctx, &servicediscovery.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
+	if err != nil {
+		return outputs, fmt.Errorf("listing tags of Cloud Map service %q: %w", name, err)
+	}
+	set, remove := tagChanges(discoveryTagMap(tags.Tags), p.Tags)
+	if len(remove) > 0 {
+		if _, err := h.api.UntagResource(ctx, &servicediscovery.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: remove}); err != nil {
+			return outputs, fmt.Errorf("untagging Cloud Map service %q: %w", name, err)
+		}
+	}
+	if len(set) > 0 {
+		if _, err := h.api.TagResource(ctx, &servicediscovery.TagResourceInput{ResourceARN: aws.String(arn), Tags: discoveryTags(set)}); err != nil {
+			return outputs, fmt.Errorf("tagging Cloud Map service %q: %w", name, err)
+		}
+	}
+	return outputs, nil
+}
+
+// Delete deletes the service. While ECS still deregisters instances Cloud
+// Map answers ResourceInUse: that is retried for ResourceInUseTimeout. A
+// service already gone is fine.
+func (h *DiscoveryServiceHandler) Delete(ctx context.Context, rec composite.Recorded) error {
+	id := discoveryServiceID(rec)
+	err := RetryOn(ctx, ResourceInUseTimeout, func(err error) bool { return ErrorCode(err) == "ResourceInUse" },
+		func(ctx context.Context) error {
+			_, err := h.api.DeleteService(ctx, &servicediscovery.DeleteServiceInput{Id: aws.String(id)})
+			return err
+		})
+	if err != nil && !IsNotFound(err, "ServiceNotFound") {
+		return fmt.Errorf("deleting Cloud Map service %q: %w", id, err)
+	}
+	return nil
+}
+
+// find returns the service, or an error IsNotFound accepts.
+func (h *DiscoveryServiceHandler) find(ctx context.Context, id string) (*sdtypes.Service, error) {
+	if id == "" {
+		return nil, fmt.Errorf("finding Cloud Map service without an id: %w", ErrNotFound)
+	}
+	out, err := h.api.GetService(ctx, &servicediscovery.GetServiceInput{Id: aws.String(id)})
+	if IsNotFound(err, "ServiceNotFound") {
+		return nil, fmt.Errorf("finding Cloud Map service %q: %w: %s", id, ErrNotFound, ErrorMessage(err))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading Cloud Map service %q: %w", id, err)
+	}
+	if out.Service == nil {
+		return nil, fmt.Errorf("finding Cloud Map service %q: %w", id, ErrNotFound)
+	}
+	return out.Service, nil
+}
+
+// waitOperation waits until the Cloud Map operation succeeds; a failed
+// operation is an error carrying its code and message.
+func (h *DiscoveryServiceHandler) waitOperation(ctx context.Context, opID string) error {
+	if opID == "" {
+		return nil // nothing to wait for (some emulators omit the id)
+	}
+	return RetryOn(ctx, DiscoveryOperationTimeout, func(err error) bool { return errors.Is(err, errOperationPending) },
+		func(ctx context.Context) error {
+			out, err := h.api.GetOperation(ctx, &servicediscovery.GetOperationInput{OperationId: aws.String(opID)})
+			if err != nil {
+				return fmt.Errorf("reading Cloud Map operation %q: %w", opID, err)
+			}
+			if out.Operation == nil {
+				return fmt.Errorf("operation %q: %w", opID, errOperationPending)
+			}
+			switch out.Operation.Status {
+			case sdtypes.OperationStatusSuccess:
+				return nil
+			case sdtypes.OperationStatusFail:
+				return fmt.Errorf("operation %q failed: %s: %s", opID,
+					aws.ToString(out.Operation.ErrorCode), aws.ToString(out.Operation.ErrorMessage))
+			}
+			return fmt.Errorf("operation %q is %s: %w", opID, out.Operation.Status, errOperationPending)
+		})
+}
+
+// discoveryCreatorRequestID derives the idempotency token from namespace and
+// name (at most 64 characters).
+func discoveryCreatorRequestID(namespaceID, name string) string {
+	sum := sha256.Sum256([]byte(namespaceID + "/" + name))
+	return "containerapp-" + hex.EncodeToString(sum[:16])
+}
+
+// discoveryServiceID is the recorded service id: the id output, else the last
+// part of the ARN (arn:aws:servicediscovery:region:account:service/srv-...).
+func discoveryServiceID(rec composite.Recorded) string {
+	if id := recordedOutput(rec, composite.AttrID); id != "" {
+		return id
+	}
+	a := firstNonEmpty(recordedOutput(rec, composite.AttrARN), rec.ARN)
+	if parsed, err := arn.Parse(a); err == nil {
+		if _, id, ok := strings.Cut(parsed.Resource, "/"); ok {
+			return id
+		}
+	}
+	return ""
+}
+
+func discoveryRecords(p *composite.DiscoveryServiceProps) []sdtypes.DnsRecord {
+	records := make([]sdtypes.DnsRecord, 0, len(p.RecordTypes))
+	for _, t := range p.RecordTypes {
+		records = append(records, sdtypes.DnsRecord{Type: sdtypes.RecordType(t), TTL: aws.Int64(p.DNSTTL)})
+	}
+	return records
+}
+
+func discoveryTTLDiffers(records []sdtypes.DnsRecord, ttl int64) bool {
+	for _, r := range records {
+		if aws.ToInt64(r.TTL) != ttl {
+			return true
+		}
+	}
+	return false
+}
+
+func discoveryOutputs(svc *sdtypes.Service, name string) map[string]string {
+	return map[string]string{
+		composite.AttrARN:  aws.ToString(svc.Arn),
+		composite.AttrID:   aws.ToString(svc.Id),
+		composite.AttrName: firstNonEmpty(aws.ToString(svc.Name), name),
+	}
+}
+
+func discoveryTags(m map[string]string) []sdtypes.Tag {
+	if len(m) == 0 {
+		return nil
+	}
+	tags := make([]sdtypes.Tag, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		tags = append(tags, sdtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return tags
+}
+
+func discoveryTagMap(tags []sdtypes.Tag) map[string]string {
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return m
+}

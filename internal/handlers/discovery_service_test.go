@@ -1,0 +1,214 @@
+package handlers
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/servicediscovery"
+	sdtypes "github.com/aws/aws-sdk-go-v2/service/servicediscovery/types"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+)
+
+func discoveryChildA(name, namespace string, ttl int64, tags map[string]string) composite.Child {
+	return composite.Child{
+		Key: "discovery_service", Kind: composite.KindDiscoveryService, Name: name, Hash: "h",
+		Props: &composite.DiscoveryServiceProps{
+			Name: name, NamespaceID: namespace, DNSTTL: ttl, RoutingPolicy: "MULTIVALUE",
+			RecordTypes: []string{"A", "SRV"}, FailureThreshold: 1, Tags: tags,
+		},
+	}
+}
+
+// httpNamespaceA creates a Cloud Map HTTP namespace for the test and removes
+// it afterwards.
+func httpNamespaceA(t *testing.T, at *accTestA, client *servicediscovery.Client) string {
+	t.Helper()
+	out, err := client.CreateHttpNamespace(at.ctx, &servicediscovery.CreateHttpNamespaceInput{Name: aws.String(uniqueNameA(t, "ns"))})
+	if err != nil {
+		t.Fatalf("CreateHttpNamespace: %v", err)
+	}
+	op, err := client.GetOperation(at.ctx, &servicediscovery.GetOperationInput{OperationId: out.OperationId})
+	if err != nil {
+		t.Fatalf("GetOperation: %v", err)
+	}
+	id := op.Operation.Targets[string(sdtypes.OperationTargetTypeNamespace)]
+	if id == "" {
+		t.Fatalf("namespace operation %+v has no namespace target", op.Operation)
+	}
+	t.Cleanup(func() {
+		_, _ = client.DeleteNamespace(at.ctx, &servicediscovery.DeleteNamespaceInput{Id: aws.String(id)})
+	})
+	return id
+}
+
+func TestDiscoveryServiceHandler_lifecycle(t *testing.T) {
+	at := newAccTestA(t)
+	ctx := at.ctx
+	client := servicediscovery.NewFromConfig(at.cfg)
+	h := NewDiscoveryServiceHandler(client)
+	namespace := httpNamespaceA(t, at, client)
+	name := uniqueNameA(t, "app")
+	owner := uniqueNameA(t, "owner")
+
+	// Create.
+	c := discoveryChildA(name, namespace, 10, ownerTagsA(owner, "discovery_service", map[string]string{"team": "a", "drop": "me"}))
+	out, err := h.Create(ctx, c)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	requireOutputsA(t, out, composite.AttrARN, composite.AttrID, composite.AttrName)
+	id := out[composite.AttrID]
+	t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Outputs: map[string]string{composite.AttrID: id}}) })
+	if !strings.HasSuffix(out[composite.AttrARN], "/"+id) || out[composite.AttrName] != name {
+		t.Errorf("Create outputs = %v", out)
+	}
+	svc := getDiscoveryServiceA(t, at, client, id)
+	if svc.DnsConfig == nil || len(svc.DnsConfig.DnsRecords) != 2 || aws.ToInt64(svc.DnsConfig.DnsRecords[0].TTL) != 10 ||
+		svc.DnsConfig.RoutingPolicy != sdtypes.RoutingPolicyMultivalue {
+		t.Errorf("DNS config after create = %+v", svc.DnsConfig)
+	}
+	if got, want := aws.ToString(svc.CreatorRequestId), discoveryCreatorRequestID(namespace, name); got != want {
+		t.Errorf("CreatorRequestId = %q, want %q", got, want)
+	}
+	rec := recordedA(c, out)
+
+	// Read: found, one call; the ARN alone is enough to find it.
+	at.ops.reset()
+	got, found, err := h.Read(ctx, rec)
+	if err != nil || !found {
+		t.Fatalf("Read = found %v, err %v; want found", found, err)
+	}
+	requireCallsA(t, "Read", at.ops.calls(), "GetService")
+	if got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrID] != id || got[composite.AttrName] != name {
+		t.Errorf("Read outputs = %v, want %v", got, out)
+	}
+	if _, found, err := h.Read(ctx, composite.Recorded{ARN: out[composite.AttrARN]}); err != nil || !found {
+		t.Errorf("Read by ARN = found %v, err %v", found, err)
+	}
+
+	// No-op update: no mutating call.
+	at.ops.reset()
+	if _, err := h.Update(ctx, c, rec); err != nil {
+		t.Fatalf("no-op Update: %v", err)
+	}
+	if m := at.ops.mutating(); len(m) > 0 {
+		t.Errorf("no-op Update made mutating calls %v", m)
+	}
+
+	// Update the TTL and tags.
+	c2 := discoveryChildA(name, namespace, 60, ownerTagsA(owner, "discovery_service", map[string]string{"team": "b", "new": "x"}))
+	at.ops.reset()
+	out2, err := h.Update(ctx, c2, rec)
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	requireCallsA(t, "Update mutations", at.ops.mutating(), "UpdateService", "UntagResource", "TagResource")
+	if out2[composite.AttrID] != id {
+		t.Errorf("Update outputs = %v", out2)
+	}
+	svc = getDiscoveryServiceA(t, at, client, id)
+	if svc.DnsConfig == nil || len(svc.DnsConfig.DnsRecords) != 2 {
+		t.Fatalf("DNS config after update = %+v, want both records kept", svc.DnsConfig)
+	}
+	for _, r := range svc.DnsConfig.DnsRecords {
+		if aws.ToInt64(r.TTL) != 60 {
+			t.Errorf("record %s TTL = %d, want 60", r.Type, aws.ToInt64(r.TTL))
+		}
+	}
+	tags, err := client.ListTagsForResource(ctx, &servicediscovery.ListTagsForResourceInput{ResourceARN: aws.String(out2[composite.AttrARN])})
+	if err != nil {
+		t.Fatalf("ListTagsForResource: %v", err)
+	}
+	requireTagsA(t, "service tags", discoveryTagMap(tags.Tags), c2.Props.(*composite.DiscoveryServiceProps).Tags)
+
+	// Delete, gone, delete again.
+	rec = recordedA(c2, out2)
+	if err := h.Delete(ctx, rec); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, found, err := h.Read(ctx, rec); err != nil || found {
+		t.Fatalf("Read after delete = found %v, err %v; want gone", found, err)
+	}
+	if err := h.Delete(ctx, rec); err != nil {
+		t.Fatalf("second Delete: %v", err)
+	}
+}
+
+// ResourceInUse on DeleteService (instances still registered) is retried;
+// other errors are not.
+func TestDiscoveryServiceHandler_deleteResourceInUse(t *testing.T) {
+	at := newAccTestA(t)
+	ctx := at.ctx
+	client := servicediscovery.NewFromConfig(at.cfg)
+	h := NewDiscoveryServiceHandler(client)
+	namespace := httpNamespaceA(t, at, client)
+	c := discoveryChildA(uniqueNameA(t, "app"), namespace, 10, nil)
+	out, err := h.Create(ctx, c)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	rec := recordedA(c, out)
+	t.Cleanup(func() { at.ops.clearFailures(); _ = h.Delete(ctx, rec) })
+
+	// Fail DeleteService with ResourceInUse once, then let it through.
+	at.ops.failOperation("DeleteService", "ResourceInUse")
+	at.ops.reset()
+	done := make(chan error, 1)
+	go func() { done <- h.Delete(ctx, rec) }()
+	for len(at.ops.calls()) == 0 { // wait for the first attempt
+		time.Sleep(10 * time.Millisecond)
+	}
+	at.ops.clearFailures()
+	if err := <-done; err != nil {
+		t.Fatalf("Delete with ResourceInUse then success: %v", err)
+	}
+	if n := len(at.ops.calls()); n < 2 {
+		t.Errorf("DeleteService attempts = %d, want a retry", n)
+	}
+	if _, found, err := h.Read(ctx, rec); err != nil || found {
+		t.Fatalf("Read after delete = found %v, err %v; want gone", found, err)
+	}
+
+	// Another error fails at once, with the AWS message.
+	at.ops.failOperation("DeleteService", "InvalidInput")
+	at.ops.reset()
+	err = h.Delete(ctx, rec)
+	if err == nil || !strings.Contains(err.Error(), "injected failure") {
+		t.Fatalf("Delete error = %v, want the injected AWS message", err)
+	}
+	if n := len(at.ops.calls()); n != 1 {
+		t.Errorf("DeleteService attempts = %d, want 1 (no retry)", n)
+	}
+}
+
+func getDiscoveryServiceA(t *testing.T, at *accTestA, client *servicediscovery.Client, id string) *sdtypes.Service {
+	t.Helper()
+	out, err := client.GetService(at.ctx, &servicediscovery.GetServiceInput{Id: aws.String(id)})
+	if err != nil {
+		t.Fatalf("GetService: %v", err)
+	}
+	return out.Service
+}
+
+func TestDiscoveryServiceID(t *testing.T) {
+	arn := "arn:aws:servicediscovery:us-east-1:123456789012:service/srv-abc123"
+	for _, rec := range []composite.Recorded{
+		{Outputs: map[string]string{composite.AttrID: "srv-abc123"}},
+		{Outputs: map[string]string{composite.AttrARN: arn}},
+		{ARN: arn},
+	} {
+		if got := discoveryServiceID(rec); got != "srv-abc123" {
+			t.Errorf("discoveryServiceID(%+v) = %q", rec, got)
+		}
+	}
+	if got := discoveryServiceID(composite.Recorded{}); got != "" {
+		t.Errorf("discoveryServiceID(empty) = %q", got)
+	}
+	a, b := discoveryCreatorRequestID("ns-1", "app"), discoveryCreatorRequestID("ns-2", "app")
+	if a == b || len(a) > 64 || a != discoveryCreatorRequestID("ns-1", "app") {
+		t.Errorf("creator request ids %q, %q: want distinct, deterministic, <= 64 chars", a, b)
+	}
+}

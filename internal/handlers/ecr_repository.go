@@ -1,0 +1,239 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
+)
+
+// AttrForceDelete is the repository output that remembers props.ForceDelete,
+// because Delete only sees the Recorded child.
+const AttrForceDelete = "force_delete"
+
+// RepositoryAPI is the part of *ecr.Client the repository handler uses.
+type RepositoryAPI interface {
+	CreateRepository(ctx context.Context, in *ecr.CreateRepositoryInput, optFns ...func(*ecr.Options)) (*ecr.CreateRepositoryOutput, error)
+	DescribeRepositories(ctx context.Context, in *ecr.DescribeRepositoriesInput, optFns ...func(*ecr.Options)) (*ecr.DescribeRepositoriesOutput, error)
+	PutImageTagMutability(ctx context.Context, in *ecr.PutImageTagMutabilityInput, optFns ...func(*ecr.Options)) (*ecr.PutImageTagMutabilityOutput, error)
+	PutImageScanningConfiguration(ctx context.Context, in *ecr.PutImageScanningConfigurationInput, optFns ...func(*ecr.Options)) (*ecr.PutImageScanningConfigurationOutput, error)
+	GetLifecyclePolicy(ctx context.Context, in *ecr.GetLifecyclePolicyInput, optFns ...func(*ecr.Options)) (*ecr.GetLifecyclePolicyOutput, error)
+	PutLifecyclePolicy(ctx context.Context, in *ecr.PutLifecyclePolicyInput, optFns ...func(*ecr.Options)) (*ecr.PutLifecyclePolicyOutput, error)
+	DeleteLifecyclePolicy(ctx context.Context, in *ecr.DeleteLifecyclePolicyInput, optFns ...func(*ecr.Options)) (*ecr.DeleteLifecyclePolicyOutput, error)
+	ListTagsForResource(ctx context.Context, in *ecr.ListTagsForResourceInput, optFns ...func(*ecr.Options)) (*ecr.ListTagsForResourceOutput, error)
+	TagResource(ctx context.Context, in *ecr.TagResourceInput, optFns ...func(*ecr.Options)) (*ecr.TagResourceOutput, error)
+	UntagResource(ctx context.Context, in *ecr.UntagResourceInput, optFns ...func(*ecr.Options)) (*ecr.UntagResourceOutput, error)
+	DeleteRepository(ctx context.Context, in *ecr.DeleteRepositoryInput, optFns ...func(*ecr.Options)) (*ecr.DeleteRepositoryOutput, error)
+}
+
+var _ RepositoryAPI = (*ecr.Client)(nil)
+
+// RepositoryHandler manages composite.KindECRRepository children. It holds no
+// mutable state and is safe for concurrent use.
+type RepositoryHandler struct {
+	api RepositoryAPI
+}
+
+var _ engine.Handler = (*RepositoryHandler)(nil)
+
+// NewRepositoryHandler returns a handler for ECR repositories.
+func NewRepositoryHandler(api RepositoryAPI) *RepositoryHandler { return &RepositoryHandler{api: api} }
+
+// Create creates the repository, then puts its lifecycle policy. When the
+// policy fails, the repository's outputs are returned with the error.
+func (h *RepositoryHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
+	p, err := childProps[composite.RepositoryProps](c)
+	if err != nil {
+		return nil, err
+	}
+	name := firstNonEmpty(p.Name, c.Name)
+	in := &ecr.CreateRepositoryInput{
+		RepositoryName:             aws.String(name),
+		ImageScanningConfiguration: &ecrtypes.ImageScanningConfiguration{ScanOnPush: p.ScanOnPush},
+		Tags:                       ecrTags(p.Tags),
+	}
+	if p.ImageTagMutability != "" {
+		in.ImageTagMutability = ecrtypes.ImageTagMutability(p.ImageTagMutability)
+	}
+	if p.EncryptionType != "" {
+		in.EncryptionConfiguration = &ecrtypes.EncryptionConfiguration{EncryptionType: ecrtypes.EncryptionType(p.EncryptionType)}
+	}
+	out, err := h.api.CreateRepository(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("creating ECR repository %q: %w", name, err)
+	}
+	outputs := repositoryOutputs(out.Repository, name, formatBool(p.ForceDelete))
+	if p.LifecyclePolicy != "" {
+		if err := h.putLifecyclePolicy(ctx, name, p.LifecyclePolicy); err != nil {
+			return outputs, err
+		}
+	}
+	return outputs, nil
+}
+
+// Read reports whether the repository exists (one DescribeRepositories call).
+func (h *RepositoryHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
+	name := firstNonEmpty(recordedOutput(rec, composite.AttrName), rec.Name)
+	repo, err := h.find(ctx, name)
+	if IsNotFound(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return repositoryOutputs(repo, name, recordedOutput(rec, AttrForceDelete)), true, nil
+}
+
+// Update converges tag mutability, scan on push, lifecycle policy and tags,
+// calling only what differs from what ECR reports.
+func (h *RepositoryHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
+	p, err := childProps[composite.RepositoryProps](c)
+	if err != nil {
+		return nil, err
+	}
+	name := firstNonEmpty(p.Name, c.Name)
+	repo, err := h.find(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("updating ECR repository %q: %w", name, err)
+	}
+	outputs := repositoryOutputs(repo, name, formatBool(p.ForceDelete))
+
+	want := ecrtypes.ImageTagMutability(firstNonEmpty(p.ImageTagMutability, string(ecrtypes.ImageTagMutabilityMutable)))
+	if have := ecrtypes.ImageTagMutability(firstNonEmpty(string(repo.ImageTagMutability), string(ecrtypes.ImageTagMutabilityMutable))); have != want {
+		if _, err := h.api.PutImageTagMutability(ctx, &ecr.PutImageTagMutabilityInput{RepositoryName: aws.String(name), ImageTagMutability: want}); err != nil {
+			return outputs, fmt.Errorf("setting image tag mutability of ECR repository %q: %w", name, err)
+		}
+	}
+
+	scanOnPush := repo.ImageScanningConfiguration != nil && repo.ImageScanningConfiguration.ScanOnPush
+	if scanOnPush != p.ScanOnPush {
+		if _, err := h.api.PutImageScanningConfiguration(ctx, &ecr.PutImageScanningConfigurationInput{
+			RepositoryName:             aws.String(name),
+			ImageScanningConfiguration: &ecrtypes.ImageScanningConfiguration{ScanOnPush: p.ScanOnPush},
+		}); err != nil {
+			return outputs, fmt.Errorf("setting image scanning configuration of ECR repository %q: %w", name, err)
+		}
+	}
+
+	current, err := h.lifecyclePolicy(ctx, name)
+	if err != nil {
+		return outputs, err
+	}
+	switch {
+	case p.LifecyclePolicy != "" && (current == "" || !jsonEquivalent(current, p.LifecyclePolicy)):
+		if err := h.putLifecyclePolicy(ctx, name, p.LifecyclePolicy); err != nil {
+			return outputs, err
+		}
+	case p.LifecyclePolicy == "" && current != "":
+		_, err := h.api.DeleteLifecyclePolicy(ctx, &ecr.DeleteLifecyclePolicyInput{RepositoryName: aws.String(name)})
+		if err != nil && !IsNotFound(err, "LifecyclePolicyNotFoundException") {
+			return outputs, fmt.Errorf("deleting lifecycle policy of ECR repository %q: %w", name, err)
+		}
+	}
+
+	arn := aws.ToString(repo.RepositoryArn)
+	tags, err := h.api.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+	if err != nil {
+		return outputs, fmt.Errorf("listing tags of ECR repository %q: %w", name, err)
+	}
+	set, remove := tagChanges(ecrTagMap(tags.Tags), p.Tags)
+	if len(remove) > 0 {
+		if _, err := h.api.UntagResource(ctx, &ecr.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: remove}); err != nil {
+			return outputs, fmt.Errorf("untagging ECR repository %q: %w", name, err)
+		}
+	}
+	if len(set) > 0 {
+		if _, err := h.api.TagResource(ctx, &ecr.TagResourceInput{ResourceArn: aws.String(arn), Tags: ecrTags(set)}); err != nil {
+			return outputs, fmt.Errorf("tagging ECR repository %q: %w", name, err)
+		}
+	}
+	return outputs, nil
+}
+
+// Delete deletes the repository, with Force as recorded at create/update
+// time; a repository already gone is fine.
+func (h *RepositoryHandler) Delete(ctx context.Context, rec composite.Recorded) error {
+	name := firstNonEmpty(recordedOutput(rec, composite.AttrName), rec.Name)
+	_, err := h.api.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{
+		RepositoryName: aws.String(name),
+		Force:          recordedOutput(rec, AttrForceDelete) == "true",
+	})
+	if err != nil && !IsNotFound(err, "RepositoryNotFoundException") {
+		return fmt.Errorf("deleting ECR repository %q: %w", name, err)
+	}
+	return nil
+}
+
+// find returns the repository, or an error IsNotFound accepts.
+func (h *RepositoryHandler) find(ctx context.Context, name string) (*ecrtypes.Repository, error) {
+	out, err := h.api.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{name}})
+	if IsNotFound(err, "RepositoryNotFoundException") {
+		return nil, fmt.Errorf("ECR repository %q: %w: %s", name, ErrNotFound, ErrorMessage(err))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("describing ECR repository %q: %w", name, err)
+	}
+	for i := range out.Repositories {
+		if aws.ToString(out.Repositories[i].RepositoryName) == name {
+			return &out.Repositories[i], nil
+		}
+	}
+	return nil, fmt.Errorf("ECR repository %q: %w", name, ErrNotFound)
+}
+
+// lifecyclePolicy returns the repository's lifecycle policy text, or "".
+func (h *RepositoryHandler) lifecyclePolicy(ctx context.Context, name string) (string, error) {
+	out, err := h.api.GetLifecyclePolicy(ctx, &ecr.GetLifecyclePolicyInput{RepositoryName: aws.String(name)})
+	if IsNotFound(err, "LifecyclePolicyNotFoundException") {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading lifecycle policy of ECR repository %q: %w", name, err)
+	}
+	return aws.ToString(out.LifecyclePolicyText), nil
+}
+
+func (h *RepositoryHandler) putLifecyclePolicy(ctx context.Context, name, policy string) error {
+	_, err := h.api.PutLifecyclePolicy(ctx, &ecr.PutLifecyclePolicyInput{RepositoryName: aws.String(name), LifecyclePolicyText: aws.String(policy)})
+	if err != nil {
+		return fmt.Errorf("putting lifecycle policy on ECR repository %q: %w", name, err)
+	}
+	return nil
+}
+
+func repositoryOutputs(repo *ecrtypes.Repository, name, forceDelete string) map[string]string {
+	out := map[string]string{composite.AttrName: name}
+	if repo != nil {
+		out[composite.AttrName] = firstNonEmpty(aws.ToString(repo.RepositoryName), name)
+		out[composite.AttrARN] = aws.ToString(repo.RepositoryArn)
+		out[composite.AttrURL] = aws.ToString(repo.RepositoryUri)
+	}
+	if forceDelete != "" {
+		out[AttrForceDelete] = forceDelete
+	}
+	return out
+}
+
+func ecrTags(m map[string]string) []ecrtypes.Tag {
+	if len(m) == 0 {
+		return nil
+	}
+	tags := make([]ecrtypes.Tag, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		tags = append(tags, ecrtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
+	}
+	return tags
+}
+
+func ecrTagMap(tags []ecrtypes.Tag) map[string]string {
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return m
+}

@@ -1,0 +1,216 @@
+package handlers
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+)
+
+const (
+	testLifecyclePolicyA = `{"rules":[{"rulePriority":1,"description":"keep 10","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":10},"action":{"type":"expire"}}]}`
+	// Same policy, reformatted: no update call may follow.
+	testLifecyclePolicyReformattedA = `{
+  "rules": [
+    {"action": {"type": "expire"}, "rulePriority": 1, "description": "keep 10",
+     "selection": {"countNumber": 10, "countType": "imageCountMoreThan", "tagStatus": "any"}}
+  ]
+}`
+	testLifecyclePolicy2A = `{"rules":[{"rulePriority":1,"description":"keep 5","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}}]}`
+)
+
+func repositoryChildA(name string, p composite.RepositoryProps) composite.Child {
+	p.Name = name
+	return composite.Child{Key: "repository", Kind: composite.KindECRRepository, Name: name, Props: &p, Hash: "h"}
+}
+
+func TestRepositoryHandler_lifecycle(t *testing.T) {
+	at := newAccTestA(t)
+	ctx := at.ctx
+	client := ecr.NewFromConfig(at.cfg)
+	h := NewRepositoryHandler(client)
+	name := uniqueNameA(t, "ca-repo")
+	owner := uniqueNameA(t, "owner")
+	t.Cleanup(func() {
+		_ = h.Delete(ctx, composite.Recorded{Name: name, Outputs: map[string]string{AttrForceDelete: "true"}})
+	})
+
+	props := composite.RepositoryProps{
+		ImageTagMutability: "IMMUTABLE",
+		ScanOnPush:         false,
+		EncryptionType:     "AES256",
+		LifecyclePolicy:    testLifecyclePolicyA,
+		ForceDelete:        false,
+		Tags:               ownerTagsA(owner, "repository", map[string]string{"team": "a", "drop": "me"}),
+	}
+	c := repositoryChildA(name, props)
+
+	// Create.
+	out, err := h.Create(ctx, c)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	requireOutputsA(t, out, composite.AttrARN, composite.AttrName, composite.AttrURL)
+	if out[AttrForceDelete] != "false" || !strings.HasSuffix(out[composite.AttrURL], "/"+name) {
+		t.Errorf("Create outputs = %v", out)
+	}
+	repo := describeRepositoryA(t, at, client, name)
+	if repo.ImageTagMutability != ecrtypes.ImageTagMutabilityImmutable || repo.ImageScanningConfiguration.ScanOnPush {
+		t.Errorf("repository after create = %+v", repo)
+	}
+	if got := lifecyclePolicyA(t, at, client, name); !jsonEquivalent(got, testLifecyclePolicyA) {
+		t.Errorf("lifecycle policy after create = %s", got)
+	}
+	rec := recordedA(c, out)
+
+	// Read: found, one call, force_delete carried over.
+	at.ops.reset()
+	got, found, err := h.Read(ctx, rec)
+	if err != nil || !found {
+		t.Fatalf("Read = found %v, err %v; want found", found, err)
+	}
+	requireCallsA(t, "Read", at.ops.calls(), "DescribeRepositories")
+	for _, a := range []string{composite.AttrARN, composite.AttrName, composite.AttrURL, AttrForceDelete} {
+		if got[a] != out[a] {
+			t.Errorf("Read output %s = %q, want %q", a, got[a], out[a])
+		}
+	}
+
+	// No-op update with a reformatted lifecycle policy: no mutating call.
+	same := props
+	same.LifecyclePolicy = testLifecyclePolicyReformattedA
+	at.ops.reset()
+	if _, err := h.Update(ctx, repositoryChildA(name, same), rec); err != nil {
+		t.Fatalf("no-op Update: %v", err)
+	}
+	if m := at.ops.mutating(); len(m) > 0 {
+		t.Errorf("no-op Update made mutating calls %v", m)
+	}
+
+	// Update everything that can change in place. (Scan on push goes from
+	// false to true: the SDK omits a false scanOnPush, which AWS reads as
+	// false but moto 5.2.1 ignores.)
+	props2 := composite.RepositoryProps{
+		ImageTagMutability: "MUTABLE",
+		ScanOnPush:         true,
+		EncryptionType:     "AES256",
+		LifecyclePolicy:    testLifecyclePolicy2A,
+		ForceDelete:        true,
+		Tags:               ownerTagsA(owner, "repository", map[string]string{"team": "b", "new": "x"}),
+	}
+	c2 := repositoryChildA(name, props2)
+	at.ops.reset()
+	out2, err := h.Update(ctx, c2, rec)
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	requireCallsA(t, "Update mutations", at.ops.mutating(),
+		"PutImageTagMutability", "PutImageScanningConfiguration", "PutLifecyclePolicy", "UntagResource", "TagResource")
+	if out2[AttrForceDelete] != "true" {
+		t.Errorf("Update outputs = %v, want force_delete true", out2)
+	}
+	repo = describeRepositoryA(t, at, client, name)
+	if repo.ImageTagMutability != ecrtypes.ImageTagMutabilityMutable || !repo.ImageScanningConfiguration.ScanOnPush {
+		t.Errorf("repository after update = %+v", repo)
+	}
+	if got := lifecyclePolicyA(t, at, client, name); !jsonEquivalent(got, testLifecyclePolicy2A) {
+		t.Errorf("lifecycle policy after update = %s", got)
+	}
+	tags, err := client.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{ResourceArn: aws.String(out2[composite.AttrARN])})
+	if err != nil {
+		t.Fatalf("ListTagsForResource: %v", err)
+	}
+	requireTagsA(t, "repository tags", ecrTagMap(tags.Tags), props2.Tags)
+
+	// Removing the lifecycle policy deletes it.
+	props3 := props2
+	props3.LifecyclePolicy = ""
+	c3 := repositoryChildA(name, props3)
+	at.ops.reset()
+	out3, err := h.Update(ctx, c3, recordedA(c2, out2))
+	if err != nil {
+		t.Fatalf("Update (no lifecycle policy): %v", err)
+	}
+	requireCallsA(t, "Update mutations", at.ops.mutating(), "DeleteLifecyclePolicy")
+	if got := lifecyclePolicyA(t, at, client, name); got != "" {
+		t.Errorf("lifecycle policy after removal = %s", got)
+	}
+
+	// An image in the repository: Delete uses the recorded force_delete.
+	if _, err := client.PutImage(ctx, &ecr.PutImageInput{
+		RepositoryName: aws.String(name), ImageTag: aws.String("v1"),
+		ImageManifest: aws.String(`{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7023,"digest":"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},"layers":[]}`),
+	}); err != nil {
+		t.Fatalf("PutImage: %v", err)
+	}
+	rec = recordedA(c3, out3)
+	if err := h.Delete(ctx, rec); err != nil {
+		t.Fatalf("Delete (force): %v", err)
+	}
+	if _, found, err := h.Read(ctx, rec); err != nil || found {
+		t.Fatalf("Read after delete = found %v, err %v; want gone", found, err)
+	}
+	if err := h.Delete(ctx, rec); err != nil {
+		t.Fatalf("second Delete: %v", err)
+	}
+}
+
+// Create with a failing PutLifecyclePolicy returns the outputs and the error.
+func TestRepositoryHandler_createPartial(t *testing.T) {
+	at := newAccTestA(t)
+	ctx := at.ctx
+	h := NewRepositoryHandler(ecr.NewFromConfig(at.cfg))
+	name := uniqueNameA(t, "ca-repo")
+	t.Cleanup(func() { at.ops.clearFailures(); _ = h.Delete(ctx, composite.Recorded{Name: name}) })
+
+	at.ops.failOperation("PutLifecyclePolicy", "InvalidParameterException")
+	c := repositoryChildA(name, composite.RepositoryProps{ImageTagMutability: "IMMUTABLE", ScanOnPush: true, LifecyclePolicy: testLifecyclePolicyA})
+	out, err := h.Create(ctx, c)
+	if err == nil || !strings.Contains(err.Error(), "injected failure") {
+		t.Fatalf("Create error = %v, want the injected AWS message", err)
+	}
+	requireOutputsA(t, out, composite.AttrARN, composite.AttrName, composite.AttrURL)
+	at.ops.clearFailures()
+	if err := h.Delete(ctx, recordedA(c, out)); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+}
+
+func describeRepositoryA(t *testing.T, at *accTestA, client *ecr.Client, name string) ecrtypes.Repository {
+	t.Helper()
+	out, err := client.DescribeRepositories(at.ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{name}})
+	if err != nil || len(out.Repositories) != 1 {
+		t.Fatalf("DescribeRepositories: %v", err)
+	}
+	return out.Repositories[0]
+}
+
+func lifecyclePolicyA(t *testing.T, at *accTestA, client *ecr.Client, name string) string {
+	t.Helper()
+	out, err := client.GetLifecyclePolicy(at.ctx, &ecr.GetLifecyclePolicyInput{RepositoryName: aws.String(name)})
+	var nf *ecrtypes.LifecyclePolicyNotFoundException
+	if errors.As(err, &nf) {
+		return ""
+	}
+	if err != nil {
+		t.Fatalf("GetLifecyclePolicy: %v", err)
+	}
+	return aws.ToString(out.LifecyclePolicyText)
+}
+
+func TestJSONEquivalent(t *testing.T) {
+	if !jsonEquivalent(testLifecyclePolicyA, testLifecyclePolicyReformattedA) {
+		t.Error("reformatted lifecycle policy should be equivalent")
+	}
+	if jsonEquivalent(testLifecyclePolicyA, testLifecyclePolicy2A) {
+		t.Error("different lifecycle policies should differ")
+	}
+	if !jsonEquivalent(" not json", "not json") || jsonEquivalent("not json", "{}") {
+		t.Error("unparsable documents compare as trimmed text")
+	}
+}

@@ -1,0 +1,607 @@
+package handlers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
+)
+
+// AttrCluster is the ECS service's cluster output (the cluster ARN).
+const AttrCluster = "cluster"
+
+const (
+	errCodeServiceNotFound   = "ServiceNotFoundException"
+	errCodeClusterNotFound   = "ClusterNotFoundException"
+	errCodeServiceNotActive  = "ServiceNotActiveException"
+	errCodeInvalidParameter  = "InvalidParameterException"
+	serviceStatusActive      = "ACTIVE"
+	serviceStatusDraining    = "DRAINING"
+	serviceStatusInactive    = "INACTIVE"
+	deploymentStatusPrimary  = "PRIMARY"
+	failureReasonMissing     = "MISSING"
+	serviceDiagnosticTimeout = 30 * time.Second
+	serviceEventsInError     = 5
+	stoppedTasksInError      = 5
+)
+
+// Waiter settings; variables so tests can shorten them.
+var (
+	// steadyStatePollInterval is the delay between DescribeServices calls
+	// while waiting for a deployment to complete.
+	steadyStatePollInterval = 5 * time.Second
+	// steadyStateMaxWait bounds the steady-state wait when ctx has no deadline.
+	steadyStateMaxWait = 30 * time.Minute
+	// inactivePollInterval is the delay between DescribeServices calls while
+	// waiting for a deleted service to become INACTIVE.
+	inactivePollInterval = 5 * time.Second
+	// inactiveMaxWait bounds the INACTIVE wait when ctx has no deadline.
+	inactiveMaxWait = 20 * time.Minute
+)
+
+// ErrServiceAlreadyExists is returned (wrapped) by Create when an ACTIVE or
+// DRAINING service of the same name already exists in the cluster.
+var ErrServiceAlreadyExists = errors.New("ECS service already exists")
+
+// ECSServiceAPI is the part of *ecs.Client the ECS service handler uses.
+type ECSServiceAPI interface {
+	CreateService(ctx context.Context, in *ecs.CreateServiceInput, optFns ...func(*ecs.Options)) (*ecs.CreateServiceOutput, error)
+	DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
+	UpdateService(ctx context.Context, in *ecs.UpdateServiceInput, optFns ...func(*ecs.Options)) (*ecs.UpdateServiceOutput, error)
+	DeleteService(ctx context.Context, in *ecs.DeleteServiceInput, optFns ...func(*ecs.Options)) (*ecs.DeleteServiceOutput, error)
+	TagResource(ctx context.Context, in *ecs.TagResourceInput, optFns ...func(*ecs.Options)) (*ecs.TagResourceOutput, error)
+	UntagResource(ctx context.Context, in *ecs.UntagResourceInput, optFns ...func(*ecs.Options)) (*ecs.UntagResourceOutput, error)
+	ListTasks(ctx context.Context, in *ecs.ListTasksInput, optFns ...func(*ecs.Options)) (*ecs.ListTasksOutput, error)
+	DescribeTasks(ctx context.Context, in *ecs.DescribeTasksInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error)
+}
+
+var _ ECSServiceAPI = (*ecs.Client)(nil)
+
+// ECSServiceHandler manages composite.KindECSService children, the anchor of
+// a composite. It holds no mutable state and is safe for concurrent use.
+type ECSServiceHandler struct {
+	api ECSServiceAPI
+}
+
+var _ engine.Handler = (*ECSServiceHandler)(nil)
+
+// NewECSServiceHandler returns a handler for ECS services.
+func NewECSServiceHandler(api ECSServiceAPI) *ECSServiceHandler {
+	return &ECSServiceHandler{api: api}
+}
+
+// Create refuses to take over an existing ACTIVE or DRAINING service of the
+// same name (DescribeServices), creates the service with an idempotency token
+// (CreateService, retried on IAM propagation and "target group does not have
+// an associated load balancer"), then, with WaitForSteadyState, polls
+// DescribeServices until the deployment completes. When the wait fails the
+// outputs are returned with the error: the service exists.
+func (h *ECSServiceHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
+	p, err := childProps[composite.ServiceProps](c)
+	if err != nil {
+		return nil, err
+	}
+	name := firstNonEmpty(p.Name, c.Name)
+	existing, err := h.describe(ctx, p.Cluster, name, false)
+	if err != nil {
+		return nil, fmt.Errorf("creating ECS service %q in cluster %q: %w", name, p.Cluster, err)
+	}
+	if existing != nil && aws.ToString(existing.Status) != serviceStatusInactive {
+		clusterName := lastSegment(p.Cluster)
+		return nil, fmt.Errorf("%w: an ECS service named %q already exists in cluster %q (status %s, %s); "+
+			"import it with `terraform import <resource address> %s/%s` or choose another name",
+			ErrServiceAlreadyExists, name, clusterName, aws.ToString(existing.Status), aws.ToString(existing.ServiceArn), clusterName, name)
+	}
+
+	in := createServiceInput(p, name, serviceClientToken(p.Cluster, name, p.TaskDefinition, existing))
+	var svc *ecstypes.Service
+	err = RetryOn(ctx, serviceCreateRetryTimeout(), isServiceEventualConsistency, func(ctx context.Context) error {
+		out, err := h.api.CreateService(ctx, in)
+		if err != nil {
+			return err
+		}
+		if out.Service == nil {
+			return fmt.Errorf("empty CreateService response")
+		}
+		svc = out.Service
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating ECS service %q in cluster %q: %w", name, p.Cluster, err)
+	}
+	outputs := serviceOutputs(svc, p.Cluster)
+	if p.WaitForSteadyState {
+		if err := h.waitSteadyState(ctx, p.Cluster, name); err != nil {
+			return outputs, err
+		}
+	}
+	return outputs, nil
+}
+
+// Read reports whether the service exists (one DescribeServices call, tags
+// included). A MISSING or INACTIVE service, or a missing cluster, is gone.
+func (h *ECSServiceHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
+	cluster, service := serviceIdentity(rec)
+	svc, err := h.describe(ctx, cluster, service, true)
+	if IsNotFound(err, errCodeClusterNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if svc == nil || aws.ToString(svc.Status) == serviceStatusInactive {
+		return nil, false, nil
+	}
+	return serviceOutputs(svc, cluster), true, nil
+}
+
+// Update sends the whole desired configuration in one UpdateService (task
+// definition, desired count, network, load balancers, service registries,
+// deployment configuration, grace period, execute command, tag propagation;
+// ForceNewDeployment false), converges tags, then waits for a steady state
+// like Create. Calls: DescribeServices, UpdateService, [UntagResource],
+// [TagResource], [DescribeServices polls].
+func (h *ECSServiceHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
+	p, err := childProps[composite.ServiceProps](c)
+	if err != nil {
+		return nil, err
+	}
+	name := firstNonEmpty(p.Name, c.Name)
+	cluster := firstNonEmpty(p.Cluster, recordedOutput(prev, AttrCluster))
+	current, err := h.describe(ctx, cluster, name, true)
+	if err == nil && (current == nil || aws.ToString(current.Status) == serviceStatusInactive) {
+		err = fmt.Errorf("ECS service %q in cluster %q: %w", name, cluster, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("updating ECS service %q: %w", name, err)
+	}
+	outputs := serviceOutputs(current, cluster)
+
+	in := updateServiceInput(p, name, cluster, current)
+	err = RetryOn(ctx, serviceCreateRetryTimeout(), isServiceEventualConsistency, func(ctx context.Context) error {
+		_, err := h.api.UpdateService(ctx, in)
+		return err
+	})
+	if err != nil {
+		return outputs, fmt.Errorf("updating ECS service %q in cluster %q: %w", name, cluster, err)
+	}
+	if err := syncECSTags(ctx, h.api, aws.ToString(current.ServiceArn), ecsTagMap(current.Tags), p.Tags); err != nil {
+		return outputs, fmt.Errorf("updating ECS service %q: %w", name, err)
+	}
+	if p.WaitForSteadyState {
+		if err := h.waitSteadyState(ctx, cluster, name); err != nil {
+			return outputs, err
+		}
+	}
+	return outputs, nil
+}
+
+// Delete scales the service to 0 (UpdateService, skipped when already 0),
+// deletes it without force (DeleteService) and waits until it is INACTIVE
+// (DescribeServices polls, bounded by ctx or inactiveMaxWait). A service or
+// cluster that is already gone is not an error.
+func (h *ECSServiceHandler) Delete(ctx context.Context, rec composite.Recorded) error {
+	cluster, service := serviceIdentity(rec)
+	svc, err := h.describe(ctx, cluster, service, false)
+	if IsNotFound(err, errCodeClusterNotFound) || (err == nil && svc == nil) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("deleting ECS service %q: %w", service, err)
+	}
+	switch aws.ToString(svc.Status) {
+	case serviceStatusInactive:
+		return nil
+	case serviceStatusActive:
+		if svc.DesiredCount > 0 {
+			_, err := h.api.UpdateService(ctx, &ecs.UpdateServiceInput{
+				Cluster:      aws.String(cluster),
+				Service:      aws.String(service),
+				DesiredCount: aws.Int32(0),
+			})
+			if IsNotFound(err, errCodeServiceNotFound, errCodeClusterNotFound) {
+				return nil
+			}
+			if err != nil && !IsNotFound(err, errCodeServiceNotActive) {
+				return fmt.Errorf("scaling ECS service %q to 0 before deletion: %w", service, err)
+			}
+		}
+		err = RetryOn(ctx, ResourceInUseTimeout, isServiceDeleteInProgress, func(ctx context.Context) error {
+			_, err := h.api.DeleteService(ctx, &ecs.DeleteServiceInput{
+				Cluster: aws.String(cluster),
+				Service: aws.String(service),
+				Force:   aws.Bool(false),
+			})
+			return err
+		})
+		if IsNotFound(err, errCodeServiceNotFound, errCodeClusterNotFound) {
+			return nil
+		}
+		if err != nil && !IsNotFound(err, errCodeServiceNotActive) {
+			return fmt.Errorf("deleting ECS service %q: %w", service, err)
+		}
+	}
+	// DRAINING (or just deleted): wait for INACTIVE.
+	if err := h.waitInactive(ctx, cluster, service); err != nil {
+		return fmt.Errorf("waiting for ECS service %q to become INACTIVE: %w", service, err)
+	}
+	return nil
+}
+
+// describe returns the service, or nil when ECS reports it MISSING. Errors
+// are wrapped; ClusterNotFoundException keeps its code for IsNotFound.
+func (h *ECSServiceHandler) describe(ctx context.Context, cluster, service string, withTags bool) (*ecstypes.Service, error) {
+	in := &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}}
+	if withTags {
+		in.Include = []ecstypes.ServiceField{ecstypes.ServiceFieldTags}
+	}
+	out, err := h.api.DescribeServices(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("describing ECS service %q in cluster %q: %w", service, cluster, err)
+	}
+	if svc := matchService(out.Services, service); svc != nil {
+		return svc, nil
+	}
+	for _, f := range out.Failures {
+		if aws.ToString(f.Reason) != failureReasonMissing {
+			return nil, fmt.Errorf("describing ECS service %q in cluster %q: %s: %s", service, cluster, aws.ToString(f.Reason), aws.ToString(f.Detail))
+		}
+	}
+	return nil, nil
+}
+
+// waitSteadyState waits, with the SDK's ServicesStable waiter judged the way
+// ECS recommends for rolling deployments, until the service has exactly one
+// deployment whose rolloutState is COMPLETED. A FAILED rollout, a service
+// that stops being ACTIVE, or the end of the time budget is an error naming
+// the latest service events and stopped-task reasons.
+func (h *ECSServiceHandler) waitSteadyState(ctx context.Context, cluster, service string) error {
+	var last *ecstypes.Service
+	waiter := ecs.NewServicesStableWaiter(h.api, func(o *ecs.ServicesStableWaiterOptions) {
+		o.MinDelay = steadyStatePollInterval
+		o.MaxDelay = steadyStatePollInterval
+		o.Retryable = func(_ context.Context, _ *ecs.DescribeServicesInput, out *ecs.DescribeServicesOutput, err error) (bool, error) {
+			if err != nil {
+				return false, err
+			}
+			svc := matchService(out.Services, service)
+			if svc == nil {
+				return false, fmt.Errorf("the service disappeared")
+			}
+			last = svc
+			return steadyStateRetryable(svc)
+		}
+	})
+	in := &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}}
+	err := waiter.Wait(ctx, in, waitBudget(ctx, steadyStateMaxWait))
+	if err == nil {
+		return nil
+	}
+	return h.steadyStateError(ctx, cluster, service, last, err)
+}
+
+// steadyStateRetryable reports whether to keep waiting (true), or that the
+// service is steady (false, nil), or failed (false, error).
+func steadyStateRetryable(svc *ecstypes.Service) (bool, error) {
+	if s := aws.ToString(svc.Status); s != serviceStatusActive {
+		return false, fmt.Errorf("the service is %s", s)
+	}
+	var primary *ecstypes.Deployment
+	for i := range svc.Deployments {
+		if aws.ToString(svc.Deployments[i].Status) == deploymentStatusPrimary {
+			primary = &svc.Deployments[i]
+		}
+	}
+	if primary == nil {
+		return true, nil
+	}
+	if primary.RolloutState == ecstypes.DeploymentRolloutStateFailed {
+		return false, fmt.Errorf("deployment %s failed: %s", aws.ToString(primary.Id), aws.ToString(primary.RolloutStateReason))
+	}
+	if len(svc.Deployments) != 1 {
+		return true, nil
+	}
+	if primary.RolloutState == ecstypes.DeploymentRolloutStateCompleted {
+		return false, nil
+	}
+	// Deployments without a rollout state (other deployment controllers):
+	// fall back on the task counts.
+	if primary.RolloutState == "" && primary.RunningCount == primary.DesiredCount && primary.PendingCount == 0 {
+		return false, nil
+	}
+	return true, nil
+}
+
+// steadyStateError explains a failed steady-state wait: the cause, the
+// deployments, the latest service events and stopped-task reasons. The
+// diagnostic calls are best effort and run even when ctx has expired.
+func (h *ECSServiceHandler) steadyStateError(ctx context.Context, cluster, service string, last *ecstypes.Service, cause error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || strings.Contains(cause.Error(), "exceeded max wait time") {
+		cause = fmt.Errorf("timed out: %w", cause)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "ECS service %q in cluster %q did not reach a steady state: %v", service, cluster, cause)
+	if last != nil {
+		for _, d := range last.Deployments {
+			fmt.Fprintf(&b, "\n  deployment %s (%s): rollout %s (%s), running %d/%d, failed tasks %d",
+				aws.ToString(d.Id), aws.ToString(d.Status), d.RolloutState, aws.ToString(d.RolloutStateReason),
+				d.RunningCount, d.DesiredCount, d.FailedTasks)
+		}
+		if len(last.Events) > 0 {
+			b.WriteString("\n  latest service events:")
+			for i, e := range last.Events {
+				if i == serviceEventsInError {
+					break
+				}
+				at := ""
+				if e.CreatedAt != nil {
+					at = e.CreatedAt.UTC().Format(time.RFC3339) + " "
+				}
+				fmt.Fprintf(&b, "\n    %s%s", at, aws.ToString(e.Message))
+			}
+		}
+	}
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), serviceDiagnosticTimeout)
+	defer cancel()
+	if reasons := h.stoppedTaskReasons(dctx, cluster, service); len(reasons) > 0 {
+		b.WriteString("\n  stopped tasks:")
+		for _, r := range reasons {
+			b.WriteString("\n    " + r)
+		}
+	}
+	return errors.New(b.String())
+}
+
+// stoppedTaskReasons returns why the service's most recently stopped tasks
+// stopped (ListTasks + DescribeTasks), best effort: nil on any error.
+func (h *ECSServiceHandler) stoppedTaskReasons(ctx context.Context, cluster, service string) []string {
+	list, err := h.api.ListTasks(ctx, &ecs.ListTasksInput{
+		Cluster:       aws.String(cluster),
+		ServiceName:   aws.String(service),
+		DesiredStatus: ecstypes.DesiredStatusStopped,
+		MaxResults:    aws.Int32(stoppedTasksInError),
+	})
+	if err != nil || len(list.TaskArns) == 0 {
+		return nil
+	}
+	arns := list.TaskArns
+	if len(arns) > stoppedTasksInError {
+		arns = arns[:stoppedTasksInError]
+	}
+	tasks, err := h.api.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: arns})
+	if err != nil {
+		return nil
+	}
+	var reasons []string
+	for _, t := range tasks.Tasks {
+		r := fmt.Sprintf("%s: %s", lastSegment(aws.ToString(t.TaskArn)), firstNonEmpty(aws.ToString(t.StoppedReason), string(t.StopCode), "no reason given"))
+		for _, c := range t.Containers {
+			if c.Reason != nil || c.ExitCode != nil {
+				r += fmt.Sprintf("; container %s", aws.ToString(c.Name))
+				if c.ExitCode != nil {
+					r += fmt.Sprintf(" exit code %d", aws.ToInt32(c.ExitCode))
+				}
+				if c.Reason != nil {
+					r += ": " + aws.ToString(c.Reason)
+				}
+			}
+		}
+		reasons = append(reasons, r)
+	}
+	return reasons
+}
+
+// waitInactive waits with the SDK's ServicesInactive waiter until the service
+// is INACTIVE, also accepting a service (or cluster) that is gone entirely.
+func (h *ECSServiceHandler) waitInactive(ctx context.Context, cluster, service string) error {
+	waiter := ecs.NewServicesInactiveWaiter(h.api, func(o *ecs.ServicesInactiveWaiterOptions) {
+		o.MinDelay = inactivePollInterval
+		o.MaxDelay = inactivePollInterval
+		o.Retryable = func(_ context.Context, _ *ecs.DescribeServicesInput, out *ecs.DescribeServicesOutput, err error) (bool, error) {
+			if IsNotFound(err, errCodeServiceNotFound, errCodeClusterNotFound) {
+				return false, nil
+			}
+			if err != nil {
+				return false, err
+			}
+			svc := matchService(out.Services, service)
+			if svc == nil || aws.ToString(svc.Status) == serviceStatusInactive {
+				return false, nil
+			}
+			return true, nil
+		}
+	})
+	in := &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}}
+	return waiter.Wait(ctx, in, waitBudget(ctx, inactiveMaxWait))
+}
+
+func createServiceInput(p *composite.ServiceProps, name, clientToken string) *ecs.CreateServiceInput {
+	in := &ecs.CreateServiceInput{
+		ClientToken:             aws.String(clientToken),
+		Cluster:                 aws.String(p.Cluster),
+		ServiceName:             aws.String(name),
+		TaskDefinition:          aws.String(p.TaskDefinition),
+		DesiredCount:            aws.Int32(p.DesiredCount),
+		LaunchType:              ecstypes.LaunchType(firstNonEmpty(p.LaunchType, string(ecstypes.LaunchTypeFargate))),
+		PlatformVersion:         optString(p.PlatformVersion),
+		SchedulingStrategy:      ecstypes.SchedulingStrategyReplica,
+		NetworkConfiguration:    serviceNetwork(p),
+		LoadBalancers:           serviceLoadBalancers(p),
+		ServiceRegistries:       serviceRegistries(p),
+		DeploymentConfiguration: serviceDeploymentConfiguration(p),
+		EnableExecuteCommand:    p.EnableExecuteCommand,
+		EnableECSManagedTags:    p.EnableECSManagedTags,
+		PropagateTags:           ecstypes.PropagateTags(p.PropagateTags),
+		Tags:                    ecsTags(p.Tags),
+	}
+	if len(p.LoadBalancers) > 0 && p.HealthCheckGracePeriod > 0 {
+		in.HealthCheckGracePeriodSeconds = aws.Int32(p.HealthCheckGracePeriod)
+	}
+	return in
+}
+
+func updateServiceInput(p *composite.ServiceProps, name, cluster string, current *ecstypes.Service) *ecs.UpdateServiceInput {
+	in := &ecs.UpdateServiceInput{
+		Cluster:                 aws.String(cluster),
+		Service:                 aws.String(name),
+		TaskDefinition:          aws.String(p.TaskDefinition),
+		DesiredCount:            aws.Int32(p.DesiredCount),
+		PlatformVersion:         optString(p.PlatformVersion),
+		NetworkConfiguration:    serviceNetwork(p),
+		LoadBalancers:           serviceLoadBalancers(p),
+		ServiceRegistries:       serviceRegistries(p),
+		DeploymentConfiguration: serviceDeploymentConfiguration(p),
+		EnableExecuteCommand:    aws.Bool(p.EnableExecuteCommand),
+		EnableECSManagedTags:    aws.Bool(p.EnableECSManagedTags),
+		PropagateTags:           ecstypes.PropagateTags(p.PropagateTags),
+		ForceNewDeployment:      false,
+	}
+	// An empty (non-nil) list removes what the service has; send it only
+	// when there is something to remove.
+	if in.LoadBalancers == nil && len(current.LoadBalancers) > 0 {
+		in.LoadBalancers = []ecstypes.LoadBalancer{}
+	}
+	if in.ServiceRegistries == nil && len(current.ServiceRegistries) > 0 {
+		in.ServiceRegistries = []ecstypes.ServiceRegistry{}
+	}
+	if len(p.LoadBalancers) > 0 {
+		in.HealthCheckGracePeriodSeconds = aws.Int32(p.HealthCheckGracePeriod)
+	}
+	return in
+}
+
+func serviceNetwork(p *composite.ServiceProps) *ecstypes.NetworkConfiguration {
+	if len(p.Subnets) == 0 {
+		return nil
+	}
+	assign := ecstypes.AssignPublicIpDisabled
+	if p.AssignPublicIP {
+		assign = ecstypes.AssignPublicIpEnabled
+	}
+	return &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
+		Subnets:        p.Subnets,
+		SecurityGroups: p.SecurityGroups,
+		AssignPublicIp: assign,
+	}}
+}
+
+func serviceLoadBalancers(p *composite.ServiceProps) []ecstypes.LoadBalancer {
+	var lbs []ecstypes.LoadBalancer
+	for _, lb := range p.LoadBalancers {
+		lbs = append(lbs, ecstypes.LoadBalancer{
+			TargetGroupArn: aws.String(lb.TargetGroupARN),
+			ContainerName:  aws.String(lb.ContainerName),
+			ContainerPort:  aws.Int32(lb.ContainerPort),
+		})
+	}
+	return lbs
+}
+
+func serviceRegistries(p *composite.ServiceProps) []ecstypes.ServiceRegistry {
+	var regs []ecstypes.ServiceRegistry
+	for _, r := range p.ServiceRegistries {
+		reg := ecstypes.ServiceRegistry{RegistryArn: aws.String(r.RegistryARN)}
+		if r.ContainerName != "" {
+			reg.ContainerName = aws.String(r.ContainerName)
+		}
+		if r.ContainerPort > 0 {
+			reg.ContainerPort = aws.Int32(r.ContainerPort)
+		}
+		regs = append(regs, reg)
+	}
+	return regs
+}
+
+func serviceDeploymentConfiguration(p *composite.ServiceProps) *ecstypes.DeploymentConfiguration {
+	dc := &ecstypes.DeploymentConfiguration{
+		DeploymentCircuitBreaker: &ecstypes.DeploymentCircuitBreaker{
+			Enable:   p.CircuitBreaker,
+			Rollback: p.CircuitBreakerRollback,
+		},
+	}
+	if p.MaximumPercent > 0 {
+		dc.MaximumPercent = aws.Int32(p.MaximumPercent)
+		dc.MinimumHealthyPercent = aws.Int32(p.MinimumHealthyPercent)
+	}
+	return dc
+}
+
+// serviceClientToken is the CreateService idempotency token: deterministic
+// from cluster, name and task definition, so that a retried call cannot
+// create a second service. An earlier (INACTIVE) service of the same name
+// contributes its creation time, so recreating it is a new request.
+func serviceClientToken(cluster, name, taskDefinition string, previous *ecstypes.Service) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s", cluster, name, taskDefinition)
+	if previous != nil && previous.CreatedAt != nil {
+		fmt.Fprintf(h, "\x00%d", previous.CreatedAt.UnixNano())
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32] // ECS allows up to 36 ASCII characters
+}
+
+func serviceCreateRetryTimeout() time.Duration {
+	return max(IAMPropagationTimeout, TargetGroupAssocTimeout)
+}
+
+// isServiceEventualConsistency matches CreateService/UpdateService errors
+// that clear up once IAM or ELBv2 caught up.
+func isServiceEventualConsistency(err error) bool {
+	return errorMessageContains(err, []string{errCodeInvalidParameter},
+		"does not have an associated load balancer",
+		"verify that the ECS service role being passed has the proper permissions",
+		"Unable to assume the service linked role",
+		"Unable to assume role",
+	)
+}
+
+// isServiceDeleteInProgress matches DeleteService errors raised while the
+// scale-in to 0 is still being applied.
+func isServiceDeleteInProgress(err error) bool {
+	return errorMessageContains(err, []string{errCodeInvalidParameter},
+		"cannot be stopped while deployments are active",
+		"cannot be stopped while it is scaled above 0",
+	)
+}
+
+// serviceIdentity returns the cluster and the service (ARN, else name) of a
+// recorded service. The cluster comes from the outputs, else from a
+// long-format service ARN (service/<cluster>/<name>).
+func serviceIdentity(rec composite.Recorded) (cluster, service string) {
+	service = firstNonEmpty(rec.ARN, recordedOutput(rec, composite.AttrName), rec.Name)
+	cluster = recordedOutput(rec, AttrCluster)
+	if cluster == "" {
+		if parts := strings.Split(arnResource(rec.ARN), "/"); len(parts) == 3 {
+			cluster = parts[1]
+		}
+	}
+	return cluster, service
+}
+
+// matchService returns the service named (or with ARN) id.
+func matchService(services []ecstypes.Service, id string) *ecstypes.Service {
+	for i := range services {
+		s := &services[i]
+		if aws.ToString(s.ServiceArn) == id || aws.ToString(s.ServiceName) == id || aws.ToString(s.ServiceName) == lastSegment(id) {
+			return s
+		}
+	}
+	return nil
+}
+
+func serviceOutputs(svc *ecstypes.Service, cluster string) map[string]string {
+	return map[string]string{
+		composite.AttrARN:  aws.ToString(svc.ServiceArn),
+		composite.AttrName: aws.ToString(svc.ServiceName),
+		AttrCluster:        firstNonEmpty(aws.ToString(svc.ClusterArn), cluster),
+	}
+}

@@ -1,0 +1,148 @@
+package handlers
+
+import (
+	"net/url"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+)
+
+const (
+	testInlinePolicyA  = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}`
+	testInlinePolicy2A = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr:GetAuthorizationToken"],"Resource":"*"}]}`
+)
+
+func rolePolicyChildA(role, name, policy string) composite.Child {
+	return composite.Child{
+		Key: "execution_role_policy", Kind: composite.KindIAMRolePolicy, Name: name, Hash: "h",
+		Props: &composite.RolePolicyProps{Role: role, Name: name, Policy: policy},
+	}
+}
+
+func TestRolePolicyHandler_lifecycle(t *testing.T) {
+	at := newAccTestA(t)
+	ctx := at.ctx
+	client := iam.NewFromConfig(at.cfg)
+	h := NewRolePolicyHandler(client)
+	role := uniqueNameA(t, "ca-role")
+	if _, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(role), AssumeRolePolicyDocument: aws.String(testTrustPolicyA)}); err != nil {
+		t.Fatalf("CreateRole: %v", err)
+	}
+	t.Cleanup(func() { _ = NewRoleHandler(client).Delete(ctx, composite.Recorded{Name: role}) })
+	name := uniqueNameA(t, "logs")
+
+	// Create.
+	c := rolePolicyChildA(role, name, testInlinePolicyA)
+	out, err := h.Create(ctx, c)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	wantID := role + ":" + name
+	if out[composite.AttrID] != wantID || out[composite.AttrName] != name || out[AttrRole] != role {
+		t.Errorf("Create outputs = %v, want id %q, name and role", out, wantID)
+	}
+	if _, ok := out[composite.AttrARN]; ok {
+		t.Errorf("Create outputs = %v: an inline policy has no arn", out)
+	}
+	rec := recordedA(c, out)
+	if rec.ARN != wantID {
+		t.Errorf("recorded ARN field = %q, want the id %q", rec.ARN, wantID)
+	}
+
+	// Read: one call, found.
+	at.ops.reset()
+	got, found, err := h.Read(ctx, rec)
+	if err != nil || !found {
+		t.Fatalf("Read = found %v, err %v; want found", found, err)
+	}
+	requireCallsA(t, "Read", at.ops.calls(), "GetRolePolicy")
+	if got[composite.AttrID] != wantID {
+		t.Errorf("Read outputs = %v", got)
+	}
+
+	// Update the document.
+	c2 := rolePolicyChildA(role, name, testInlinePolicy2A)
+	out2, err := h.Update(ctx, c2, rec)
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	if doc := rolePolicyDocumentA(t, at, client, role, name); !jsonEquivalent(doc, testInlinePolicy2A) {
+		t.Errorf("policy after update = %s, want %s", doc, testInlinePolicy2A)
+	}
+
+	// Rename: the new policy is put and the old one removed.
+	renamed := name + "-v2"
+	c3 := rolePolicyChildA(role, renamed, testInlinePolicy2A)
+	out3, err := h.Update(ctx, c3, recordedA(c2, out2))
+	if err != nil {
+		t.Fatalf("Update (rename): %v", err)
+	}
+	list, err := client.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(role)})
+	if err != nil {
+		t.Fatalf("ListRolePolicies: %v", err)
+	}
+	if len(list.PolicyNames) != 1 || list.PolicyNames[0] != renamed {
+		t.Errorf("inline policies after rename = %v, want [%s]", list.PolicyNames, renamed)
+	}
+
+	// Delete, gone, delete again.
+	rec = recordedA(c3, out3)
+	if err := h.Delete(ctx, rec); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, found, err := h.Read(ctx, rec); err != nil || found {
+		t.Fatalf("Read after delete = found %v, err %v; want gone", found, err)
+	}
+	if err := h.Delete(ctx, rec); err != nil {
+		t.Fatalf("second Delete: %v", err)
+	}
+
+	// A record holding only the id still finds its policy.
+	if _, found, err := h.Read(ctx, composite.Recorded{ARN: wantID}); err != nil || found {
+		t.Fatalf("Read by id = found %v, err %v; want gone", found, err)
+	}
+}
+
+func TestRolePolicyHandler_roleGone(t *testing.T) {
+	at := newAccTestA(t)
+	h := NewRolePolicyHandler(iam.NewFromConfig(at.cfg))
+	rec := composite.Recorded{Outputs: map[string]string{AttrRole: uniqueNameA(t, "ca-gone"), composite.AttrName: "p"}}
+	if _, found, err := h.Read(at.ctx, rec); err != nil || found {
+		t.Fatalf("Read with the role gone = found %v, err %v", found, err)
+	}
+	if err := h.Delete(at.ctx, rec); err != nil {
+		t.Fatalf("Delete with the role gone: %v", err)
+	}
+}
+
+func rolePolicyDocumentA(t *testing.T, at *accTestA, client *iam.Client, role, name string) string {
+	t.Helper()
+	out, err := client.GetRolePolicy(at.ctx, &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(name)})
+	if err != nil {
+		t.Fatalf("GetRolePolicy: %v", err)
+	}
+	doc, err := url.QueryUnescape(aws.ToString(out.PolicyDocument))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func TestRolePolicyIdentity(t *testing.T) {
+	for _, tc := range []struct {
+		rec        composite.Recorded
+		role, name string
+	}{
+		{composite.Recorded{Outputs: map[string]string{AttrRole: "r", composite.AttrName: "p"}}, "r", "p"},
+		{composite.Recorded{Outputs: map[string]string{composite.AttrID: "r:p"}}, "r", "p"},
+		{composite.Recorded{ARN: "r:p"}, "r", "p"},
+	} {
+		role, name := rolePolicyIdentity(tc.rec)
+		if role != tc.role || name != tc.name {
+			t.Errorf("rolePolicyIdentity(%+v) = %q, %q; want %q, %q", tc.rec, role, name, tc.role, tc.name)
+		}
+	}
+}

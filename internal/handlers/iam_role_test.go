@@ -1,0 +1,258 @@
+package handlers
+
+import (
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+)
+
+const (
+	testTrustPolicyA = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	// Same document, reformatted and with the action as a one-element list:
+	// equivalent for IAM, so no update call may follow.
+	testTrustPolicyReformattedA = `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Action": ["sts:AssumeRole"], "Principal": {"Service": ["ecs-tasks.amazonaws.com"]}, "Effect": "Allow"}
+  ]
+}`
+	testTrustPolicyConditionedA = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}`
+
+	testExecPolicyARNA = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+	testECRPolicyARNA  = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
+)
+
+func roleChildA(name string, p composite.RoleProps) composite.Child {
+	p.Name = name
+	return composite.Child{Key: "execution_role", Kind: composite.KindIAMRole, Name: name, Props: &p, Hash: "h"}
+}
+
+func TestRoleHandler_lifecycle(t *testing.T) {
+	at := newAccTestA(t)
+	ctx := at.ctx
+	client := iam.NewFromConfig(at.cfg)
+	h := NewRoleHandler(client)
+	name := uniqueNameA(t, "ca-role")
+	owner := uniqueNameA(t, "owner")
+
+	c := roleChildA(name, composite.RoleProps{
+		Path:              "/containerapp/",
+		Description:       "execution role",
+		AssumeRolePolicy:  testTrustPolicyA,
+		ManagedPolicyARNs: []string{testExecPolicyARNA},
+		Tags:              ownerTagsA(owner, "execution_role", map[string]string{"team": "a", "drop": "me"}),
+	})
+	t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Name: name}) })
+
+	// Create.
+	out, err := h.Create(ctx, c)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	requireOutputsA(t, out, composite.AttrARN, composite.AttrName, composite.AttrID)
+	if out[composite.AttrName] != name || out[composite.AttrID] != name {
+		t.Errorf("Create outputs = %v, want name and id %q", out, name)
+	}
+	if !strings.HasSuffix(out[composite.AttrARN], ":role/containerapp/"+name) {
+		t.Errorf("arn = %q, want the path and name in it", out[composite.AttrARN])
+	}
+	rec := recordedA(c, out)
+
+	// Read: found, same outputs, one call.
+	at.ops.reset()
+	got, found, err := h.Read(ctx, rec)
+	if err != nil || !found {
+		t.Fatalf("Read = found %v, err %v; want found", found, err)
+	}
+	requireCallsA(t, "Read", at.ops.calls(), "GetRole")
+	if got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrName] != name {
+		t.Errorf("Read outputs = %v, want %v", got, out)
+	}
+	if pols := attachedRolePoliciesA(t, at, client, name); strings.Join(pols, ",") != testExecPolicyARNA {
+		t.Errorf("attached policies after create = %v", pols)
+	}
+
+	// An inline policy put out of band must not make Delete fail.
+	if _, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
+		RoleName: aws.String(name), PolicyName: aws.String("oob"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:CreateLogStream","Resource":"*"}]}`),
+	}); err != nil {
+		t.Fatalf("PutRolePolicy: %v", err)
+	}
+
+	// No-op update: an equivalent (reformatted) trust policy, same everything:
+	// no mutating call.
+	same := roleChildA(name, *c.Props.(*composite.RoleProps))
+	same.Props.(*composite.RoleProps).AssumeRolePolicy = testTrustPolicyReformattedA
+	at.ops.reset()
+	if _, err := h.Update(ctx, same, rec); err != nil {
+		t.Fatalf("no-op Update: %v", err)
+	}
+	if m := at.ops.mutating(); len(m) > 0 {
+		t.Errorf("no-op Update made mutating calls %v", m)
+	}
+
+	// Update every property that can change in place.
+	c2 := roleChildA(name, composite.RoleProps{
+		Path:               "/containerapp/",
+		Description:        "execution role v2",
+		AssumeRolePolicy:   testTrustPolicyConditionedA,
+		ManagedPolicyARNs:  []string{testECRPolicyARNA},
+		MaxSessionDuration: 7200,
+		Tags:               ownerTagsA(owner, "execution_role", map[string]string{"team": "b", "new": "x"}),
+	})
+	at.ops.reset()
+	out2, err := h.Update(ctx, c2, rec)
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	if out2[composite.AttrARN] != out[composite.AttrARN] {
+		t.Errorf("Update changed the arn: %v -> %v", out, out2)
+	}
+	for _, op := range []string{"UpdateAssumeRolePolicy", "UpdateRole", "AttachRolePolicy", "DetachRolePolicy", "TagRole", "UntagRole"} {
+		if !containsA(at.ops.mutating(), op) {
+			t.Errorf("Update calls %v lack %s", at.ops.calls(), op)
+		}
+	}
+	role, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	if err != nil {
+		t.Fatalf("GetRole: %v", err)
+	}
+	if d := aws.ToString(role.Role.Description); d != "execution role v2" {
+		t.Errorf("description = %q", d)
+	}
+	if m := aws.ToInt32(role.Role.MaxSessionDuration); m != 7200 {
+		t.Errorf("max session duration = %d", m)
+	}
+	doc, _ := url.QueryUnescape(aws.ToString(role.Role.AssumeRolePolicyDocument))
+	if eq, err := trustPolicyEquivalent(doc, testTrustPolicyConditionedA); err != nil || !eq {
+		t.Errorf("trust policy = %s, want %s (err %v)", doc, testTrustPolicyConditionedA, err)
+	}
+	if pols := attachedRolePoliciesA(t, at, client, name); strings.Join(pols, ",") != testECRPolicyARNA {
+		t.Errorf("attached policies after update = %v", pols)
+	}
+	tags, err := client.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String(name)})
+	if err != nil {
+		t.Fatalf("ListRoleTags: %v", err)
+	}
+	requireTagsA(t, "role tags", iamTagMap(tags.Tags), c2.Props.(*composite.RoleProps).Tags)
+
+	// A second identical update is a no-op.
+	at.ops.reset()
+	if _, err := h.Update(ctx, c2, recordedA(c2, out2)); err != nil {
+		t.Fatalf("repeated Update: %v", err)
+	}
+	if m := at.ops.mutating(); len(m) > 0 {
+		t.Errorf("repeated Update made mutating calls %v", m)
+	}
+
+	// Delete, then gone, then delete again.
+	rec = recordedA(c2, out2)
+	if err := h.Delete(ctx, rec); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, found, err := h.Read(ctx, rec); err != nil || found {
+		t.Fatalf("Read after delete = found %v, err %v; want gone", found, err)
+	}
+	if err := h.Delete(ctx, rec); err != nil {
+		t.Fatalf("second Delete: %v", err)
+	}
+}
+
+// A failing attach after CreateRole returns the role's outputs with the
+// error, so the engine records the role and no orphan is left.
+func TestRoleHandler_createPartial(t *testing.T) {
+	at := newAccTestA(t)
+	ctx := at.ctx
+	h := NewRoleHandler(iam.NewFromConfig(at.cfg))
+	name := uniqueNameA(t, "ca-role")
+	c := roleChildA(name, composite.RoleProps{AssumeRolePolicy: testTrustPolicyA, ManagedPolicyARNs: []string{testExecPolicyARNA}})
+	t.Cleanup(func() { at.ops.clearFailures(); _ = h.Delete(ctx, composite.Recorded{Name: name}) })
+
+	at.ops.failOperation("AttachRolePolicy", "ServiceFailure")
+	out, err := h.Create(ctx, c)
+	if err == nil || !strings.Contains(err.Error(), "injected failure") {
+		t.Fatalf("Create error = %v, want the injected AWS message", err)
+	}
+	requireOutputsA(t, out, composite.AttrARN, composite.AttrName)
+	at.ops.clearFailures()
+	if err := h.Delete(ctx, recordedA(c, out)); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+}
+
+func TestRoleHandler_missing(t *testing.T) {
+	at := newAccTestA(t)
+	h := NewRoleHandler(iam.NewFromConfig(at.cfg))
+	rec := composite.Recorded{Kind: composite.KindIAMRole, Name: uniqueNameA(t, "ca-missing")}
+	if _, found, err := h.Read(at.ctx, rec); err != nil || found {
+		t.Fatalf("Read of a missing role = found %v, err %v", found, err)
+	}
+	if err := h.Delete(at.ctx, rec); err != nil {
+		t.Fatalf("Delete of a missing role: %v", err)
+	}
+	_, err := h.Update(at.ctx, roleChildA(rec.Name, composite.RoleProps{AssumeRolePolicy: testTrustPolicyA}), rec)
+	if err == nil || !strings.Contains(err.Error(), rec.Name) {
+		t.Fatalf("Update of a missing role: err = %v, want one naming the role", err)
+	}
+}
+
+func attachedRolePoliciesA(t *testing.T, at *accTestA, client *iam.Client, name string) []string {
+	t.Helper()
+	out, err := client.ListAttachedRolePolicies(at.ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
+	if err != nil {
+		t.Fatalf("ListAttachedRolePolicies: %v", err)
+	}
+	var arns []string
+	for _, p := range out.AttachedPolicies {
+		arns = append(arns, aws.ToString(p.PolicyArn))
+	}
+	sort.Strings(arns)
+	return arns
+}
+
+func containsA(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestTrustPolicyEquivalent(t *testing.T) {
+	encoded := url.QueryEscape(testTrustPolicyA)
+	for _, tc := range []struct {
+		current, desired string
+		want             bool
+	}{
+		{encoded, testTrustPolicyReformattedA, true},
+		{testTrustPolicyA, testTrustPolicyReformattedA, true},
+		{encoded, testTrustPolicyConditionedA, false},
+		{"", testTrustPolicyA, false},
+	} {
+		got, err := trustPolicyEquivalent(tc.current, tc.desired)
+		if err != nil || got != tc.want {
+			t.Errorf("trustPolicyEquivalent(%.40q, %.40q) = %v, %v; want %v", tc.current, tc.desired, got, err, tc.want)
+		}
+	}
+}
+
+func TestTagChanges(t *testing.T) {
+	set, remove := tagChanges(
+		map[string]string{"keep": "1", "change": "old", "drop": "x", "aws:cloudformation:stack-name": "s"},
+		map[string]string{"keep": "1", "change": "new", "add": "y"},
+	)
+	requireTagsA(t, "set", set, map[string]string{"change": "new", "add": "y"})
+	requireCallsA(t, "remove", remove, "drop")
+	set, remove = tagChanges(map[string]string{"a": "1"}, map[string]string{"a": "1"})
+	if len(set) != 0 || len(remove) != 0 {
+		t.Errorf("equal tags: set %v, remove %v", set, remove)
+	}
+}

@@ -1,0 +1,340 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
+)
+
+const (
+	errCodeRuleNotFound  = "RuleNotFound"
+	errCodePriorityInUse = "PriorityInUse"
+
+	// Listener rule priorities range over 1..50000.
+	minRulePriority = 1
+	maxRulePriority = 50000
+
+	// priorityAllocationRetries bounds how often Create re-allocates a priority
+	// after PriorityInUse (another writer took the one it picked).
+	priorityAllocationRetries = 5
+
+	ruleFieldPathPattern = "path-pattern"
+	ruleFieldHostHeader  = "host-header"
+)
+
+// ListenerRuleAPI is the part of *elasticloadbalancingv2.Client the listener
+// rule handler uses.
+type ListenerRuleAPI interface {
+	DescribeRules(ctx context.Context, in *elbv2.DescribeRulesInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeRulesOutput, error)
+	CreateRule(ctx context.Context, in *elbv2.CreateRuleInput, optFns ...func(*elbv2.Options)) (*elbv2.CreateRuleOutput, error)
+	ModifyRule(ctx context.Context, in *elbv2.ModifyRuleInput, optFns ...func(*elbv2.Options)) (*elbv2.ModifyRuleOutput, error)
+	SetRulePriorities(ctx context.Context, in *elbv2.SetRulePrioritiesInput, optFns ...func(*elbv2.Options)) (*elbv2.SetRulePrioritiesOutput, error)
+	DeleteRule(ctx context.Context, in *elbv2.DeleteRuleInput, optFns ...func(*elbv2.Options)) (*elbv2.DeleteRuleOutput, error)
+	DescribeTags(ctx context.Context, in *elbv2.DescribeTagsInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeTagsOutput, error)
+	AddTags(ctx context.Context, in *elbv2.AddTagsInput, optFns ...func(*elbv2.Options)) (*elbv2.AddTagsOutput, error)
+	RemoveTags(ctx context.Context, in *elbv2.RemoveTagsInput, optFns ...func(*elbv2.Options)) (*elbv2.RemoveTagsOutput, error)
+}
+
+var _ ListenerRuleAPI = (*elbv2.Client)(nil)
+
+// ListenerRuleHandler manages composite.KindListenerRule children. It is safe
+// for concurrent use: priority allocation on one listener is serialized within
+// the process, and PriorityInUse from other writers is retried.
+type ListenerRuleHandler struct {
+	api   ListenerRuleAPI
+	locks sync.Map // listener ARN -> *sync.Mutex
+}
+
+var _ engine.Handler = (*ListenerRuleHandler)(nil)
+
+// NewListenerRuleHandler returns a handler for ELBv2 listener rules.
+func NewListenerRuleHandler(api ListenerRuleAPI) *ListenerRuleHandler {
+	return &ListenerRuleHandler{api: api}
+}
+
+// Create creates a forward rule. With an explicit Priority: one CreateRule.
+// With Priority 0 the lowest free priority >= PriorityHint is allocated
+// (DescribeRules pages, then CreateRule), and on PriorityInUse the listener is
+// described again and the create retried, at most priorityAllocationRetries
+// times. "Target group ... does not have an associated load balancer" is
+// retried for up to TargetGroupAssocTimeout.
+func (h *ListenerRuleHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
+	p, err := childProps[composite.ListenerRuleProps](c)
+	if err != nil {
+		return nil, err
+	}
+	in := &elbv2.CreateRuleInput{
+		ListenerArn: aws.String(p.ListenerARN),
+		Conditions:  ruleConditions(p),
+		Actions:     forwardActions(p.TargetGroupARN),
+		Tags:        elbv2Tags(p.Tags),
+	}
+	if p.Priority != 0 {
+		in.Priority = aws.Int32(p.Priority)
+		rule, err := h.createRule(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("creating listener rule (priority %d) on %s: %w", p.Priority, p.ListenerARN, err)
+		}
+		return ruleOutputs(&rule, c.Name), nil
+	}
+
+	unlock := h.lock(p.ListenerARN)
+	defer unlock()
+	for retry := 0; ; retry++ {
+		prio, err := h.allocatePriority(ctx, p.ListenerARN, p.PriorityHint)
+		if err != nil {
+			return nil, fmt.Errorf("creating listener rule on %s: %w", p.ListenerARN, err)
+		}
+		in.Priority = aws.Int32(prio)
+		rule, err := h.createRule(ctx, in)
+		if err == nil {
+			return ruleOutputs(&rule, c.Name), nil
+		}
+		if ErrorCode(err) == errCodePriorityInUse && retry < priorityAllocationRetries {
+			continue
+		}
+		return nil, fmt.Errorf("creating listener rule (allocated priority %d) on %s: %w", prio, p.ListenerARN, err)
+	}
+}
+
+// Read reports whether the rule exists and its priority (one DescribeRules call).
+func (h *ListenerRuleHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
+	rule, err := h.find(ctx, rec.ARN)
+	if IsNotFound(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return ruleOutputs(rule, rec.Name), true, nil
+}
+
+// Update converges conditions and action (ModifyRule, only if different), an
+// explicit priority (SetRulePriorities, only if it differs from the current
+// one; an allocated priority is kept) and tags. Calls: DescribeRules,
+// [ModifyRule], [SetRulePriorities], DescribeTags, [RemoveTags], [AddTags].
+func (h *ListenerRuleHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
+	p, err := childProps[composite.ListenerRuleProps](c)
+	if err != nil {
+		return nil, err
+	}
+	rule, err := h.find(ctx, prev.ARN)
+	if err != nil {
+		return nil, fmt.Errorf("updating listener rule: %w", err)
+	}
+	ruleARN := aws.ToString(rule.RuleArn)
+	outputs := ruleOutputs(rule, firstNonEmpty(c.Name, prev.Name))
+
+	if !ruleMatches(rule, p) {
+		if _, err := h.api.ModifyRule(ctx, &elbv2.ModifyRuleInput{
+			RuleArn:    aws.String(ruleARN),
+			Conditions: ruleConditions(p),
+			Actions:    forwardActions(p.TargetGroupARN),
+		}); err != nil {
+			return outputs, fmt.Errorf("modifying listener rule %s: %w", ruleARN, err)
+		}
+	}
+
+	if p.Priority != 0 && strconv.Itoa(int(p.Priority)) != aws.ToString(rule.Priority) {
+		if _, err := h.api.SetRulePriorities(ctx, &elbv2.SetRulePrioritiesInput{
+			RulePriorities: []elbv2types.RulePriorityPair{{RuleArn: aws.String(ruleARN), Priority: aws.Int32(p.Priority)}},
+		}); err != nil {
+			return outputs, fmt.Errorf("setting priority %d of listener rule %s: %w", p.Priority, ruleARN, err)
+		}
+		outputs[composite.AttrPriority] = strconv.Itoa(int(p.Priority))
+	}
+
+	if err := syncELBv2Tags(ctx, h.api, ruleARN, p.Tags); err != nil {
+		return outputs, fmt.Errorf("updating listener rule %s: %w", ruleARN, err)
+	}
+	return outputs, nil
+}
+
+// Delete deletes the rule; a rule that is already gone is not an error.
+func (h *ListenerRuleHandler) Delete(ctx context.Context, rec composite.Recorded) error {
+	if rec.ARN == "" {
+		return nil
+	}
+	_, err := h.api.DeleteRule(ctx, &elbv2.DeleteRuleInput{RuleArn: aws.String(rec.ARN)})
+	if err != nil && !IsNotFound(err, errCodeRuleNotFound) {
+		return fmt.Errorf("deleting listener rule %s: %w", rec.ARN, err)
+	}
+	return nil
+}
+
+// find returns the rule, or an error IsNotFound accepts.
+func (h *ListenerRuleHandler) find(ctx context.Context, ruleARN string) (*elbv2types.Rule, error) {
+	if ruleARN == "" {
+		return nil, fmt.Errorf("listener rule without ARN: %w", ErrNotFound)
+	}
+	out, err := h.api.DescribeRules(ctx, &elbv2.DescribeRulesInput{RuleArns: []string{ruleARN}})
+	if IsNotFound(err, errCodeRuleNotFound, "ListenerNotFound", "LoadBalancerNotFound") {
+		return nil, fmt.Errorf("listener rule %s: %w: %s", ruleARN, ErrNotFound, ErrorMessage(err))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading listener rule %s: %w", ruleARN, err)
+	}
+	for i := range out.Rules {
+		if aws.ToString(out.Rules[i].RuleArn) == ruleARN {
+			return &out.Rules[i], nil
+		}
+	}
+	return nil, fmt.Errorf("listener rule %s: %w", ruleARN, ErrNotFound)
+}
+
+// createRule calls CreateRule, retrying while the target group is not yet
+// associated with the listener's load balancer.
+func (h *ListenerRuleHandler) createRule(ctx context.Context, in *elbv2.CreateRuleInput) (elbv2types.Rule, error) {
+	var rule elbv2types.Rule
+	err := RetryOn(ctx, TargetGroupAssocTimeout, isTargetGroupNotAssociated, func(ctx context.Context) error {
+		out, err := h.api.CreateRule(ctx, in)
+		if err != nil {
+			return err
+		}
+		if len(out.Rules) == 0 {
+			return fmt.Errorf("empty CreateRule response")
+		}
+		rule = out.Rules[0]
+		return nil
+	})
+	return rule, err
+}
+
+// allocatePriority returns the lowest priority not used on the listener that
+// is >= hint (1 when unset), wrapping around to 1 when none is free above it.
+func (h *ListenerRuleHandler) allocatePriority(ctx context.Context, listenerARN string, hint int32) (int32, error) {
+	used := map[int32]bool{}
+	pages := elbv2.NewDescribeRulesPaginator(h.api, &elbv2.DescribeRulesInput{ListenerArn: aws.String(listenerARN)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("listing rules to allocate a priority: %w", err)
+		}
+		for _, r := range page.Rules {
+			if n, err := strconv.Atoi(aws.ToString(r.Priority)); err == nil { // "default" is skipped
+				used[int32(n)] = true
+			}
+		}
+	}
+	return lowestFreePriority(used, hint)
+}
+
+// lowestFreePriority picks the lowest priority >= hint not in used, wrapping
+// around to minRulePriority.
+func lowestFreePriority(used map[int32]bool, hint int32) (int32, error) {
+	if hint < minRulePriority || hint > maxRulePriority {
+		hint = minRulePriority
+	}
+	for p := hint; p <= maxRulePriority; p++ {
+		if !used[p] {
+			return p, nil
+		}
+	}
+	for p := int32(minRulePriority); p < hint; p++ {
+		if !used[p] {
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("no free listener rule priority (all %d are in use)", maxRulePriority)
+}
+
+// lock serializes priority allocation on one listener within this process.
+func (h *ListenerRuleHandler) lock(listenerARN string) func() {
+	m, _ := h.locks.LoadOrStore(listenerARN, &sync.Mutex{})
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
+}
+
+// ruleConditions returns the path-pattern and host-header conditions.
+func ruleConditions(p *composite.ListenerRuleProps) []elbv2types.RuleCondition {
+	conds := []elbv2types.RuleCondition{}
+	if v := normalizedSet(p.HostHeaders); len(v) > 0 {
+		conds = append(conds, elbv2types.RuleCondition{
+			Field:            aws.String(ruleFieldHostHeader),
+			HostHeaderConfig: &elbv2types.HostHeaderConditionConfig{Values: v},
+		})
+	}
+	if v := normalizedSet(p.PathPatterns); len(v) > 0 {
+		conds = append(conds, elbv2types.RuleCondition{
+			Field:             aws.String(ruleFieldPathPattern),
+			PathPatternConfig: &elbv2types.PathPatternConditionConfig{Values: v},
+		})
+	}
+	return conds
+}
+
+// forwardActions returns the single forward action to the target group.
+func forwardActions(targetGroupARN string) []elbv2types.Action {
+	return []elbv2types.Action{{
+		Type:           elbv2types.ActionTypeEnumForward,
+		TargetGroupArn: aws.String(targetGroupARN),
+		Order:          aws.Int32(1),
+	}}
+}
+
+// ruleMatches reports whether the rule already has exactly the desired
+// conditions and a single forward action to the desired target group.
+func ruleMatches(rule *elbv2types.Rule, p *composite.ListenerRuleProps) bool {
+	var paths, hosts []string
+	for _, c := range rule.Conditions {
+		switch aws.ToString(c.Field) {
+		case ruleFieldPathPattern:
+			paths = append(paths, c.Values...)
+			if c.PathPatternConfig != nil {
+				paths = append(paths, c.PathPatternConfig.Values...)
+			}
+		case ruleFieldHostHeader:
+			hosts = append(hosts, c.Values...)
+			if c.HostHeaderConfig != nil {
+				hosts = append(hosts, c.HostHeaderConfig.Values...)
+			}
+		default:
+			return false // a condition this composite does not manage
+		}
+	}
+	if !sameSet(paths, p.PathPatterns) || !sameSet(hosts, p.HostHeaders) {
+		return false
+	}
+	if len(rule.Actions) != 1 || rule.Actions[0].Type != elbv2types.ActionTypeEnumForward {
+		return false
+	}
+	return sameSet(forwardTargets(rule.Actions[0]), []string{p.TargetGroupARN})
+}
+
+// forwardTargets returns the target groups a forward action sends to.
+func forwardTargets(a elbv2types.Action) []string {
+	var arns []string
+	if v := aws.ToString(a.TargetGroupArn); v != "" {
+		arns = append(arns, v)
+	}
+	if a.ForwardConfig != nil {
+		for _, tg := range a.ForwardConfig.TargetGroups {
+			arns = append(arns, aws.ToString(tg.TargetGroupArn))
+		}
+	}
+	return arns
+}
+
+func ruleOutputs(rule *elbv2types.Rule, name string) map[string]string {
+	ruleARN := aws.ToString(rule.RuleArn)
+	return map[string]string{
+		composite.AttrARN:      ruleARN,
+		composite.AttrName:     firstNonEmpty(name, lastSegment(ruleARN)),
+		composite.AttrPriority: aws.ToString(rule.Priority),
+	}
+}
+
+// isTargetGroupNotAssociated matches the eventual-consistency error of a rule
+// or service created right after its target group or listener.
+func isTargetGroupNotAssociated(err error) bool {
+	return errorMessageContains(err, []string{"ValidationError", "InvalidConfigurationRequest"}, "does not have an associated load balancer")
+}

@@ -1,0 +1,179 @@
+package handlers
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+)
+
+func logGroupChildA(name string, days int32, tags map[string]string) composite.Child {
+	return composite.Child{
+		Key: "log_group", Kind: composite.KindLogGroup, Name: name, Hash: "h",
+		Props: &composite.LogGroupProps{Name: name, RetentionDays: days, Tags: tags},
+	}
+}
+
+func TestLogGroupHandler_lifecycle(t *testing.T) {
+	at := newAccTestA(t)
+	ctx := at.ctx
+	client := cloudwatchlogs.NewFromConfig(at.cfg)
+	h := NewLogGroupHandler(client)
+	name := "/containerapp/" + uniqueNameA(t, "app")
+	owner := uniqueNameA(t, "owner")
+	t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Name: name}) })
+
+	// A group whose name extends ours must not be mistaken for it.
+	longer := name + "-other"
+	if _, err := client.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(longer)}); err != nil {
+		t.Fatalf("CreateLogGroup: %v", err)
+	}
+	t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Name: longer}) })
+	if _, found, err := h.Read(ctx, composite.Recorded{Name: name}); err != nil || found {
+		t.Fatalf("Read before create = found %v, err %v; want gone (only a longer name exists)", found, err)
+	}
+
+	// Create.
+	c := logGroupChildA(name, 7, ownerTagsA(owner, "log_group", map[string]string{"team": "a", "drop": "me"}))
+	out, err := h.Create(ctx, c)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	requireOutputsA(t, out, composite.AttrARN, composite.AttrName)
+	if arn := out[composite.AttrARN]; strings.HasSuffix(arn, ":*") || !strings.HasSuffix(arn, ":log-group:"+name) {
+		t.Errorf("arn = %q, want it to end with :log-group:%s (no :*)", arn, name)
+	}
+	if got := logGroupRetentionA(t, at, client, name); got != 7 {
+		t.Errorf("retention after create = %d, want 7", got)
+	}
+	rec := recordedA(c, out)
+
+	// Read: found, one call.
+	at.ops.reset()
+	got, found, err := h.Read(ctx, rec)
+	if err != nil || !found {
+		t.Fatalf("Read = found %v, err %v; want found", found, err)
+	}
+	requireCallsA(t, "Read", at.ops.calls(), "DescribeLogGroups")
+	if got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrName] != name {
+		t.Errorf("Read outputs = %v, want %v", got, out)
+	}
+
+	// No-op update: no mutating call.
+	at.ops.reset()
+	if _, err := h.Update(ctx, c, rec); err != nil {
+		t.Fatalf("no-op Update: %v", err)
+	}
+	if m := at.ops.mutating(); len(m) > 0 {
+		t.Errorf("no-op Update made mutating calls %v", m)
+	}
+
+	// Update retention and tags.
+	c2 := logGroupChildA(name, 30, ownerTagsA(owner, "log_group", map[string]string{"team": "b", "new": "x"}))
+	at.ops.reset()
+	out2, err := h.Update(ctx, c2, rec)
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	requireCallsA(t, "Update mutations", at.ops.mutating(), "PutRetentionPolicy", "UntagResource", "TagResource")
+	if got := logGroupRetentionA(t, at, client, name); got != 30 {
+		t.Errorf("retention after update = %d, want 30", got)
+	}
+	tags, err := client.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(out2[composite.AttrARN])})
+	if err != nil {
+		t.Fatalf("ListTagsForResource: %v", err)
+	}
+	requireTagsA(t, "log group tags", tags.Tags, c2.Props.(*composite.LogGroupProps).Tags)
+
+	// Delete, gone, delete again.
+	rec = recordedA(c2, out2)
+	if err := h.Delete(ctx, rec); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, found, err := h.Read(ctx, rec); err != nil || found {
+		t.Fatalf("Read after delete = found %v, err %v; want gone", found, err)
+	}
+	if err := h.Delete(ctx, rec); err != nil {
+		t.Fatalf("second Delete: %v", err)
+	}
+}
+
+// When PutRetentionPolicy fails after CreateLogGroup, Create returns the
+// group's outputs with the AWS error: the group exists and must be recorded.
+func TestLogGroupHandler_createPartial(t *testing.T) {
+	at := newAccTestA(t)
+	ctx := at.ctx
+	h := NewLogGroupHandler(cloudwatchlogs.NewFromConfig(at.cfg))
+	name := "/containerapp/" + uniqueNameA(t, "partial")
+	t.Cleanup(func() { at.ops.clearFailures(); _ = h.Delete(ctx, composite.Recorded{Name: name}) })
+
+	at.ops.failOperation("PutRetentionPolicy", "InvalidParameterException")
+	c := logGroupChildA(name, 7, nil)
+	out, err := h.Create(ctx, c)
+	if err == nil || !strings.Contains(err.Error(), "injected failure") {
+		t.Fatalf("Create error = %v, want the injected AWS message", err)
+	}
+	requireOutputsA(t, out, composite.AttrARN, composite.AttrName)
+	at.ops.clearFailures()
+
+	// The next apply updates the recorded child and converges it.
+	rec := recordedA(c, out)
+	rec.Hash = ""
+	if _, err := h.Update(ctx, c, rec); err != nil {
+		t.Fatalf("Update after partial create: %v", err)
+	}
+	if got := logGroupRetentionA(t, at, cloudwatchlogs.NewFromConfig(at.cfg), name); got != 7 {
+		t.Errorf("retention = %d, want 7", got)
+	}
+}
+
+func logGroupRetentionA(t *testing.T, at *accTestA, client *cloudwatchlogs.Client, name string) int32 {
+	t.Helper()
+	out, err := client.DescribeLogGroups(at.ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(name)})
+	if err != nil {
+		t.Fatalf("DescribeLogGroups: %v", err)
+	}
+	for _, g := range out.LogGroups {
+		if aws.ToString(g.LogGroupName) == name {
+			return aws.ToInt32(g.RetentionInDays)
+		}
+	}
+	t.Fatalf("log group %q not found", name)
+	return 0
+}
+
+// One handler serves concurrent children (the engine creates independent
+// children concurrently); run with -race.
+func TestLogGroupHandler_concurrent(t *testing.T) {
+	at := newAccTestA(t)
+	ctx := at.ctx
+	h := NewLogGroupHandler(cloudwatchlogs.NewFromConfig(at.cfg))
+	prefix := "/containerapp/" + uniqueNameA(t, "conc")
+	errs := make(chan error, 6)
+	for i := 0; i < cap(errs); i++ {
+		go func(i int) {
+			name := fmt.Sprintf("%s-%d", prefix, i)
+			c := logGroupChildA(name, 7, map[string]string{"i": fmt.Sprint(i)})
+			out, err := h.Create(ctx, c)
+			if err != nil {
+				errs <- err
+				return
+			}
+			rec := recordedA(c, out)
+			if got, found, err := h.Read(ctx, rec); err != nil || !found || got[composite.AttrName] != name {
+				errs <- fmt.Errorf("Read %s = %v, %v, %v", name, got, found, err)
+				return
+			}
+			errs <- h.Delete(ctx, rec)
+		}(i)
+	}
+	for i := 0; i < cap(errs); i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

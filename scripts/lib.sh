@@ -1,0 +1,81 @@
+# Shared settings for the make targets. Sourced, not run.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE_DIR="${CONTAINERAPP_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/containerapp}"
+TERRAFORM_VERSION="${TERRAFORM_VERSION:-1.5.7}"
+EMULATOR_HOST="${EMULATOR_HOST:-127.0.0.1}"
+EMULATOR_PORT="${EMULATOR_PORT:-4566}"
+DEFAULT_ENDPOINT="http://${EMULATOR_HOST}:${EMULATOR_PORT}"
+mkdir -p "$CACHE_DIR"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# ensure_terraform prints the path of Terraform CLI $TERRAFORM_VERSION, built
+# from source with `go install` into the cache the first time (about 5 min).
+ensure_terraform() {
+  local dir="$CACHE_DIR/terraform-$TERRAFORM_VERSION"
+  if [[ ! -x "$dir/terraform" ]]; then
+    log "installing Terraform CLI $TERRAFORM_VERSION into $dir (go install, first run only)"
+    mkdir -p "$dir"
+    (cd "$CACHE_DIR" && GOFLAGS= GOBIN="$dir" go install "github.com/hashicorp/terraform@v$TERRAFORM_VERSION") >&2
+  fi
+  echo "$dir/terraform"
+}
+
+emulator_up() { curl -fsS -o /dev/null --max-time 2 "$1/moto-api/data.json" 2>/dev/null || curl -fsS -o /dev/null --max-time 2 "$1/_localstack/health" 2>/dev/null; }
+
+# moto_python prints a Python interpreter that can import moto's server,
+# creating a cache virtualenv with `pip install 'moto[server]'` if needed.
+moto_python() {
+  local py
+  py="$(python3 -c 'import sys; print(sys.executable)')"
+  if "$py" -c 'import moto.server, flask' 2>/dev/null; then echo "$py"; return; fi
+  local venv="$CACHE_DIR/moto-venv"
+  if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c 'import moto.server, flask' 2>/dev/null; then
+    log "installing moto[server] into $venv"
+    python3 -m venv "$venv" >&2
+    "$venv/bin/pip" install -q 'moto[server]' >&2
+  fi
+  echo "$venv/bin/python"
+}
+
+# start_emulator starts moto on $EMULATOR_PORT unless something already answers
+# there. It sets EMULATOR_PID when this run started it.
+EMULATOR_PID=""
+start_emulator() {
+  if emulator_up "$DEFAULT_ENDPOINT"; then
+    log "emulator already answering on $DEFAULT_ENDPOINT; using it (and leaving it running)"
+    return
+  fi
+  local py logf="$CACHE_DIR/moto.log"
+  py="$(moto_python)"
+  log "starting moto on $DEFAULT_ENDPOINT (log: $logf)"
+  MOTO_IAM_LOAD_MANAGED_POLICIES=true MOTO_ECS_SERVICE_RUNNING=1000 \
+    "$py" -m moto.server -H "$EMULATOR_HOST" -p "$EMULATOR_PORT" >"$logf" 2>&1 &
+  EMULATOR_PID=$!
+  for _ in $(seq 1 120); do
+    if emulator_up "$DEFAULT_ENDPOINT"; then log "moto is up (pid $EMULATOR_PID)"; return; fi
+    if ! kill -0 "$EMULATOR_PID" 2>/dev/null; then cat "$logf" >&2; log "moto exited"; exit 1; fi
+    sleep 0.5
+  done
+  log "moto did not answer within 60s"; cat "$logf" >&2; exit 1
+}
+
+stop_emulator() {
+  if [[ -n "$EMULATOR_PID" ]]; then
+    log "stopping moto (pid $EMULATOR_PID)"
+    kill "$EMULATOR_PID" 2>/dev/null || true
+    wait "$EMULATOR_PID" 2>/dev/null || true
+    EMULATOR_PID=""
+  fi
+}
+
+# use_emulator_env exports dummy credentials and the region for the emulator.
+use_emulator_env() {
+  export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}"
+  export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
+  export AWS_REGION="${AWS_REGION:-us-east-1}"
+  export AWS_EC2_METADATA_DISABLED=true
+  unset AWS_PROFILE AWS_SESSION_TOKEN
+}
