@@ -79,3 +79,9 @@ use_emulator_env() {
   export AWS_EC2_METADATA_DISABLED=true
   unset AWS_PROFILE AWS_SESSION_TOKEN
 }
+
+# A CLI config of our own: no ~/.terraformrc warning, no registry look-ups.
+if [[ -z "${TF_CLI_CONFIG_FILE:-}" ]]; then
+  : > "$CACHE_DIR/empty.tfrc"
+  export TF_CLI_CONFIG_FILE="$CACHE_DIR/empty.tfrc"
+fi

@@ -11,6 +11,12 @@ import (
 // keys never appear in a Graph, so Diff always plans their deletion.
 const DeposedSuffix = "#deposed"
 
+// ReplacePending is a recorded ReplaceHash that marks a child whose planned
+// replacement did not happen because the apply stopped early (a failure or a
+// cancellation elsewhere). It never equals a real hash, so the next Diff plans
+// the replacement again.
+const ReplacePending = "replace-pending"
+
 // IsDeposed reports whether a recorded key names a deposed child.
 func IsDeposed(key string) bool { return strings.Contains(key, DeposedSuffix) }
 
@@ -147,6 +153,8 @@ func diffOne(c Child, recorded map[string]Recorded) Action {
 		a.Op, a.Reason = OpReplace, fmt.Sprintf("kind changed (%s -> %s)", rec.Kind, c.Kind)
 	case rec.Name != c.Name:
 		a.Op, a.Reason = OpReplace, fmt.Sprintf("name changed (%q -> %q)", rec.Name, c.Name)
+	case rec.ReplaceHash == ReplacePending:
+		a.Op, a.Reason = OpReplace, "replacement did not complete in the previous apply"
 	case rec.ReplaceHash != "" && rec.ReplaceHash != c.ReplaceHash:
 		a.Op, a.Reason = OpReplace, "replace-forcing properties changed"
 	case rec.Hash == "":

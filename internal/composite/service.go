@@ -410,7 +410,7 @@ var (
 	namespaceIDRe   = regexp.MustCompile(`^ns-[0-9a-z]{1,64}$`)
 	pathPatternRe   = regexp.MustCompile(`^[A-Za-z0-9_\-.$/~"'@:+&*?]{1,128}$`)
 	hostHeaderRe    = regexp.MustCompile(`^[A-Za-z0-9\-.*?]{1,128}$`)
-	healthPathRe    = regexp.MustCompile(`^/[\x21-\x7e]{0,1023}$`)
+	healthPathRe    = regexp.MustCompile(`^/[\x21-\x7e]*$`)
 	httpMatcherRe   = regexp.MustCompile(`^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$`)
 	grpcMatcherRe   = regexp.MustCompile(`^\d{1,2}(-\d{1,2})?(,\d{1,2}(-\d{1,2})?)*$`)
 	tagCharsRe      = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
@@ -726,7 +726,7 @@ func (v *validator) loadBalancer(s *ServiceSpec, lb *LoadBalancerSpec) {
 
 	hc := lb.HealthCheck
 	hp := at(root, AttrStep("health_check"))
-	if !healthPathRe.MatchString(hc.Path) {
+	if len(hc.Path) > 1024 || !healthPathRe.MatchString(hc.Path) {
 		v.add(at(hp, AttrStep("path")), "Invalid health check path", "%q must start with / and hold at most 1024 printable characters without spaces", hc.Path)
 	}
 	if err := checkMatcher(hc.Matcher, lb.ProtocolVersion == "GRPC"); err != nil {

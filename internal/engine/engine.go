@@ -148,8 +148,9 @@ func Apply(ctx context.Context, reg Registry, g composite.Graph, recorded map[st
 	if err != nil {
 		return j.snapshot(), err
 	}
-	r := &run{reg: reg, j: j}
-	if errs := r.applyGraph(ctx, g, deps, ops, opts.limit()); len(errs) > 0 {
+	r := &run{reg: reg, j: j, created: map[string]bool{}}
+	if errs, completed := r.applyGraph(ctx, g, deps, ops, opts.limit()); len(errs) > 0 {
+		r.markIncomplete(g, ops, completed)
 		return j.snapshot(), errors.Join(errs...)
 	}
 	deletes = append(deletes, r.deposed...)
@@ -219,7 +220,40 @@ type run struct {
 	j   *journal
 
 	mu      sync.Mutex
-	deposed []string // keys deposed by this run, deleted at its end
+	deposed []string        // keys deposed by this run, deleted at its end
+	created map[string]bool // keys whose record is an object created by this run
+}
+
+// markIncomplete makes the recorded set carry the rest of an interrupted
+// plan. Hashes cover unresolved props, so once a dependency has been created
+// or replaced, a dependent that was planned for update or replacement (by
+// propagation) would otherwise look unchanged to the next Diff and keep
+// pointing at the old object. Every planned child that did not complete
+// therefore keeps a record the next Diff plans again: an update clears Hash;
+// a replacement that had not yet created the new object also gets
+// composite.ReplacePending.
+func (r *run) markIncomplete(g composite.Graph, ops []composite.Op, completed []bool) {
+	for i, c := range g.Children {
+		if ops[i] == composite.OpNoop || completed[i] {
+			continue
+		}
+		rec, ok := r.j.get(c.Key)
+		if !ok {
+			continue
+		}
+		r.mu.Lock()
+		created := r.created[c.Key]
+		r.mu.Unlock()
+		if created {
+			// The record is a new object; the create rules left it right.
+			continue
+		}
+		rec.Hash = ""
+		if ops[i] != composite.OpUpdate {
+			rec.ReplaceHash = composite.ReplacePending
+		}
+		r.j.set(c.Key, rec)
+	}
 }
 
 type result struct {
@@ -229,7 +263,7 @@ type result struct {
 
 // applyGraph runs the creates, updates and replacements: each child once all
 // its dependencies are done, bounded by limit.
-func (r *run) applyGraph(ctx context.Context, g composite.Graph, deps [][]int, ops []composite.Op, limit int) []error {
+func (r *run) applyGraph(ctx context.Context, g composite.Graph, deps [][]int, ops []composite.Op, limit int) (errs []error, completed []bool) {
 	n := len(g.Children)
 	remaining := make([]int, n)
 	dependents := make([][]int, n)
@@ -245,7 +279,9 @@ func (r *run) applyGraph(ctx context.Context, g composite.Graph, deps [][]int, o
 			ready = append(ready, i)
 		}
 	}
+	completed = make([]bool, n)
 	complete := func(i int) {
+		completed[i] = true
 		for _, d := range dependents[i] {
 			if remaining[d]--; remaining[d] == 0 {
 				ready = insertSorted(ready, d)
@@ -256,7 +292,6 @@ func (r *run) applyGraph(ctx context.Context, g composite.Graph, deps [][]int, o
 	var (
 		eg      errgroup.Group
 		failed  atomic.Bool
-		errs    []error
 		done    int
 		running int
 		results = make(chan result, n) // every child sends at most once: never blocks
@@ -312,7 +347,7 @@ func (r *run) applyGraph(ctx context.Context, g composite.Graph, deps [][]int, o
 			errs = append(errs, fmt.Errorf("apply stopped with %d of %d children not processed", n-done, n))
 		}
 	}
-	return errs
+	return errs, completed
 }
 
 // applyChild performs one create, update or replacement and records what
@@ -349,6 +384,9 @@ func (r *run) create(ctx context.Context, c, resolved composite.Child, op compos
 			rec.Hash, rec.ReplaceHash = "", ""
 		}
 		r.j.set(c.Key, rec)
+		r.mu.Lock()
+		r.created[c.Key] = true
+		r.mu.Unlock()
 	}
 	if err != nil {
 		return &ChildError{Key: c.Key, Kind: c.Kind, Op: op, Err: err}

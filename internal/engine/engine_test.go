@@ -258,7 +258,22 @@ func TestApply_faultAtEveryCreateStep(t *testing.T) {
 // fails each mutating call of that apply in turn.
 func TestApply_faultAtEveryStepOfAnUpdate(t *testing.T) {
 	g1 := serviceGraph(svcOpts{})
-	g2 := serviceGraph(svcOpts{execRoleName: "web-exec-v2", image: "nginx:2"})
+	for name, change := range map[string]struct {
+		opts  svcOpts
+		steps int
+	}{
+		// role created, policy + task definition + service follow, two deposed deletes
+		"role+image": {svcOpts{execRoleName: "web-exec-v2", image: "nginx:2"}, 6},
+		// same, but the task definition's own hash does not change: only the
+		// plan's propagation says it must be replaced
+		"role": {svcOpts{execRoleName: "web-exec-v2"}, 6},
+		"image": {svcOpts{image: "nginx:2"}, 3},
+	} {
+		t.Run(name, func(t *testing.T) { faultEveryStep(t, g1, serviceGraph(change.opts), change.steps) })
+	}
+}
+
+func faultEveryStep(t *testing.T, g1, g2 composite.Graph, steps int) {
 	for _, partial := range []bool{false, true} {
 		for n := 1; ; n++ {
 			f := newFakeCloud()
@@ -272,8 +287,8 @@ func TestApply_faultAtEveryStepOfAnUpdate(t *testing.T) {
 					t.Fatalf("apply without fault: %v", err)
 				}
 				assertConverged(t, f, g2, rec)
-				if n-1 < 6 {
-					t.Fatalf("only %d mutating steps", n-1)
+				if n-1 != steps {
+					t.Fatalf("%d mutating steps, want %d", n-1, steps)
 				}
 				t.Logf("partial=%v: covered %d mutating steps", partial, n-1)
 				break

@@ -1,0 +1,154 @@
+package acctest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/servicediscovery"
+)
+
+// RandomName returns prefix-<6 hex chars>, lowercase, for unique test names.
+func RandomName(prefix string) string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return prefix + "-" + hex.EncodeToString(b)
+}
+
+// MustConfig returns AWSConfig or fails the test.
+func MustConfig(t testing.TB) aws.Config {
+	t.Helper()
+	cfg, err := AWSConfig(context.Background())
+	if err != nil {
+		t.Fatalf("AWS config: %v", err)
+	}
+	return cfg
+}
+
+// CreateCluster creates an ECS cluster with a tag and deletes it at cleanup.
+func CreateCluster(t testing.TB, name string) string {
+	t.Helper()
+	ctx := context.Background()
+	client := ecs.NewFromConfig(MustConfig(t))
+	out, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{
+		ClusterName: aws.String(name),
+		Tags:        []ecstypes.Tag{{Key: aws.String("suite"), Value: aws.String("acctest")}},
+		Settings:    []ecstypes.ClusterSetting{{Name: ecstypes.ClusterSettingNameContainerInsights, Value: aws.String("enabled")}},
+	})
+	if err != nil {
+		t.Fatalf("creating ECS cluster %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		_, _ = client.DeleteCluster(context.Background(), &ecs.DeleteClusterInput{Cluster: aws.String(name)})
+	})
+	return aws.ToString(out.Cluster.ClusterArn)
+}
+
+// Network is the prerequisite networking a service test needs.
+type Network struct {
+	VpcID           string
+	SubnetIDs       []string
+	SecurityGroupID string
+	LoadBalancerARN string
+	ListenerARN     string
+	NamespaceID     string // an HTTP Cloud Map namespace (moto allows one private DNS namespace per VPC)
+	SecretARN       string
+}
+
+// CreateNetwork creates a VPC with two subnets, a security group, an ALB with
+// an HTTP listener (fixed 404), an HTTP Cloud Map namespace and a secret, all
+// removed at cleanup.
+func CreateNetwork(t testing.TB, name string) Network {
+	t.Helper()
+	ctx := context.Background()
+	cfg := MustConfig(t)
+	ec2c := ec2.NewFromConfig(cfg)
+	lb := elbv2.NewFromConfig(cfg)
+	sd := servicediscovery.NewFromConfig(cfg)
+	sm := secretsmanager.NewFromConfig(cfg)
+	var n Network
+	fail := func(what string, err error) { t.Helper(); t.Fatalf("test setup: %s: %v", what, err) }
+
+	vpc, err := ec2c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.42.0.0/16")})
+	if err != nil {
+		fail("CreateVpc", err)
+	}
+	n.VpcID = aws.ToString(vpc.Vpc.VpcId)
+	t.Cleanup(func() { _, _ = ec2c.DeleteVpc(context.Background(), &ec2.DeleteVpcInput{VpcId: aws.String(n.VpcID)}) })
+	region := Region()
+	for i, az := range []string{"a", "b"} {
+		sn, err := ec2c.CreateSubnet(ctx, &ec2.CreateSubnetInput{
+			VpcId: aws.String(n.VpcID), CidrBlock: aws.String(fmt.Sprintf("10.42.%d.0/24", i)),
+			AvailabilityZone: aws.String(region + az),
+		})
+		if err != nil {
+			fail("CreateSubnet", err)
+		}
+		id := aws.ToString(sn.Subnet.SubnetId)
+		n.SubnetIDs = append(n.SubnetIDs, id)
+		t.Cleanup(func() { _, _ = ec2c.DeleteSubnet(context.Background(), &ec2.DeleteSubnetInput{SubnetId: aws.String(id)}) })
+	}
+	sg, err := ec2c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
+		GroupName: aws.String(name + "-sg"), Description: aws.String("acctest"), VpcId: aws.String(n.VpcID),
+	})
+	if err != nil {
+		fail("CreateSecurityGroup", err)
+	}
+	n.SecurityGroupID = aws.ToString(sg.GroupId)
+	t.Cleanup(func() {
+		_, _ = ec2c.DeleteSecurityGroup(context.Background(), &ec2.DeleteSecurityGroupInput{GroupId: aws.String(n.SecurityGroupID)})
+	})
+	alb, err := lb.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{
+		Name: aws.String(name + "-alb"), Subnets: n.SubnetIDs, SecurityGroups: []string{n.SecurityGroupID},
+		Type: elbv2types.LoadBalancerTypeEnumApplication,
+	})
+	if err != nil {
+		fail("CreateLoadBalancer", err)
+	}
+	n.LoadBalancerARN = aws.ToString(alb.LoadBalancers[0].LoadBalancerArn)
+	t.Cleanup(func() {
+		_, _ = lb.DeleteLoadBalancer(context.Background(), &elbv2.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(n.LoadBalancerARN)})
+	})
+	lis, err := lb.CreateListener(ctx, &elbv2.CreateListenerInput{
+		LoadBalancerArn: aws.String(n.LoadBalancerARN), Port: aws.Int32(80), Protocol: elbv2types.ProtocolEnumHttp,
+		DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumFixedResponse,
+			FixedResponseConfig: &elbv2types.FixedResponseActionConfig{StatusCode: aws.String("404"), ContentType: aws.String("text/plain")}}},
+	})
+	if err != nil {
+		fail("CreateListener", err)
+	}
+	n.ListenerARN = aws.ToString(lis.Listeners[0].ListenerArn)
+	t.Cleanup(func() {
+		_, _ = lb.DeleteListener(context.Background(), &elbv2.DeleteListenerInput{ListenerArn: aws.String(n.ListenerARN)})
+	})
+	ns, err := sd.CreateHttpNamespace(ctx, &servicediscovery.CreateHttpNamespaceInput{Name: aws.String(name + ".internal")})
+	if err != nil {
+		fail("CreateHttpNamespace", err)
+	}
+	op, err := sd.GetOperation(ctx, &servicediscovery.GetOperationInput{OperationId: ns.OperationId})
+	if err != nil {
+		fail("GetOperation", err)
+	}
+	n.NamespaceID = op.Operation.Targets["NAMESPACE"]
+	t.Cleanup(func() {
+		_, _ = sd.DeleteNamespace(context.Background(), &servicediscovery.DeleteNamespaceInput{Id: aws.String(n.NamespaceID)})
+	})
+	sec, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name + "/db"), SecretString: aws.String("s3cr3t")})
+	if err != nil {
+		fail("CreateSecret", err)
+	}
+	n.SecretARN = aws.ToString(sec.ARN)
+	t.Cleanup(func() {
+		_, _ = sm.DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{SecretId: aws.String(n.SecretARN), ForceDeleteWithoutRecovery: aws.Bool(true)})
+	})
+	return n
+}

@@ -1,0 +1,446 @@
+package composite
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Logical keys of containerapp_service's children. A key never changes
+// without a state upgrader.
+const (
+	KeyExecutionRole       = "execution_role"
+	KeyExecutionRolePolicy = "execution_role_policy"
+	KeyTaskRole            = "task_role"
+	KeyTaskRolePolicy      = "task_role_policy"
+	KeyLogGroup            = "log_group"
+	KeyRepository          = "repository"
+	KeyTargetGroup         = "target_group"
+	KeyListenerRule        = "listener_rule"
+	KeyDiscoveryService    = "discovery_service"
+	KeyTaskDefinition      = "task_definition"
+	KeyService             = "service"
+)
+
+// KindOutputs lists the output attributes a handler of kind k returns, i.e.
+// what a ${key.attr} reference to such a child may name.
+func KindOutputs(k Kind) []string {
+	switch k {
+	case KindIAMRole:
+		return []string{AttrARN, AttrID, AttrName}
+	case KindIAMRolePolicy:
+		return []string{AttrID, AttrName}
+	case KindLogGroup:
+		// arn is the log group ARN without the trailing ":*".
+		return []string{AttrARN, AttrName}
+	case KindECRRepository:
+		return []string{AttrARN, AttrName, AttrURL}
+	case KindTargetGroup:
+		return []string{AttrARN, AttrName}
+	case KindListenerRule:
+		return []string{AttrARN, AttrPriority}
+	case KindDiscoveryService:
+		return []string{AttrARN, AttrID, AttrName}
+	case KindTaskDefinition:
+		return []string{AttrARN, AttrName, AttrRevision} // name: the family
+	case KindECSService:
+		return []string{AttrARN, AttrName}
+	}
+	return nil
+}
+
+// IsTaggable reports whether children of kind k carry tags (every kind but
+// inline role policies).
+func IsTaggable(k Kind) bool { return k != KindIAMRolePolicy && k != "" }
+
+func (e Env) partition() string {
+	if e.Partition == "" {
+		return "aws"
+	}
+	return e.Partition
+}
+
+// ExpandService applies the defaults to a copy of spec, validates it
+// (returning ValidationErrors when it is invalid) and expands it into the
+// desired children, in dependency order (then by key).
+func ExpandService(spec ServiceSpec, env Env) (Graph, error) {
+	s := spec.clone()
+	s.ApplyDefaults()
+	v := &validator{}
+	v.service(&s)
+	if len(v.errs) > 0 {
+		return Graph{}, ValidationErrors(v.errs)
+	}
+	if env.Region == "" {
+		return Graph{}, fmt.Errorf("expanding service: the provider region is not known")
+	}
+	x := &expander{s: &s, env: env, cluster: ClusterName(s.Cluster)}
+	x.owner = ServiceID(x.cluster, s.Name)
+	if err := x.expand(); err != nil {
+		return Graph{}, err
+	}
+	return Graph{Owner: x.owner, Children: orderChildren(x.children)}, nil
+}
+
+// ChildName is the plan-time view of one child.
+type ChildName struct {
+	Kind Kind
+	Name string
+}
+
+// ChildNames returns the logical key -> kind and physical name of every
+// child the spec expands to (what the `resources` map shows at plan time).
+func ChildNames(spec ServiceSpec, env Env) (map[string]ChildName, error) {
+	g, err := ExpandService(spec, env)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]ChildName, len(g.Children))
+	for _, c := range g.Children {
+		out[c.Key] = ChildName{Kind: c.Kind, Name: c.Name}
+	}
+	return out, nil
+}
+
+type expander struct {
+	s        *ServiceSpec
+	env      Env
+	cluster  string
+	owner    string
+	children []Child
+}
+
+// tags merges default tags, the resource's tags and the ownership tags
+// (ownership wins, then resource tags).
+func (x *expander) tags(key string) map[string]string {
+	t := make(map[string]string, len(x.env.DefaultTags)+len(x.s.Tags)+2)
+	for k, v := range x.env.DefaultTags {
+		t[k] = v
+	}
+	for k, v := range x.s.Tags {
+		t[k] = v
+	}
+	t[TagOwner] = x.owner
+	t[TagKey] = key
+	return t
+}
+
+// add appends a child, computing its hashes. replaceFields are the
+// properties that cannot change in place (nil: all of them).
+func (x *expander) add(key string, kind Kind, name string, props any, replaceFields any, replaceOn ...string) {
+	c := Child{Key: key, Kind: kind, Name: name, Props: props, Hash: HashJSON(props)}
+	if replaceFields == nil {
+		c.ReplaceHash = c.Hash
+	} else {
+		c.ReplaceHash = HashJSON(replaceFields)
+	}
+	if len(replaceOn) > 0 {
+		c.ReplaceOn = append([]string(nil), replaceOn...)
+		sort.Strings(c.ReplaceOn)
+	}
+	x.children = append(x.children, c)
+}
+
+func (x *expander) expand() error {
+	s, name := x.s, x.s.Name
+	trust := assumeRolePolicy(x.env)
+
+	// IAM roles and their inline policies.
+	for _, r := range []struct{ key, name, desc string }{
+		{KeyExecutionRole, ExecutionRoleName(x.cluster, name), "ECS task execution role of containerapp service " + x.owner},
+		{KeyTaskRole, TaskRoleName(x.cluster, name), "ECS task role of containerapp service " + x.owner},
+	} {
+		p := &RoleProps{Name: r.name, Path: RolePath, Description: r.desc, AssumeRolePolicy: trust, Tags: x.tags(r.key)}
+		x.add(r.key, KindIAMRole, p.Name, p, struct {
+			Name string `json:"name"`
+			Path string `json:"path"`
+		}{p.Name, p.Path})
+	}
+	rolePolicy := func(key, roleKey, policyName, doc string) {
+		p := &RolePolicyProps{Role: RefString(roleKey, AttrName), Name: policyName, Policy: doc}
+		x.add(key, KindIAMRolePolicy, policyName, p, struct {
+			Role string `json:"role"`
+			Name string `json:"name"`
+		}{p.Role, p.Name}, roleKey)
+	}
+	rolePolicy(KeyExecutionRolePolicy, KeyExecutionRole, ExecutionPolicyName, executionRolePolicy(s, x.env))
+	if doc, ok, err := taskRolePolicy(s); err != nil {
+		return fmt.Errorf("task_role_policy_json: %w", err)
+	} else if ok {
+		rolePolicy(KeyTaskRolePolicy, KeyTaskRole, TaskPolicyName, doc)
+	}
+
+	// Log group.
+	lg := &LogGroupProps{Name: LogGroupName(x.cluster, name), RetentionDays: int32(*s.LogRetentionDays), Tags: x.tags(KeyLogGroup)}
+	x.add(KeyLogGroup, KindLogGroup, lg.Name, lg, struct {
+		Name string `json:"name"`
+		KMS  string `json:"kms_key_id"`
+	}{lg.Name, lg.KMSKeyID})
+
+	// ECR repository.
+	if r := s.Repository; r != nil {
+		p := &RepositoryProps{
+			Name:               RepositoryName(x.cluster, name),
+			ImageTagMutability: r.ImageTagMutability,
+			ScanOnPush:         *r.ScanOnPush,
+			EncryptionType:     "AES256",
+			LifecyclePolicy:    lifecyclePolicy(*r.KeepImages),
+			ForceDelete:        r.ForceDelete,
+			Tags:               x.tags(KeyRepository),
+		}
+		x.add(KeyRepository, KindECRRepository, p.Name, p, struct {
+			Name       string `json:"name"`
+			Encryption string `json:"encryption_type"`
+		}{p.Name, p.EncryptionType})
+	}
+
+	// Target group and listener rule.
+	var lbs []ServiceLoadBalancer
+	if lb := s.LoadBalancer; lb != nil {
+		port := int32(*s.Containers[lb.ContainerName].Port)
+		k := TargetGroupKey{Port: port, Protocol: "HTTP", ProtocolVersion: lb.ProtocolVersion, TargetType: "ip", VpcID: s.Network.VpcID}
+		if k.VpcID == "" {
+			k.VPCFromSubnet = sortedCopy(s.Network.SubnetIDs)[0]
+		}
+		hc := lb.HealthCheck
+		tg := &TargetGroupProps{
+			Name:            TargetGroupName(x.cluster, name, k),
+			Port:            k.Port,
+			Protocol:        k.Protocol,
+			ProtocolVersion: k.ProtocolVersion,
+			TargetType:      k.TargetType,
+			VpcID:           k.VpcID,
+			VPCFromSubnet:   k.VPCFromSubnet,
+			HealthCheck: HealthCheck{
+				Path:               hc.Path,
+				Matcher:            hc.Matcher,
+				Protocol:           "HTTP",
+				Port:               "traffic-port",
+				IntervalSeconds:    int32(*hc.Interval),
+				TimeoutSeconds:     int32(*hc.Timeout),
+				HealthyThreshold:   int32(*hc.HealthyThreshold),
+				UnhealthyThreshold: int32(*hc.UnhealthyThreshold),
+			},
+			DeregistrationDelay: int32(*lb.DeregistrationDelay),
+			Tags:                x.tags(KeyTargetGroup),
+		}
+		x.add(KeyTargetGroup, KindTargetGroup, tg.Name, tg, struct {
+			Name string         `json:"name"`
+			Key  TargetGroupKey `json:"key"`
+		}{tg.Name, k})
+
+		rule := &ListenerRuleProps{
+			ListenerARN:    lb.ListenerARN,
+			PriorityHint:   int32(hashUint32(x.owner, 50000)),
+			PathPatterns:   sortedCopy(lb.PathPatterns),
+			HostHeaders:    sortedCopy(lb.HostHeaders),
+			TargetGroupARN: RefString(KeyTargetGroup, AttrARN),
+			Tags:           x.tags(KeyListenerRule),
+		}
+		if lb.Priority != nil {
+			rule.Priority = int32(*lb.Priority)
+		}
+		// A listener rule has no name; the resources map shows its listener.
+		x.add(KeyListenerRule, KindListenerRule, "", rule, struct {
+			ListenerARN string `json:"listener_arn"`
+		}{rule.ListenerARN})
+		lbs = []ServiceLoadBalancer{{TargetGroupARN: RefString(KeyTargetGroup, AttrARN), ContainerName: lb.ContainerName, ContainerPort: port}}
+	}
+
+	// Cloud Map service.
+	var registries []ServiceRegistry
+	if sd := s.ServiceDiscovery; sd != nil {
+		p := &DiscoveryServiceProps{
+			Name:             DiscoveryServiceName(name),
+			NamespaceID:      sd.NamespaceID,
+			DNSTTL:           *sd.DNSTTL,
+			RoutingPolicy:    "MULTIVALUE",
+			RecordTypes:      []string{"A", "SRV"},
+			FailureThreshold: 1,
+			Tags:             x.tags(KeyDiscoveryService),
+		}
+		x.add(KeyDiscoveryService, KindDiscoveryService, p.Name, p, struct {
+			Name          string   `json:"name"`
+			NamespaceID   string   `json:"namespace_id"`
+			RoutingPolicy string   `json:"routing_policy"`
+			RecordTypes   []string `json:"record_types"`
+		}{p.Name, p.NamespaceID, p.RoutingPolicy, p.RecordTypes})
+		registries = []ServiceRegistry{{
+			RegistryARN:   RefString(KeyDiscoveryService, AttrARN),
+			ContainerName: sd.ContainerName,
+			ContainerPort: int32(*s.Containers[sd.ContainerName].Port),
+		}}
+	}
+
+	// Task definition.
+	td := &TaskDefinitionProps{
+		Family:           TaskFamily(x.cluster, name),
+		CPU:              int32(*s.CPU),
+		Memory:           int32(*s.Memory),
+		NetworkMode:      "awsvpc",
+		ExecutionRoleARN: RefString(KeyExecutionRole, AttrARN),
+		TaskRoleARN:      RefString(KeyTaskRole, AttrARN),
+		OperatingSystem:  "LINUX",
+		CPUArchitecture:  s.CPUArchitecture,
+		Tags:             x.tags(KeyTaskDefinition),
+	}
+	usesRepo := false
+	for _, cname := range sortedKeys(s.Containers) {
+		c := s.Containers[cname]
+		def := ContainerDef{
+			Name:            cname,
+			Image:           c.Image,
+			Essential:       *c.Essential,
+			Command:         c.Command,
+			EntryPoint:      c.EntryPoint,
+			Environment:     keyValues(c.Environment),
+			Secrets:         keyValues(c.Secrets),
+			LogGroup:        RefString(KeyLogGroup, AttrName),
+			LogRegion:       x.env.Region,
+			LogStreamPrefix: name, // streams are <name>/<container>/<task id>
+		}
+		if c.ImageTag != "" {
+			def.Image = RefString(KeyRepository, AttrURL) + ":" + c.ImageTag
+			usesRepo = true
+		}
+		if c.Port != nil {
+			def.Port = int32(*c.Port)
+		}
+		if c.CPU != nil {
+			def.CPU = int32(*c.CPU)
+		}
+		if c.Memory != nil {
+			def.Memory = int32(*c.Memory)
+		}
+		td.Containers = append(td.Containers, def)
+	}
+	replaceOn := []string{KeyExecutionRole, KeyTaskRole}
+	if usesRepo {
+		replaceOn = append(replaceOn, KeyRepository)
+	}
+	x.add(KeyTaskDefinition, KindTaskDefinition, td.Family, td, nil, replaceOn...)
+
+	// ECS service, the anchor.
+	d := s.Deployment
+	svc := &ServiceProps{
+		Name:                   ECSServiceName(name),
+		Cluster:                x.cluster,
+		TaskDefinition:         RefString(KeyTaskDefinition, AttrARN),
+		DesiredCount:           int32(*s.DesiredCount),
+		LaunchType:             "FARGATE",
+		PlatformVersion:        "LATEST",
+		Subnets:                sortedCopy(s.Network.SubnetIDs),
+		SecurityGroups:         sortedCopy(s.Network.SecurityGroupIDs),
+		AssignPublicIP:         s.Network.AssignPublicIP,
+		LoadBalancers:          lbs,
+		ServiceRegistries:      registries,
+		CircuitBreaker:         true,
+		CircuitBreakerRollback: *d.CircuitBreakerRollback,
+		MinimumHealthyPercent:  int32(*d.MinimumHealthyPercent),
+		MaximumPercent:         int32(*d.MaximumPercent),
+		EnableExecuteCommand:   s.EnableExecuteCommand,
+		PropagateTags:          "SERVICE",
+		EnableECSManagedTags:   true,
+		WaitForSteadyState:     *d.WaitForSteadyState,
+		Tags:                   x.tags(KeyService),
+	}
+	if s.HealthCheckGracePeriod != nil {
+		svc.HealthCheckGracePeriod = int32(*s.HealthCheckGracePeriod)
+	}
+	if svc.SecurityGroups == nil {
+		svc.SecurityGroups = []string{} // "security_groups": [] rather than null
+	}
+	x.add(KeyService, KindECSService, svc.Name, svc, struct {
+		Name       string `json:"name"`
+		Cluster    string `json:"cluster"`
+		LaunchType string `json:"launch_type"`
+	}{svc.Name, svc.Cluster, svc.LaunchType})
+	return nil
+}
+
+// lifecyclePolicy keeps the newest keep images of the repository.
+func lifecyclePolicy(keep int64) string {
+	type selection struct {
+		TagStatus   string `json:"tagStatus"`
+		CountType   string `json:"countType"`
+		CountNumber int64  `json:"countNumber"`
+	}
+	type action struct {
+		Type string `json:"type"`
+	}
+	type rule struct {
+		RulePriority int       `json:"rulePriority"`
+		Description  string    `json:"description"`
+		Selection    selection `json:"selection"`
+		Action       action    `json:"action"`
+	}
+	return marshalCanonical(struct {
+		Rules []rule `json:"rules"`
+	}{[]rule{{
+		RulePriority: 1,
+		Description:  fmt.Sprintf("keep the newest %d images", keep),
+		Selection:    selection{TagStatus: "any", CountType: "imageCountMoreThan", CountNumber: keep},
+		Action:       action{Type: "expire"},
+	}}})
+}
+
+func keyValues(m map[string]string) []KeyValue {
+	var out []KeyValue
+	for _, k := range sortedKeys(m) {
+		out = append(out, KeyValue{Name: k, Value: m[k]})
+	}
+	return out
+}
+
+func sortedCopy(list []string) []string {
+	if len(list) == 0 {
+		return nil
+	}
+	out := append([]string(nil), list...)
+	sort.Strings(out)
+	return out
+}
+
+// orderChildren sorts children by dependency depth (longest chain of
+// references from a child without dependencies), then by key. References
+// to keys absent from the graph are ignored here (the property tests assert
+// there are none).
+func orderChildren(children []Child) []Child {
+	byKey := make(map[string]*Child, len(children))
+	for i := range children {
+		byKey[children[i].Key] = &children[i]
+	}
+	depth := map[string]int{}
+	visiting := map[string]bool{}
+	var visit func(key string) int
+	visit = func(key string) int {
+		if d, ok := depth[key]; ok {
+			return d
+		}
+		if visiting[key] {
+			panic(fmt.Sprintf("composite: reference cycle through %q", key)) // a bug in Expand
+		}
+		visiting[key] = true
+		d := 0
+		for _, dep := range byKey[key].DependsOn() {
+			if _, ok := byKey[dep]; ok && dep != key {
+				d = max(d, visit(dep)+1)
+			}
+		}
+		visiting[key] = false
+		depth[key] = d
+		return d
+	}
+	out := append([]Child(nil), children...)
+	for _, c := range out {
+		visit(c.Key)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		di, dj := depth[out[i].Key], depth[out[j].Key]
+		if di != dj {
+			return di < dj
+		}
+		return strings.Compare(out[i].Key, out[j].Key) < 0
+	})
+	return out
+}

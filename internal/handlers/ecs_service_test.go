@@ -1,0 +1,281 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+)
+
+// serviceFixtureB is a network, listener, target group, cluster and one task
+// definition revision to run services on.
+type serviceFixtureB struct {
+	net     networkB
+	tg      string
+	cluster string
+	role    string
+	td      *TaskDefinitionHandler
+	tdARN   string
+}
+
+func (a *accTestB) newServiceFixtureB() serviceFixtureB {
+	a.t.Helper()
+	f := serviceFixtureB{net: a.newNetworkB(), cluster: a.newClusterB(), role: a.newTaskRoleB(), td: NewTaskDefinitionHandler(a.ecs)}
+	_, listenerARN := a.newListenerB(f.net)
+	f.tg = a.newTargetGroupB(f.net)
+	// Attach the target group to the load balancer, as the listener rule child does.
+	if _, err := NewListenerRuleHandler(a.elb).Create(a.ctx, ruleChildB("rule", &composite.ListenerRuleProps{
+		ListenerARN: listenerARN, PathPatterns: []string{"/*"}, TargetGroupARN: f.tg,
+	})); err != nil {
+		a.t.Fatalf("creating listener rule: %v", err)
+	}
+	f.tdARN = f.registerB(a, "public.ecr.aws/nginx/nginx:1.27")
+	a.ops.reset()
+	return f
+}
+
+func (f serviceFixtureB) registerB(a *accTestB, image string) string {
+	a.t.Helper()
+	out, err := f.td.Create(a.ctx, composite.Child{
+		Key: "task_definition", Kind: composite.KindTaskDefinition,
+		Props: taskDefinitionPropsB(uniqueNameB(a.t, "td"), f.role, image, nil),
+	})
+	if err != nil {
+		a.t.Fatalf("registering task definition: %v", err)
+	}
+	return out[composite.AttrARN]
+}
+
+func (f serviceFixtureB) propsB(name, tdARN string, desired int32, tags map[string]string) *composite.ServiceProps {
+	return &composite.ServiceProps{
+		Name:                   name,
+		Cluster:                f.cluster,
+		TaskDefinition:         tdARN,
+		DesiredCount:           desired,
+		LaunchType:             "FARGATE",
+		PlatformVersion:        "LATEST",
+		Subnets:                f.net.Subnets,
+		SecurityGroups:         []string{f.net.SG},
+		LoadBalancers:          []composite.ServiceLoadBalancer{{TargetGroupARN: f.tg, ContainerName: "web", ContainerPort: 8080}},
+		CircuitBreaker:         true,
+		CircuitBreakerRollback: true,
+		MinimumHealthyPercent:  100,
+		MaximumPercent:         200,
+		HealthCheckGracePeriod: 30,
+		PropagateTags:          "SERVICE",
+		EnableECSManagedTags:   true,
+		WaitForSteadyState:     true,
+		Tags:                   tags,
+	}
+}
+
+func serviceChildB(p *composite.ServiceProps) composite.Child {
+	return composite.Child{Key: "service", Kind: composite.KindECSService, Name: p.Name, Props: p}
+}
+
+func TestECSServiceHandler_lifecycle(t *testing.T) {
+	a := newAccTestB(t)
+	fastWaitersB(t)
+	ctx := a.ctx
+	f := a.newServiceFixtureB()
+	h := NewECSServiceHandler(a.ecs)
+
+	name := uniqueNameB(t, "web")
+	tags := ownerTagsB(f.cluster+"/"+name, "service", nil)
+	child := serviceChildB(f.propsB(name, f.tdARN, 2, tags))
+
+	// Create: take-over check, create, one steady-state poll.
+	out, err := h.Create(ctx, child)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	a.expectCalls("Create", "DescribeServices", "CreateService", "DescribeServices")
+	if out[composite.AttrName] != name || !strings.HasSuffix(out[AttrCluster], "/"+f.cluster) || out[composite.AttrARN] == "" {
+		t.Fatalf("Create outputs = %v", out)
+	}
+	rec := recordedB(child, out)
+	svc := describeServiceB(t, a, f.cluster, name)
+	if svc.DesiredCount != 2 || aws.ToString(svc.TaskDefinition) != f.tdARN || len(svc.LoadBalancers) != 1 ||
+		svc.NetworkConfiguration == nil || len(svc.NetworkConfiguration.AwsvpcConfiguration.Subnets) != 2 ||
+		svc.LaunchType != ecstypes.LaunchTypeFargate || !sameTagsB(ecsTagMap(svc.Tags), tags) {
+		t.Errorf("service after Create = %+v", svc)
+	}
+
+	// Read: one call.
+	got, found, err := h.Read(ctx, rec)
+	if err != nil || !found || got[composite.AttrARN] != out[composite.AttrARN] || got[AttrCluster] != out[AttrCluster] {
+		t.Fatalf("Read = %v, %v, %v", got, found, err)
+	}
+	a.expectCalls("Read", "DescribeServices")
+
+	// Refuse to take over an existing service of the same name; leave it untouched.
+	other := serviceChildB(f.propsB(name, f.registerB(a, "public.ecr.aws/nginx/nginx:1.29"), 5, nil))
+	a.ops.reset()
+	_, err = h.Create(ctx, other)
+	if !errors.Is(err, ErrServiceAlreadyExists) || !strings.Contains(err.Error(), "terraform import") ||
+		!strings.Contains(err.Error(), f.cluster+"/"+name) {
+		t.Fatalf("Create over an existing service: err = %v", err)
+	}
+	a.expectCalls("refused Create", "DescribeServices")
+	if svc := describeServiceB(t, a, f.cluster, name); svc.DesiredCount != 2 || aws.ToString(svc.TaskDefinition) != f.tdARN {
+		t.Errorf("refused Create changed the service: desired %d, task definition %s", svc.DesiredCount, aws.ToString(svc.TaskDefinition))
+	}
+
+	// Update desired count, task definition and tags.
+	td2 := f.registerB(a, "public.ecr.aws/nginx/nginx:1.28")
+	tags2 := ownerTagsB(f.cluster+"/"+name, "service", map[string]string{"team": "payments"})
+	child2 := serviceChildB(f.propsB(name, td2, 3, tags2))
+	a.ops.reset()
+	out2, err := h.Update(ctx, child2, rec)
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	a.expectCalls("Update", "DescribeServices", "UpdateService", "TagResource", "DescribeServices")
+	if out2[composite.AttrARN] != out[composite.AttrARN] {
+		t.Errorf("Update outputs = %v", out2)
+	}
+	svc = describeServiceB(t, a, f.cluster, name)
+	if svc.DesiredCount != 3 || aws.ToString(svc.TaskDefinition) != td2 || !sameTagsB(ecsTagMap(svc.Tags), tags2) {
+		t.Errorf("service after Update: desired %d, task definition %s, tags %v", svc.DesiredCount, aws.ToString(svc.TaskDefinition), ecsTagMap(svc.Tags))
+	}
+	if dc := svc.DeploymentConfiguration; dc == nil || dc.DeploymentCircuitBreaker == nil || !dc.DeploymentCircuitBreaker.Rollback ||
+		aws.ToInt32(dc.MaximumPercent) != 200 {
+		t.Errorf("deployment configuration after Update = %+v", dc)
+	}
+
+	// Delete: scaled to 0, deleted, INACTIVE.
+	rec2 := recordedB(child2, out2)
+	if err := h.Delete(ctx, rec2); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	a.expectCalls("Delete", "DescribeServices", "UpdateService", "DeleteService", "DescribeServices")
+	if svc := describeServiceB(t, a, f.cluster, name); aws.ToString(svc.Status) != serviceStatusInactive || svc.DesiredCount != 0 {
+		t.Errorf("service after Delete: status %s, desired %d", aws.ToString(svc.Status), svc.DesiredCount)
+	}
+	if _, found, err := h.Read(ctx, rec2); err != nil || found {
+		t.Fatalf("Read after Delete: found=%v err=%v", found, err)
+	}
+	a.ops.reset()
+	if err := h.Delete(ctx, rec2); err != nil {
+		t.Fatalf("second Delete: %v", err)
+	}
+	a.expectCalls("second Delete", "DescribeServices")
+
+	// An INACTIVE service of the same name does not block a new one.
+	out3, err := h.Create(ctx, child2)
+	if err != nil {
+		t.Fatalf("Create after INACTIVE: %v", err)
+	}
+	if err := h.Delete(ctx, recordedB(child2, out3)); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+
+	// A service in a cluster that no longer exists is gone; deleting it is fine.
+	ghost := composite.Recorded{Key: "service", Kind: composite.KindECSService, Name: "ghost",
+		ARN: "arn:aws:ecs:us-east-1:123456789012:service/no-such-cluster/ghost"}
+	if _, found, err := h.Read(ctx, ghost); err != nil || found {
+		t.Fatalf("Read in missing cluster: found=%v err=%v", found, err)
+	}
+	if err := h.Delete(ctx, ghost); err != nil {
+		t.Fatalf("Delete in missing cluster: %v", err)
+	}
+}
+
+func TestECSServiceHandler_steadyStateTimeout(t *testing.T) {
+	a := newAccTestB(t)
+	fastWaitersB(t)
+	f := a.newServiceFixtureB()
+	h := NewECSServiceHandler(a.ecs)
+
+	// The emulator reports more running tasks than this service wants only up
+	// to MOTO_ECS_SERVICE_RUNNING (1000): above it the rollout never completes.
+	name := uniqueNameB(t, "slow")
+	child := serviceChildB(f.propsB(name, f.tdARN, 5000, nil))
+	ctx, cancel := context.WithTimeout(a.ctx, 2*time.Second)
+	defer cancel()
+	out, err := h.Create(ctx, child)
+	if err == nil {
+		t.Fatal("Create: want a steady-state timeout")
+	}
+	t.Logf("steady-state error:\n%v", err)
+	if out[composite.AttrARN] == "" {
+		t.Errorf("Create returned no outputs with the wait error: the service exists and must be recorded")
+	}
+	for _, want := range []string{"did not reach a steady state", "timed out", "IN_PROGRESS", "running"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+	if err := h.Delete(a.ctx, recordedB(child, out)); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+}
+
+func TestSteadyStateRetryable(t *testing.T) {
+	dep := func(state ecstypes.DeploymentRolloutState, status string) ecstypes.Deployment {
+		return ecstypes.Deployment{Id: aws.String("ecs-svc/1"), Status: aws.String(status), RolloutState: state, RolloutStateReason: aws.String("reason")}
+	}
+	svc := func(status string, deps ...ecstypes.Deployment) *ecstypes.Service {
+		return &ecstypes.Service{Status: aws.String(status), Deployments: deps}
+	}
+	for _, tc := range []struct {
+		name    string
+		svc     *ecstypes.Service
+		retry   bool
+		wantErr bool
+	}{
+		{"completed", svc("ACTIVE", dep(ecstypes.DeploymentRolloutStateCompleted, "PRIMARY")), false, false},
+		{"in progress", svc("ACTIVE", dep(ecstypes.DeploymentRolloutStateInProgress, "PRIMARY")), true, false},
+		{"two deployments", svc("ACTIVE", dep(ecstypes.DeploymentRolloutStateCompleted, "PRIMARY"), dep(ecstypes.DeploymentRolloutStateCompleted, "ACTIVE")), true, false},
+		{"failed", svc("ACTIVE", dep(ecstypes.DeploymentRolloutStateFailed, "PRIMARY"), dep(ecstypes.DeploymentRolloutStateCompleted, "ACTIVE")), false, true},
+		{"draining", svc("DRAINING", dep(ecstypes.DeploymentRolloutStateCompleted, "PRIMARY")), false, true},
+	} {
+		retry, err := steadyStateRetryable(tc.svc)
+		if retry != tc.retry || (err != nil) != tc.wantErr {
+			t.Errorf("%s: retry=%v err=%v", tc.name, retry, err)
+		}
+	}
+}
+
+func TestServiceErrorsAndToken(t *testing.T) {
+	assoc := &smithy.GenericAPIError{Code: "InvalidParameterException",
+		Message: "The target group with targetGroupArn arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/x/y does not have an associated load balancer."}
+	if !isServiceEventualConsistency(assoc) {
+		t.Error("target group association error not retried")
+	}
+	if isServiceEventualConsistency(&smithy.GenericAPIError{Code: "InvalidParameterException", Message: "bad subnet"}) {
+		t.Error("unrelated InvalidParameterException retried")
+	}
+	tok := serviceClientToken("platform", "web", "arn:aws:ecs:us-east-1:1:task-definition/web:3", nil)
+	if len(tok) > 36 || tok != serviceClientToken("platform", "web", "arn:aws:ecs:us-east-1:1:task-definition/web:3", nil) {
+		t.Errorf("client token %q: want deterministic and <= 36 chars", tok)
+	}
+	prev := &ecstypes.Service{CreatedAt: aws.Time(time.Unix(1700000000, 0))}
+	if tok == serviceClientToken("platform", "web", "arn:aws:ecs:us-east-1:1:task-definition/web:3", prev) {
+		t.Error("recreating after an INACTIVE service must use a new client token")
+	}
+	cluster, service := serviceIdentity(composite.Recorded{ARN: "arn:aws:ecs:us-east-1:1:service/platform/web"})
+	if cluster != "platform" || service != "arn:aws:ecs:us-east-1:1:service/platform/web" {
+		t.Errorf("serviceIdentity = %q, %q", cluster, service)
+	}
+}
+
+func describeServiceB(t *testing.T, a *accTestB, cluster, name string) ecstypes.Service {
+	t.Helper()
+	defer a.ops.reset()
+	out, err := a.ecs.DescribeServices(a.ctx, &ecs.DescribeServicesInput{
+		Cluster: aws.String(cluster), Services: []string{name}, Include: []ecstypes.ServiceField{ecstypes.ServiceFieldTags},
+	})
+	if err != nil || len(out.Services) != 1 {
+		t.Fatalf("DescribeServices: %v %+v", err, out)
+	}
+	return out.Services[0]
+}

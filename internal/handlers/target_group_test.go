@@ -1,0 +1,179 @@
+package handlers
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+)
+
+func TestTargetGroupHandler_lifecycle(t *testing.T) {
+	a := newAccTestB(t)
+	ctx := a.ctx
+	n := a.newNetworkB()
+	h := NewTargetGroupHandler(a.elb, a.ec2)
+
+	name := uniqueNameB(t, "tg")
+	owner := "cluster/" + name
+	child := composite.Child{
+		Key:   "target_group",
+		Kind:  composite.KindTargetGroup,
+		Name:  name,
+		Props: targetGroupPropsB(name, n, ownerTagsB(owner, "target_group", map[string]string{"team": "payments"})),
+	}
+
+	// Create: VPC looked up from the subnet, attributes set once.
+	a.ops.reset()
+	out, err := h.Create(ctx, child)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	a.expectCalls("Create", "DescribeSubnets", "CreateTargetGroup", "ModifyTargetGroupAttributes")
+	if out[composite.AttrName] != name || out[AttrVpcID] != n.VpcID || !strings.HasPrefix(out[AttrARNSuffix], "targetgroup/"+name+"/") ||
+		!strings.HasPrefix(out[composite.AttrARN], "arn:") {
+		t.Fatalf("Create outputs = %v", out)
+	}
+	tgARN := out[composite.AttrARN]
+	rec := recordedB(child, out)
+	checkTargetGroupB(t, a, tgARN, "/healthz", "30", ownerTagsB(owner, "target_group", map[string]string{"team": "payments"}))
+
+	// Read: one call.
+	got, found, err := h.Read(ctx, rec)
+	if err != nil || !found {
+		t.Fatalf("Read = %v, %v, %v", got, found, err)
+	}
+	a.expectCalls("Read", "DescribeTargetGroups")
+	for k, v := range out {
+		if got[k] != v {
+			t.Errorf("Read output %s = %q, want %q", k, got[k], v)
+		}
+	}
+
+	// Update with nothing changed: reads only.
+	if _, err := h.Update(ctx, child, rec); err != nil {
+		t.Fatalf("no-op Update: %v", err)
+	}
+	a.expectCalls("no-op Update", "DescribeTargetGroups", "DescribeTargetGroupAttributes", "DescribeTags")
+
+	// Update health check path, deregistration delay and tags.
+	p2 := targetGroupPropsB(name, n, ownerTagsB(owner, "target_group", map[string]string{"env": "prod"}))
+	p2.HealthCheck.Path = "/ready"
+	p2.DeregistrationDelay = 60
+	child2 := child
+	child2.Props = p2
+	out2, err := h.Update(ctx, child2, rec)
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	a.expectCalls("Update", "DescribeTargetGroups", "ModifyTargetGroup", "DescribeTargetGroupAttributes",
+		"ModifyTargetGroupAttributes", "DescribeTags", "RemoveTags", "AddTags")
+	if out2[composite.AttrARN] != tgARN {
+		t.Errorf("Update changed the ARN: %v", out2)
+	}
+	checkTargetGroupB(t, a, tgARN, "/ready", "60", ownerTagsB(owner, "target_group", map[string]string{"env": "prod"}))
+
+	// Delete waits out ResourceInUse while a rule still forwards to it.
+	_, listenerARN := a.newListenerB(n)
+	rule, err := a.elb.CreateRule(ctx, &elbv2.CreateRuleInput{
+		ListenerArn: aws.String(listenerARN),
+		Priority:    aws.Int32(7),
+		Conditions: []elbv2types.RuleCondition{{
+			Field:             aws.String("path-pattern"),
+			PathPatternConfig: &elbv2types.PathPatternConditionConfig{Values: []string{"/tg/*"}},
+		}},
+		Actions: forwardActions(tgARN),
+	})
+	if err != nil {
+		t.Fatalf("CreateRule: %v", err)
+	}
+	go func() {
+		time.Sleep(1500 * time.Millisecond)
+		_, _ = a.elb.DeleteRule(ctx, &elbv2.DeleteRuleInput{RuleArn: rule.Rules[0].RuleArn})
+	}()
+	start := time.Now()
+	if err := h.Delete(ctx, rec); err != nil {
+		t.Fatalf("Delete while in use: %v", err)
+	}
+	if time.Since(start) < time.Second {
+		t.Errorf("Delete returned after %s: expected it to retry ResourceInUse", time.Since(start))
+	}
+
+	// Gone: Read reports it, Delete again is fine.
+	if _, found, err := h.Read(ctx, rec); err != nil || found {
+		t.Fatalf("Read after Delete: found=%v err=%v", found, err)
+	}
+	if err := h.Delete(ctx, rec); err != nil {
+		t.Fatalf("second Delete: %v", err)
+	}
+}
+
+func TestTargetGroupHandler_explicitVPCAndDefaultDelay(t *testing.T) {
+	a := newAccTestB(t)
+	n := a.newNetworkB()
+	h := NewTargetGroupHandler(a.elb, nil) // no EC2 client needed with VpcID
+
+	name := uniqueNameB(t, "tg")
+	p := targetGroupPropsB(name, n, nil)
+	p.VpcID, p.VPCFromSubnet = n.VpcID, ""
+	p.DeregistrationDelay = tgDefaultDeregistrationDelay
+	child := composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: name, Props: p}
+
+	a.ops.reset()
+	out, err := h.Create(a.ctx, child)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	a.expectCalls("Create", "CreateTargetGroup")
+	if err := h.Delete(a.ctx, recordedB(child, out)); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+
+	// A duplicate name fails at once with the AWS error.
+	if _, err := h.Create(a.ctx, child); err != nil {
+		t.Fatalf("re-Create after Delete: %v", err)
+	}
+	_, err = h.Create(a.ctx, child)
+	if err == nil || ErrorCode(err) != "DuplicateTargetGroupName" {
+		t.Fatalf("duplicate Create error = %v, want DuplicateTargetGroupName", err)
+	}
+}
+
+func checkTargetGroupB(t *testing.T, a *accTestB, tgARN, path, delay string, tags map[string]string) {
+	t.Helper()
+	defer a.ops.reset()
+	tgs, err := a.elb.DescribeTargetGroups(a.ctx, &elbv2.DescribeTargetGroupsInput{TargetGroupArns: []string{tgARN}})
+	if err != nil {
+		t.Fatalf("DescribeTargetGroups: %v", err)
+	}
+	tg := tgs.TargetGroups[0]
+	if aws.ToString(tg.HealthCheckPath) != path || tg.TargetType != elbv2types.TargetTypeEnumIp ||
+		aws.ToInt32(tg.HealthCheckIntervalSeconds) != 15 || currentMatcher(tg) != "200-399" {
+		t.Errorf("target group = path %q type %s interval %d matcher %q", aws.ToString(tg.HealthCheckPath), tg.TargetType,
+			aws.ToInt32(tg.HealthCheckIntervalSeconds), currentMatcher(tg))
+	}
+	attrs, err := a.elb.DescribeTargetGroupAttributes(a.ctx, &elbv2.DescribeTargetGroupAttributesInput{TargetGroupArn: aws.String(tgARN)})
+	if err != nil {
+		t.Fatalf("DescribeTargetGroupAttributes: %v", err)
+	}
+	for _, at := range attrs.Attributes {
+		if aws.ToString(at.Key) == tgAttrDeregistrationDelay && aws.ToString(at.Value) != delay {
+			t.Errorf("deregistration delay = %s, want %s", aws.ToString(at.Value), delay)
+		}
+	}
+	td, err := a.elb.DescribeTags(a.ctx, &elbv2.DescribeTagsInput{ResourceArns: []string{tgARN}})
+	if err != nil {
+		t.Fatalf("DescribeTags: %v", err)
+	}
+	got := map[string]string{}
+	for _, tag := range td.TagDescriptions[0].Tags {
+		got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+	}
+	if !sameTagsB(got, tags) {
+		t.Errorf("tags = %v, want %v", got, tags)
+	}
+}
