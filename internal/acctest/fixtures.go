@@ -95,7 +95,9 @@ func CreateNetwork(t testing.TB, name string) Network {
 		}
 		id := aws.ToString(sn.Subnet.SubnetId)
 		n.SubnetIDs = append(n.SubnetIDs, id)
-		t.Cleanup(func() { _, _ = ec2c.DeleteSubnet(context.Background(), &ec2.DeleteSubnetInput{SubnetId: aws.String(id)}) })
+		t.Cleanup(func() {
+			_, _ = ec2c.DeleteSubnet(context.Background(), &ec2.DeleteSubnetInput{SubnetId: aws.String(id)})
+		})
 	}
 	sg, err := ec2c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
 		GroupName: aws.String(name + "-sg"), Description: aws.String("acctest"), VpcId: aws.String(n.VpcID),

@@ -287,7 +287,7 @@ func TestDiff_deterministic(t *testing.T) {
 	}
 }
 
-func TestDeposedKey(t *testing.T) {
+func TestDiff_deposedKey(t *testing.T) {
 	taken := map[string]bool{}
 	isTaken := func(k string) bool { return taken[k] }
 	for _, want := range []string{"service#deposed", "service#deposed2", "service#deposed3"} {

@@ -74,12 +74,40 @@ func ExpandService(spec ServiceSpec, env Env) (Graph, error) {
 	if env.Region == "" {
 		return Graph{}, fmt.Errorf("expanding service: the provider region is not known")
 	}
+	if errs := checkEnv(&s, env); len(errs) > 0 {
+		return Graph{}, ValidationErrors(errs)
+	}
 	x := &expander{s: &s, env: env, cluster: ClusterName(s.Cluster)}
 	x.owner = ServiceID(x.cluster, s.Name)
 	if err := x.expand(); err != nil {
 		return Graph{}, err
 	}
 	return Graph{Owner: x.owner, Children: orderChildren(x.children)}, nil
+}
+
+// checkEnv reports ARNs that point outside the provider's region (or, when
+// known, account): the cluster is addressed by name and the target group is
+// created in the provider's region, so those would silently miss.
+func checkEnv(s *ServiceSpec, env Env) []FieldError {
+	v := &validator{}
+	check := func(path []PathStep, what, arn string) {
+		a, err := parseARN(arn)
+		if err != nil {
+			return
+		}
+		if a.Region != env.Region {
+			v.add(path, what+" in another region", "%q is in %s; the provider is configured for %s", arn, a.Region, env.Region)
+		} else if env.AccountID != "" && a.Account != env.AccountID {
+			v.add(path, what+" in another account", "%q belongs to account %s; the provider uses account %s", arn, a.Account, env.AccountID)
+		}
+	}
+	if strings.HasPrefix(s.Cluster, "arn:") {
+		check(AttrPath("cluster"), "Cluster", s.Cluster)
+	}
+	if s.LoadBalancer != nil {
+		check(AttrPath("load_balancer", "listener_arn"), "Listener", s.LoadBalancer.ListenerARN)
+	}
+	return v.errs
 }
 
 // ChildName is the plan-time view of one child.

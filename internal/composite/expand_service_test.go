@@ -11,21 +11,29 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+// updateGolden is the -update flag (registered once even if another test
+// file of the package registers it too).
+var updateGolden = func() func() bool {
+	if f := flag.Lookup("update"); f != nil {
+		return func() bool { return f.Value.String() == "true" }
+	}
+	p := flag.Bool("update", false, "rewrite the golden files under testdata/")
+	return func() bool { return *p }
+}()
 
 const (
-	testAccount  = "123456789012"
-	testListener = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shared/50dc6c495c0c9188/f2f7dc8efc522ab2"
-	testSecret   = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
-	testParam    = "arn:aws:ssm:us-east-1:123456789012:parameter/web/api-key"
+	goldenAccount  = "123456789012"
+	goldenListener = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shared/50dc6c495c0c9188/f2f7dc8efc522ab2"
+	goldenSecret   = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
+	goldenParam    = "arn:aws:ssm:us-east-1:123456789012:parameter/web/api-key"
 )
 
-func testEnv() Env {
-	return Env{Region: "us-east-1", Partition: "aws", AccountID: testAccount, DefaultTags: map[string]string{"env": "test", "team": "platform"}}
+func goldenEnv() Env {
+	return Env{Region: "us-east-1", Partition: "aws", AccountID: goldenAccount, DefaultTags: map[string]string{"env": "test", "team": "platform"}}
 }
 
-// minimalSpec: one container, no load balancer.
-func minimalSpec() ServiceSpec {
+// goldenMinimalSpec: one container, no load balancer.
+func goldenMinimalSpec() ServiceSpec {
 	return ServiceSpec{
 		Name:    "worker",
 		Cluster: "platform",
@@ -36,9 +44,9 @@ func minimalSpec() ServiceSpec {
 	}
 }
 
-// fullSpec: load balancer, service discovery, repository, secrets, task role
+// goldenFullSpec: load balancer, service discovery, repository, secrets, task role
 // policy, two containers.
-func fullSpec() ServiceSpec {
+func goldenFullSpec() ServiceSpec {
 	return ServiceSpec{
 		Name:         "web",
 		Cluster:      "platform",
@@ -51,7 +59,7 @@ func fullSpec() ServiceSpec {
 				Port:        Ptr[int64](8080),
 				Command:     []string{"nginx", "-g", "daemon off;"},
 				Environment: map[string]string{"LOG_LEVEL": "info", "A_FIRST": "1"},
-				Secrets:     map[string]string{"DB_PASSWORD": testSecret + ":password::", "API_KEY": testParam},
+				Secrets:     map[string]string{"DB_PASSWORD": goldenSecret + ":password::", "API_KEY": goldenParam},
 			},
 			"log-router": {
 				Image:     "123456789012.dkr.ecr.us-east-1.amazonaws.com/infra/fluent-bit:2.2",
@@ -64,7 +72,7 @@ func fullSpec() ServiceSpec {
 			SecurityGroupIDs: []string{"sg-0a1b2c3d"},
 		},
 		LoadBalancer: &LoadBalancerSpec{
-			ListenerARN:  testListener,
+			ListenerARN:  goldenListener,
 			PathPatterns: []string{"/api/*", "/"},
 			HostHeaders:  []string{"web.example.com"},
 			HealthCheck:  &HealthCheckSpec{Path: "/healthz"},
@@ -76,9 +84,9 @@ func fullSpec() ServiceSpec {
 	}
 }
 
-// arnSpec: cluster given as ARN, image_tag, explicit priority and vpc, ARM64,
+// goldenARNSpec: cluster given as ARN, image_tag, explicit priority and vpc, ARM64,
 // exec, no account id known.
-func arnSpec() ServiceSpec {
+func goldenARNSpec() ServiceSpec {
 	return ServiceSpec{
 		Name:            "api",
 		Cluster:         "arn:aws:ecs:us-east-1:123456789012:cluster/Shared_Prod",
@@ -87,14 +95,14 @@ func arnSpec() ServiceSpec {
 			"app": {ImageTag: "2024.06.01", Port: Ptr[int64](3000)},
 		},
 		Network:              NetworkSpec{SubnetIDs: []string{"subnet-0a000001"}, VpcID: "vpc-0123abcd", AssignPublicIP: true},
-		LoadBalancer:         &LoadBalancerSpec{ListenerARN: testListener, HostHeaders: []string{"api.example.com"}, Priority: Ptr[int64](100), ProtocolVersion: "HTTP2"},
+		LoadBalancer:         &LoadBalancerSpec{ListenerARN: goldenListener, HostHeaders: []string{"api.example.com"}, Priority: Ptr[int64](100), ProtocolVersion: "HTTP2"},
 		Repository:           &RepositorySpec{ImageTagMutability: "MUTABLE", KeepImages: Ptr[int64](10), ForceDelete: true},
 		EnableExecuteCommand: true,
 		Deployment:           &DeploymentSpec{MinimumHealthyPercent: Ptr[int64](50), WaitForSteadyState: Ptr(false)},
 	}
 }
 
-type goldenChild struct {
+type goldenChildJSON struct {
 	Key         string   `json:"key"`
 	Kind        Kind     `json:"kind"`
 	Name        string   `json:"name"`
@@ -108,11 +116,11 @@ type goldenChild struct {
 func goldenJSON(t *testing.T, g Graph) []byte {
 	t.Helper()
 	out := struct {
-		Owner    string        `json:"owner"`
-		Children []goldenChild `json:"children"`
+		Owner    string            `json:"owner"`
+		Children []goldenChildJSON `json:"children"`
 	}{Owner: g.Owner}
 	for _, c := range g.Children {
-		out.Children = append(out.Children, goldenChild{c.Key, c.Kind, c.Name, c.DependsOn(), c.ReplaceOn, c.Hash, c.ReplaceHash, c.Props})
+		out.Children = append(out.Children, goldenChildJSON{c.Key, c.Kind, c.Name, c.DependsOn(), c.ReplaceOn, c.Hash, c.ReplaceHash, c.Props})
 	}
 	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
@@ -122,16 +130,16 @@ func goldenJSON(t *testing.T, g Graph) []byte {
 }
 
 func TestExpandService_golden(t *testing.T) {
-	noAccount := testEnv()
+	noAccount := goldenEnv()
 	noAccount.AccountID = ""
 	for _, tc := range []struct {
 		name string
 		spec ServiceSpec
 		env  Env
 	}{
-		{"minimal", minimalSpec(), testEnv()},
-		{"full", fullSpec(), testEnv()},
-		{"arn_cluster_image_tag", arnSpec(), noAccount},
+		{"minimal", goldenMinimalSpec(), goldenEnv()},
+		{"full", goldenFullSpec(), goldenEnv()},
+		{"arn_cluster_image_tag", goldenARNSpec(), noAccount},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g, err := ExpandService(tc.spec, tc.env)
@@ -140,7 +148,7 @@ func TestExpandService_golden(t *testing.T) {
 			}
 			got := goldenJSON(t, g)
 			path := filepath.Join("testdata", tc.name+".golden.json")
-			if *update {
+			if updateGolden() {
 				if err := os.WriteFile(path, got, 0o644); err != nil {
 					t.Fatal(err)
 				}
@@ -151,13 +159,13 @@ func TestExpandService_golden(t *testing.T) {
 				t.Fatalf("%v (run go test -update to create it)", err)
 			}
 			if string(got) != string(want) {
-				t.Errorf("expansion differs from %s (run go test ./internal/composite -update to accept):\n%s", path, firstDiff(string(want), string(got)))
+				t.Errorf("expansion differs from %s (run go test ./internal/composite -update to accept):\n%s", path, expFirstDiff(string(want), string(got)))
 			}
 		})
 	}
 }
 
-func firstDiff(want, got string) string {
+func expFirstDiff(want, got string) string {
 	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
 	for i := 0; i < len(w) || i < len(g); i++ {
 		var a, b string
@@ -174,8 +182,7 @@ func firstDiff(want, got string) string {
 	return ""
 }
 
-
-func child(t *testing.T, g Graph, key string) Child {
+func expChild(t *testing.T, g Graph, key string) Child {
 	t.Helper()
 	for _, c := range g.Children {
 		if c.Key == key {
@@ -186,7 +193,7 @@ func child(t *testing.T, g Graph, key string) Child {
 	return Child{}
 }
 
-func keysOf(g Graph) []string {
+func expKeys(g Graph) []string {
 	var keys []string
 	for _, c := range g.Children {
 		keys = append(keys, c.Key)
@@ -195,33 +202,33 @@ func keysOf(g Graph) []string {
 }
 
 func TestExpandService_children(t *testing.T) {
-	g, err := ExpandService(minimalSpec(), testEnv())
+	g, err := ExpandService(goldenMinimalSpec(), goldenEnv())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := strings.Join(keysOf(g), ","), "execution_role,log_group,task_role,execution_role_policy,task_definition,service"; got != want {
+	if got, want := strings.Join(expKeys(g), ","), "execution_role,log_group,task_role,execution_role_policy,task_definition,service"; got != want {
 		t.Errorf("minimal children = %s, want %s", got, want)
 	}
 	if g.Owner != "platform/worker" {
 		t.Errorf("owner = %q", g.Owner)
 	}
 
-	g, err = ExpandService(fullSpec(), testEnv())
+	g, err = ExpandService(goldenFullSpec(), goldenEnv())
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := "discovery_service,execution_role,log_group,repository,target_group,task_role,execution_role_policy,listener_rule,task_definition,task_role_policy,service"
-	if got := strings.Join(keysOf(g), ","); got != want {
+	if got := strings.Join(expKeys(g), ","); got != want {
 		t.Errorf("full children = %s, want %s", got, want)
 	}
 }
 
 func TestExpandService_executionPolicy(t *testing.T) {
-	g, err := ExpandService(fullSpec(), testEnv())
+	g, err := ExpandService(goldenFullSpec(), goldenEnv())
 	if err != nil {
 		t.Fatal(err)
 	}
-	pol := child(t, g, KeyExecutionRolePolicy).Props.(*RolePolicyProps)
+	pol := expChild(t, g, KeyExecutionRolePolicy).Props.(*RolePolicyProps)
 	if pol.Role != "${execution_role.name}" {
 		t.Errorf("role = %q", pol.Role)
 	}
@@ -234,11 +241,11 @@ func TestExpandService_executionPolicy(t *testing.T) {
 		got[strings.Join(st.Action, " ")] = strings.Join(st.Resource, " ")
 	}
 	want := map[string]string{
-		"logs:CreateLogStream logs:PutLogEvents":                                        "${log_group.arn}:*",
-		"ecr:GetAuthorizationToken":                                                     "*",
+		"logs:CreateLogStream logs:PutLogEvents":                                       "${log_group.arn}:*",
+		"ecr:GetAuthorizationToken":                                                    "*",
 		"ecr:BatchCheckLayerAvailability ecr:BatchGetImage ecr:GetDownloadUrlForLayer": "${repository.arn} arn:aws:ecr:us-east-1:123456789012:repository/infra/fluent-bit",
-		"secretsmanager:GetSecretValue":                                                 testSecret, // JSON-key suffix stripped
-		"ssm:GetParameters":                                                             testParam,
+		"secretsmanager:GetSecretValue":                                                goldenSecret, // JSON-key suffix stripped
+		"ssm:GetParameters":                                                            goldenParam,
 	}
 	if len(got) != len(want) {
 		t.Errorf("statements = %v, want %v", got, want)
@@ -250,34 +257,34 @@ func TestExpandService_executionPolicy(t *testing.T) {
 	}
 
 	// Without a repository and ECR images there is no ECR statement at all.
-	g, _ = ExpandService(minimalSpec(), testEnv())
-	pol = child(t, g, KeyExecutionRolePolicy).Props.(*RolePolicyProps)
+	g, _ = ExpandService(goldenMinimalSpec(), goldenEnv())
+	pol = expChild(t, g, KeyExecutionRolePolicy).Props.(*RolePolicyProps)
 	if strings.Contains(pol.Policy, "ecr:") || strings.Contains(pol.Policy, "secretsmanager") {
 		t.Errorf("minimal execution policy grants too much: %s", pol.Policy)
 	}
 }
 
 func TestExpandService_trustPolicy(t *testing.T) {
-	g, _ := ExpandService(minimalSpec(), testEnv())
-	role := child(t, g, KeyExecutionRole).Props.(*RoleProps)
+	g, _ := ExpandService(goldenMinimalSpec(), goldenEnv())
+	role := expChild(t, g, KeyExecutionRole).Props.(*RoleProps)
 	want := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":["sts:AssumeRole"],"Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:ecs:us-east-1:123456789012:*"},"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}`
 	if role.AssumeRolePolicy != want {
 		t.Errorf("trust policy =\n%s\nwant\n%s", role.AssumeRolePolicy, want)
 	}
-	env := testEnv()
+	env := goldenEnv()
 	env.AccountID = ""
-	g, _ = ExpandService(minimalSpec(), env)
-	if p := child(t, g, KeyTaskRole).Props.(*RoleProps).AssumeRolePolicy; strings.Contains(p, "Condition") {
+	g, _ = ExpandService(goldenMinimalSpec(), env)
+	if p := expChild(t, g, KeyTaskRole).Props.(*RoleProps).AssumeRolePolicy; strings.Contains(p, "Condition") {
 		t.Errorf("trust policy without account has a condition: %s", p)
 	}
 }
 
 func TestExpandService_tags(t *testing.T) {
-	env := testEnv()
+	env := goldenEnv()
 	env.DefaultTags[TagOwner] = "spoofed"
-	g, _ := ExpandService(fullSpec(), env)
+	g, _ := ExpandService(goldenFullSpec(), env)
 	for _, c := range g.Children {
-		tags := tagsOf(c)
+		tags := expTags(c)
 		if !IsTaggable(c.Kind) {
 			if tags != nil {
 				t.Errorf("%s: untaggable kind has tags", c.Key)
@@ -297,11 +304,11 @@ func TestExpandService_tags(t *testing.T) {
 }
 
 func TestExpandService_details(t *testing.T) {
-	g, err := ExpandService(fullSpec(), testEnv())
+	g, err := ExpandService(goldenFullSpec(), goldenEnv())
 	if err != nil {
 		t.Fatal(err)
 	}
-	td := child(t, g, KeyTaskDefinition)
+	td := expChild(t, g, KeyTaskDefinition)
 	if got := strings.Join(td.ReplaceOn, ","); got != "execution_role,repository,task_role" {
 		t.Errorf("task definition replace_on = %s", got)
 	}
@@ -316,73 +323,85 @@ func TestExpandService_details(t *testing.T) {
 		t.Errorf("secrets not sorted: %+v", s)
 	}
 
-	rule := child(t, g, KeyListenerRule)
+	rule := expChild(t, g, KeyListenerRule)
 	rp := rule.Props.(*ListenerRuleProps)
 	if rp.Priority != 0 || rp.PriorityHint < 1 || rp.PriorityHint > 50000 {
 		t.Errorf("priority = %d hint %d", rp.Priority, rp.PriorityHint)
 	}
-	if len(rule.ReplaceOn) != 0 || len(child(t, g, KeyService).ReplaceOn) != 0 {
+	if len(rule.ReplaceOn) != 0 || len(expChild(t, g, KeyService).ReplaceOn) != 0 {
 		t.Errorf("listener rule / service must not be replaced with their dependencies")
 	}
-	if rp := child(t, g, KeyTaskRolePolicy); strings.Join(rp.ReplaceOn, ",") != KeyTaskRole {
+	if rp := expChild(t, g, KeyTaskRolePolicy); strings.Join(rp.ReplaceOn, ",") != KeyTaskRole {
 		t.Errorf("task role policy replace_on = %v", rp.ReplaceOn)
 	}
-	tg := child(t, g, KeyTargetGroup).Props.(*TargetGroupProps)
+	tg := expChild(t, g, KeyTargetGroup).Props.(*TargetGroupProps)
 	if tg.VPCFromSubnet != "subnet-0a000001" || tg.Port != 8080 || tg.HealthCheck.Path != "/healthz" {
 		t.Errorf("target group = %+v", tg)
 	}
-	svc := child(t, g, KeyService).Props.(*ServiceProps)
+	svc := expChild(t, g, KeyService).Props.(*ServiceProps)
 	if len(svc.ServiceRegistries) != 1 || svc.ServiceRegistries[0].ContainerPort != 8080 || svc.ServiceRegistries[0].RegistryARN != "${discovery_service.arn}" {
 		t.Errorf("service registries = %+v", svc.ServiceRegistries)
 	}
-	if tp := child(t, g, KeyTaskRolePolicy).Props.(*RolePolicyProps).Policy; tp != `{"Statement":[{"Action":"s3:GetObject","Effect":"Allow","Resource":"arn:aws:s3:::assets/*"}],"Version":"2012-10-17"}` {
+	if tp := expChild(t, g, KeyTaskRolePolicy).Props.(*RolePolicyProps).Policy; tp != `{"Statement":[{"Action":"s3:GetObject","Effect":"Allow","Resource":"arn:aws:s3:::assets/*"}],"Version":"2012-10-17"}` {
 		t.Errorf("task role policy not canonical: %s", tp)
 	}
 
 	// ARN cluster: the service gets the cluster name; exec adds the ECS Exec statement.
-	g, err = ExpandService(arnSpec(), testEnv())
+	g, err = ExpandService(goldenARNSpec(), goldenEnv())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := child(t, g, KeyService).Props.(*ServiceProps).Cluster; c != "Shared_Prod" || g.Owner != "Shared_Prod/api" {
+	if c := expChild(t, g, KeyService).Props.(*ServiceProps).Cluster; c != "Shared_Prod" || g.Owner != "Shared_Prod/api" {
 		t.Errorf("cluster = %q owner %q", c, g.Owner)
 	}
-	if p := child(t, g, KeyTaskRolePolicy).Props.(*RolePolicyProps).Policy; !strings.Contains(p, "ssmmessages:OpenDataChannel") {
+	if p := expChild(t, g, KeyTaskRolePolicy).Props.(*RolePolicyProps).Policy; !strings.Contains(p, "ssmmessages:OpenDataChannel") {
 		t.Errorf("exec policy missing: %s", p)
 	}
-	if rp := child(t, g, KeyListenerRule).Props.(*ListenerRuleProps); rp.Priority != 100 {
+	if rp := expChild(t, g, KeyListenerRule).Props.(*ListenerRuleProps); rp.Priority != 100 {
 		t.Errorf("priority = %d", rp.Priority)
 	}
 }
 
 func TestExpandService_invalid(t *testing.T) {
-	s := minimalSpec()
+	s := goldenMinimalSpec()
 	s.Cluster = ""
-	_, err := ExpandService(s, testEnv())
+	_, err := ExpandService(s, goldenEnv())
 	var verrs ValidationErrors
 	if !errors.As(err, &verrs) || len(verrs) != 1 || PathString(verrs[0].Path) != "cluster" {
 		t.Fatalf("err = %v", err)
 	}
-	if _, err := ExpandService(minimalSpec(), Env{}); err == nil {
+	env := goldenEnv()
+	env.Region = "eu-west-1"
+	_, err = ExpandService(goldenFullSpec(), env)
+	if !errors.As(err, &verrs) || len(verrs) != 1 || PathString(verrs[0].Path) != "load_balancer.listener_arn" || verrs[0].Summary != "Listener in another region" {
+		t.Errorf("listener in another region: %v", err)
+	}
+	env = goldenEnv()
+	env.AccountID = "210987654321"
+	_, err = ExpandService(goldenARNSpec(), env)
+	if !errors.As(err, &verrs) || len(verrs) != 2 || PathString(verrs[0].Path) != "cluster" || verrs[0].Summary != "Cluster in another account" {
+		t.Errorf("cluster in another account: %v", err)
+	}
+	if _, err := ExpandService(goldenMinimalSpec(), Env{}); err == nil {
 		t.Fatal("expected an error without region")
 	}
 }
 
 func TestExpandService_doesNotMutateSpec(t *testing.T) {
-	s := fullSpec()
+	s := goldenFullSpec()
 	before := marshalCanonical(s)
-	if _, err := ExpandService(s, testEnv()); err != nil {
+	if _, err := ExpandService(s, goldenEnv()); err != nil {
 		t.Fatal(err)
 	}
 	_ = Validate(s)
-	_, _ = ChildNames(s, testEnv())
+	_, _ = ChildNames(s, goldenEnv())
 	if after := marshalCanonical(s); after != before {
 		t.Errorf("spec mutated:\n%s\n%s", before, after)
 	}
 }
 
 func TestChildNames(t *testing.T) {
-	names, err := ChildNames(fullSpec(), testEnv())
+	names, err := ChildNames(goldenFullSpec(), goldenEnv())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,8 +416,8 @@ func TestChildNames(t *testing.T) {
 	}
 }
 
-// tagsOf returns the Tags field of a child's props (nil when it has none).
-func tagsOf(c Child) map[string]string {
+// expTags returns the Tags field of a child's props (nil when it has none).
+func expTags(c Child) map[string]string {
 	switch p := c.Props.(type) {
 	case *RoleProps:
 		return p.Tags

@@ -734,7 +734,7 @@ func (v *validator) loadBalancer(s *ServiceSpec, lb *LoadBalancerSpec) {
 	}
 	v.intRange(at(hp, AttrStep("interval")), hc.Interval, 5, 300, "Invalid health check interval")
 	v.intRange(at(hp, AttrStep("timeout")), hc.Timeout, 2, 120, "Invalid health check timeout")
-	if *hc.Timeout >= *hc.Interval {
+	if *hc.Interval >= 5 && *hc.Interval <= 300 && *hc.Timeout >= 2 && *hc.Timeout <= 120 && *hc.Timeout >= *hc.Interval {
 		v.add(at(hp, AttrStep("timeout")), "Health check timeout too long", "timeout (%d) must be less than interval (%d)", *hc.Timeout, *hc.Interval)
 	}
 	v.intRange(at(hp, AttrStep("healthy_threshold")), hc.HealthyThreshold, 2, 10, "Invalid healthy_threshold")
@@ -795,6 +795,9 @@ func (v *validator) serviceDiscovery(s *ServiceSpec, sd *ServiceDiscoverySpec) {
 	}
 	v.intRange(at(root, AttrStep("dns_ttl")), sd.DNSTTL, 0, maxInt32, "Invalid dns_ttl")
 	cp := at(root, AttrStep("container_name"))
+	if s.LoadBalancer != nil && sd.ContainerName == s.LoadBalancer.ContainerName {
+		return // same container as the load balancer's: checked (and reported) there
+	}
 	if sd.ContainerName == "" {
 		withPort := s.portContainers()
 		if len(withPort) == 0 {

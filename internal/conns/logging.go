@@ -17,16 +17,20 @@ import (
 const (
 	LogSubsystem = "aws"
 	LogLevelEnv  = "TF_LOG_PROVIDER_CONTAINERAPP_AWS"
+	// EngineLogSubsystem carries one line per child action.
+	EngineLogSubsystem = "engine"
+	EngineLogLevelEnv  = "TF_LOG_PROVIDER_CONTAINERAPP_ENGINE"
 )
 
 // redactedHeaders never reach a log line.
 var redactedHeaders = []string{"Authorization", "X-Amz-Security-Token"}
 
-// WithLogging returns ctx with the "aws" subsystem created, its level taken
+// WithLogging returns ctx with the "aws" and "engine" subsystems created, its level taken
 // from TF_LOG_PROVIDER_CONTAINERAPP_AWS, and credential headers masked. Call
 // it at the start of every RPC (CRUD method, Configure) before AWS calls.
 func WithLogging(ctx context.Context) context.Context {
 	ctx = tflog.NewSubsystem(ctx, LogSubsystem, tflog.WithLevelFromEnv(LogLevelEnv))
+	ctx = tflog.NewSubsystem(ctx, EngineLogSubsystem, tflog.WithLevelFromEnv(EngineLogLevelEnv))
 	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, LogSubsystem, "http.request.header.authorization", "http.request.header.x_amz_security_token")
 	return ctx
 }

@@ -71,7 +71,7 @@ func TestOrder_errors(t *testing.T) {
 	}
 }
 
-func TestChildError(t *testing.T) {
+func TestEngine_childError(t *testing.T) {
 	inner := errors.New("boom")
 	for op, want := range map[composite.Op]string{
 		composite.OpCreate:  `creating aws_lb_target_group (child "target_group"): boom`,
@@ -266,7 +266,7 @@ func TestApply_faultAtEveryStepOfAnUpdate(t *testing.T) {
 		"role+image": {svcOpts{execRoleName: "web-exec-v2", image: "nginx:2"}, 6},
 		// same, but the task definition's own hash does not change: only the
 		// plan's propagation says it must be replaced
-		"role": {svcOpts{execRoleName: "web-exec-v2"}, 6},
+		"role":  {svcOpts{execRoleName: "web-exec-v2"}, 6},
 		"image": {svcOpts{image: "nginx:2"}, 3},
 	} {
 		t.Run(name, func(t *testing.T) { faultEveryStep(t, g1, serviceGraph(change.opts), change.steps) })
@@ -680,7 +680,7 @@ func TestRefresh(t *testing.T) {
 	rec := createAll(t, f, g, Options{})
 	f.removeOutOfBand(rec["service"].ARN)
 	f.removeOutOfBand(rec["listener_rule"].ARN)
-	f.obj(rec["repository"].ARN).Outputs[composite.AttrURL] = "changed.example/web"
+	f.obj(rec["repository"].ARN).Outputs["scan_status"] = "COMPLETE" // an output nothing references
 
 	out, gone, err := Refresh(context.Background(), f.registry(), rec, Options{})
 	if err != nil {
@@ -690,7 +690,7 @@ func TestRefresh(t *testing.T) {
 		t.Errorf("gone = %v", gone)
 	}
 	assertNoOrphans(t, f, out)
-	if r := out["repository"]; r.Outputs[composite.AttrURL] != "changed.example/web" || r.Hash != rec["repository"].Hash {
+	if r := out["repository"]; r.Outputs["scan_status"] != "COMPLETE" || r.Hash != rec["repository"].Hash || r.ARN != rec["repository"].ARN {
 		t.Errorf("repository refreshed as %+v", r)
 	}
 	if len(rec) != len(g.Children) {

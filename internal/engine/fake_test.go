@@ -423,6 +423,22 @@ func assertConverged(t *testing.T, f *fakeCloud, g composite.Graph, rec map[stri
 			t.Errorf("child %q recorded as %+v", c.Key, r)
 		}
 	}
+	// What exists matches the graph resolved against what exists: no child
+	// still points at an object that was replaced.
+	outputs := map[string]map[string]string{}
+	for k, r := range rec {
+		outputs[k] = r.Outputs
+	}
+	for _, c := range g.Children {
+		want, err := composite.Resolve(c.Props, outputs)
+		if err != nil {
+			t.Errorf("resolving %q: %v", c.Key, err)
+			continue
+		}
+		if o := f.obj(rec[c.Key].ARN); o != nil && propsJSON(o.Props) != propsJSON(want) {
+			t.Errorf("child %q is stale:\n have %s\n want %s", c.Key, propsJSON(o.Props), propsJSON(want))
+		}
+	}
 	for _, a := range composite.Diff(g, rec) {
 		if a.Changes() {
 			t.Errorf("plan after apply not empty: %+v", a)

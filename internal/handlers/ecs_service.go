@@ -96,6 +96,10 @@ func (h *ECSServiceHandler) Create(ctx context.Context, c composite.Child) (map[
 	if err != nil {
 		return nil, fmt.Errorf("creating ECS service %q in cluster %q: %w", name, p.Cluster, err)
 	}
+	if existing != nil && aws.ToString(existing.Status) == serviceStatusDraining {
+		return nil, fmt.Errorf("%w: an ECS service named %q is still being deleted (DRAINING) in cluster %q; "+
+			"retry once it is INACTIVE, or choose another name", ErrServiceAlreadyExists, name, lastSegment(p.Cluster))
+	}
 	if existing != nil && aws.ToString(existing.Status) != serviceStatusInactive {
 		clusterName := lastSegment(p.Cluster)
 		return nil, fmt.Errorf("%w: an ECS service named %q already exists in cluster %q (status %s, %s); "+
@@ -205,7 +209,7 @@ func (h *ECSServiceHandler) Delete(ctx context.Context, rec composite.Recorded) 
 	case serviceStatusActive:
 		if svc.DesiredCount > 0 {
 			_, err := h.api.UpdateService(ctx, &ecs.UpdateServiceInput{
-				Cluster:      aws.String(cluster),
+				Cluster:      optString(cluster),
 				Service:      aws.String(service),
 				DesiredCount: aws.Int32(0),
 			})
@@ -218,7 +222,7 @@ func (h *ECSServiceHandler) Delete(ctx context.Context, rec composite.Recorded) 
 		}
 		err = RetryOn(ctx, ResourceInUseTimeout, isServiceDeleteInProgress, func(ctx context.Context) error {
 			_, err := h.api.DeleteService(ctx, &ecs.DeleteServiceInput{
-				Cluster: aws.String(cluster),
+				Cluster: optString(cluster),
 				Service: aws.String(service),
 				Force:   aws.Bool(false),
 			})
@@ -241,7 +245,7 @@ func (h *ECSServiceHandler) Delete(ctx context.Context, rec composite.Recorded) 
 // describe returns the service, or nil when ECS reports it MISSING. Errors
 // are wrapped; ClusterNotFoundException keeps its code for IsNotFound.
 func (h *ECSServiceHandler) describe(ctx context.Context, cluster, service string, withTags bool) (*ecstypes.Service, error) {
-	in := &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}}
+	in := &ecs.DescribeServicesInput{Cluster: optString(cluster), Services: []string{service}}
 	if withTags {
 		in.Include = []ecstypes.ServiceField{ecstypes.ServiceFieldTags}
 	}
@@ -282,7 +286,7 @@ func (h *ECSServiceHandler) waitSteadyState(ctx context.Context, cluster, servic
 			return steadyStateRetryable(svc)
 		}
 	})
-	in := &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}}
+	in := &ecs.DescribeServicesInput{Cluster: optString(cluster), Services: []string{service}}
 	err := waiter.Wait(ctx, in, waitBudget(ctx, steadyStateMaxWait))
 	if err == nil {
 		return nil
@@ -366,7 +370,7 @@ func (h *ECSServiceHandler) steadyStateError(ctx context.Context, cluster, servi
 // stopped (ListTasks + DescribeTasks), best effort: nil on any error.
 func (h *ECSServiceHandler) stoppedTaskReasons(ctx context.Context, cluster, service string) []string {
 	list, err := h.api.ListTasks(ctx, &ecs.ListTasksInput{
-		Cluster:       aws.String(cluster),
+		Cluster:       optString(cluster),
 		ServiceName:   aws.String(service),
 		DesiredStatus: ecstypes.DesiredStatusStopped,
 		MaxResults:    aws.Int32(stoppedTasksInError),
@@ -378,7 +382,7 @@ func (h *ECSServiceHandler) stoppedTaskReasons(ctx context.Context, cluster, ser
 	if len(arns) > stoppedTasksInError {
 		arns = arns[:stoppedTasksInError]
 	}
-	tasks, err := h.api.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: arns})
+	tasks, err := h.api.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: optString(cluster), Tasks: arns})
 	if err != nil {
 		return nil
 	}
@@ -421,14 +425,14 @@ func (h *ECSServiceHandler) waitInactive(ctx context.Context, cluster, service s
 			return true, nil
 		}
 	})
-	in := &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}}
+	in := &ecs.DescribeServicesInput{Cluster: optString(cluster), Services: []string{service}}
 	return waiter.Wait(ctx, in, waitBudget(ctx, inactiveMaxWait))
 }
 
 func createServiceInput(p *composite.ServiceProps, name, clientToken string) *ecs.CreateServiceInput {
 	in := &ecs.CreateServiceInput{
 		ClientToken:             aws.String(clientToken),
-		Cluster:                 aws.String(p.Cluster),
+		Cluster:                 optString(p.Cluster),
 		ServiceName:             aws.String(name),
 		TaskDefinition:          aws.String(p.TaskDefinition),
 		DesiredCount:            aws.Int32(p.DesiredCount),
@@ -452,7 +456,7 @@ func createServiceInput(p *composite.ServiceProps, name, clientToken string) *ec
 
 func updateServiceInput(p *composite.ServiceProps, name, cluster string, current *ecstypes.Service) *ecs.UpdateServiceInput {
 	in := &ecs.UpdateServiceInput{
-		Cluster:                 aws.String(cluster),
+		Cluster:                 optString(cluster),
 		Service:                 aws.String(name),
 		TaskDefinition:          aws.String(p.TaskDefinition),
 		DesiredCount:            aws.Int32(p.DesiredCount),

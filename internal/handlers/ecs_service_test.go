@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -199,6 +200,7 @@ func TestECSServiceHandler_steadyStateTimeout(t *testing.T) {
 	// to MOTO_ECS_SERVICE_RUNNING (1000): above it the rollout never completes.
 	name := uniqueNameB(t, "slow")
 	child := serviceChildB(f.propsB(name, f.tdARN, 5000, nil))
+
 	ctx, cancel := context.WithTimeout(a.ctx, 2*time.Second)
 	defer cancel()
 	out, err := h.Create(ctx, child)
@@ -209,7 +211,7 @@ func TestECSServiceHandler_steadyStateTimeout(t *testing.T) {
 	if out[composite.AttrARN] == "" {
 		t.Errorf("Create returned no outputs with the wait error: the service exists and must be recorded")
 	}
-	for _, want := range []string{"did not reach a steady state", "timed out", "IN_PROGRESS", "running"} {
+	for _, want := range []string{"did not reach a steady state", "timed out", "IN_PROGRESS", "running 1000/5000"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
@@ -217,6 +219,58 @@ func TestECSServiceHandler_steadyStateTimeout(t *testing.T) {
 	if err := h.Delete(a.ctx, recordedB(child, out)); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
+}
+
+func TestECSServiceHandler_steadyStateErrorEvents(t *testing.T) {
+	a := newAccTestB(t)
+	h := NewECSServiceHandler(a.ecs)
+	last := &ecstypes.Service{}
+	for i := 7; i >= 1; i-- { // newest first, as ECS returns them
+		last.Events = append(last.Events, ecstypes.ServiceEvent{
+			CreatedAt: aws.Time(time.Date(2025, 1, 1, 0, i, 0, 0, time.UTC)),
+			Message:   aws.String(fmt.Sprintf("event %d", i)),
+		})
+	}
+	err := h.steadyStateError(a.ctx, "no-such-cluster", "web", last, errors.New("deployment ecs-svc/1 failed: tasks failed to start"))
+	msg := err.Error()
+	for _, want := range []string{"deployment ecs-svc/1 failed", "event 7", "event 3", "2025-01-01T00:07:00Z"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not mention %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "event 2") || strings.Contains(msg, "timed out") {
+		t.Errorf("error %q: want only the 5 latest events and no timeout", msg)
+	}
+}
+
+func TestECSServiceHandler_createRetry(t *testing.T) {
+	a := newAccTestB(t)
+	fastWaitersB(t)
+	f := a.newServiceFixtureB()
+	h := NewECSServiceHandler(a.ecs)
+	name := uniqueNameB(t, "retry")
+	child := serviceChildB(f.propsB(name, f.tdARN, 1, nil))
+
+	// "Target group does not have an associated load balancer" is retried.
+	a.ops.failNext("CreateService", "InvalidParameterException",
+		"The target group with targetGroupArn "+f.tg+" does not have an associated load balancer.", 1)
+	out, err := h.Create(a.ctx, child)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	a.expectCalls("Create with retry", "DescribeServices", "CreateService", "CreateService", "DescribeServices")
+	if err := h.Delete(a.ctx, recordedB(child, out)); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+
+	// Another InvalidParameterException fails at once, nothing created.
+	a.ops.failNext("CreateService", "InvalidParameterException", "Error retrieving subnet information", 1)
+	a.ops.reset()
+	if _, err := h.Create(a.ctx, serviceChildB(f.propsB(uniqueNameB(t, "bad"), f.tdARN, 1, nil))); err == nil ||
+		!strings.Contains(err.Error(), "Error retrieving subnet information") {
+		t.Fatalf("Create: err = %v, want the AWS message", err)
+	}
+	a.expectCalls("Create with another error", "DescribeServices", "CreateService")
 }
 
 func TestSteadyStateRetryable(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
@@ -64,20 +65,43 @@ func newAccTestB(t *testing.T) *accTestB {
 	}
 }
 
-// opLogB records the operation name of every SDK call.
+// opLogB records the operation name of every SDK call, and can answer the
+// next calls of an operation with an injected AWS error instead of sending
+// them (fault injection on the real client, not a fake of AWS).
 type opLogB struct {
-	mu  sync.Mutex
-	ops []string
+	mu     sync.Mutex
+	ops    []string
+	faults map[string][]error // operation -> errors for its next calls
 }
 
 func (l *opLogB) register(stack *middleware.Stack) error {
 	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("opLogB",
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			op := awsmiddleware.GetOperationName(ctx)
 			l.mu.Lock()
-			l.ops = append(l.ops, awsmiddleware.GetOperationName(ctx))
+			l.ops = append(l.ops, op)
+			var fault error
+			if q := l.faults[op]; len(q) > 0 {
+				fault, l.faults[op] = q[0], q[1:]
+			}
 			l.mu.Unlock()
+			if fault != nil {
+				return middleware.InitializeOutput{}, middleware.Metadata{}, fault
+			}
 			return next.HandleInitialize(ctx, in)
 		}), middleware.After)
+}
+
+// failNext makes the next `times` calls of op fail with the AWS error.
+func (l *opLogB) failNext(op, code, message string, times int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.faults == nil {
+		l.faults = map[string][]error{}
+	}
+	for i := 0; i < times; i++ {
+		l.faults[op] = append(l.faults[op], &smithy.GenericAPIError{Code: code, Message: message})
+	}
 }
 
 func (l *opLogB) reset() {

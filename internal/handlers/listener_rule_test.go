@@ -218,3 +218,24 @@ func describeRuleB(t *testing.T, a *accTestB, ruleARN string) *elbv2types.Rule {
 	}
 	return &out.Rules[0]
 }
+
+func TestListenerRuleHandler_targetGroupAssociationRetry(t *testing.T) {
+	a := newAccTestB(t)
+	n := a.newNetworkB()
+	_, listenerARN := a.newListenerB(n)
+	tg := a.newTargetGroupB(n)
+	h := NewListenerRuleHandler(a.elb)
+
+	a.ops.failNext("CreateRule", "ValidationError", "The target group '"+tg+"' does not have an associated load balancer", 1)
+	a.ops.reset()
+	out, err := h.Create(a.ctx, ruleChildB("r", &composite.ListenerRuleProps{
+		ListenerARN: listenerARN, Priority: 3, PathPatterns: []string{"/*"}, TargetGroupARN: tg,
+	}))
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	a.expectCalls("Create with association retry", "CreateRule", "CreateRule")
+	if out[composite.AttrPriority] != "3" {
+		t.Errorf("outputs = %v", out)
+	}
+}

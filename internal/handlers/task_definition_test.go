@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -154,4 +155,33 @@ func TestTaskDefinitionErrors(t *testing.T) {
 			t.Errorf("isBenignTaskDefinitionDeleteError(%v) = %v", tc.err, got)
 		}
 	}
+}
+
+func TestTaskDefinitionHandler_iamPropagationRetry(t *testing.T) {
+	a := newAccTestB(t)
+	role := a.newTaskRoleB()
+	h := NewTaskDefinitionHandler(a.ecs)
+	family := uniqueNameB(t, "td")
+	child := composite.Child{Key: "task_definition", Kind: composite.KindTaskDefinition, Name: family,
+		Props: taskDefinitionPropsB(family, role, "public.ecr.aws/nginx/nginx:1.27", nil)}
+
+	// A role IAM has not propagated yet: retried, then registered once.
+	a.ops.failNext("RegisterTaskDefinition", "ClientException", "Role is not valid", 1)
+	a.ops.reset()
+	out, err := h.Create(a.ctx, child)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	a.expectCalls("Create with IAM propagation", "RegisterTaskDefinition", "RegisterTaskDefinition")
+	if out[composite.AttrRevision] != "1" {
+		t.Errorf("outputs = %v", out)
+	}
+
+	// Any other error fails at once, with the AWS message.
+	a.ops.failNext("RegisterTaskDefinition", "ClientException", "Invalid 'cpu' setting for task.", 1)
+	_, err = h.Create(a.ctx, child)
+	if err == nil || !strings.Contains(err.Error(), "Invalid 'cpu' setting") {
+		t.Fatalf("Create: err = %v, want the AWS message", err)
+	}
+	a.expectCalls("Create with another error", "RegisterTaskDefinition")
 }

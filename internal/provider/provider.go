@@ -19,6 +19,7 @@ import (
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/conns"
 	"github.com/containerapp/terraform-provider-containerapp/internal/resources/cluster"
+	"github.com/containerapp/terraform-provider-containerapp/internal/resources/service"
 	"github.com/containerapp/terraform-provider-containerapp/internal/validators"
 )
 
@@ -241,6 +242,6 @@ func (p *containerappProvider) DataSources(_ context.Context) []func() datasourc
 
 // Registered resources and data sources; other files append in init.
 var (
-	resources   []func() resource.Resource
+	resources   = []func() resource.Resource{service.NewServiceResource}
 	dataSources = []func() datasource.DataSource{cluster.NewClusterDataSource}
 )

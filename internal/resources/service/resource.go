@@ -1,0 +1,434 @@
+// Package service implements the containerapp_service resource: the
+// framework adapter around composite.ExpandService and the engine.
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+	"github.com/containerapp/terraform-provider-containerapp/internal/conns"
+	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
+	"github.com/containerapp/terraform-provider-containerapp/internal/handlers"
+)
+
+var (
+	_ resource.Resource                   = &serviceResource{}
+	_ resource.ResourceWithConfigure      = &serviceResource{}
+	_ resource.ResourceWithModifyPlan     = &serviceResource{}
+	_ resource.ResourceWithValidateConfig = &serviceResource{}
+	_ resource.ResourceWithImportState    = &serviceResource{}
+)
+
+// NewServiceResource returns the containerapp_service resource.
+func NewServiceResource() resource.Resource { return &serviceResource{} }
+
+type serviceResource struct {
+	clients *conns.Clients
+}
+
+const (
+	defaultCreateTimeout = 30 * time.Minute
+	defaultUpdateTimeout = 30 * time.Minute
+	defaultDeleteTimeout = 20 * time.Minute
+	privateChildrenKey   = "children"
+	engineConcurrency    = 6
+)
+
+func (r *serviceResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_service"
+}
+
+func (r *serviceResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	c, ok := req.ProviderData.(*conns.Clients)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *conns.Clients, got %T", req.ProviderData))
+		return
+	}
+	r.clients = c
+}
+
+// Registry maps every child kind of a service to its handler.
+func Registry(c *conns.Clients) engine.Registry {
+	return engine.Registry{
+		composite.KindIAMRole:          handlers.NewRoleHandler(c.IAM()),
+		composite.KindIAMRolePolicy:    handlers.NewRolePolicyHandler(c.IAM()),
+		composite.KindLogGroup:         handlers.NewLogGroupHandler(c.Logs()),
+		composite.KindECRRepository:    handlers.NewRepositoryHandler(c.ECR()),
+		composite.KindTargetGroup:      handlers.NewTargetGroupHandler(c.ELBv2(), c.EC2()),
+		composite.KindListenerRule:     handlers.NewListenerRuleHandler(c.ELBv2()),
+		composite.KindDiscoveryService: handlers.NewDiscoveryServiceHandler(c.ServiceDiscovery()),
+		composite.KindTaskDefinition:   handlers.NewTaskDefinitionHandler(c.ECS()),
+		composite.KindECSService:       handlers.NewECSServiceHandler(c.ECS()),
+	}
+}
+
+func (r *serviceResource) env() composite.Env {
+	return composite.Env{
+		Region: r.clients.Region, Partition: r.clients.Partition,
+		AccountID: r.clients.AccountID, DefaultTags: r.clients.DefaultTags,
+	}
+}
+
+// ValidateConfig runs the composite's validation at validate/plan time: no
+// AWS call. Values unknown until apply are checked when known.
+func (r *serviceResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m serviceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	spec, unknown, diags := toSpec(ctx, m)
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
+		return
+	}
+	spec.ApplyDefaults()
+	resp.Diagnostics.Append(fieldDiagnostics(composite.Validate(spec), unknown)...)
+}
+
+// privateGetter is satisfied by the framework's private state readers.
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+type privateSetter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+func loadRecorded(ctx context.Context, p privateGetter) (map[string]composite.Recorded, diag.Diagnostics) {
+	rec := map[string]composite.Recorded{}
+	if p == nil {
+		return rec, nil
+	}
+	raw, diags := p.GetKey(ctx, privateChildrenKey)
+	if diags.HasError() || len(raw) == 0 {
+		return rec, diags
+	}
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		diags.AddError("Reading recorded children from private state", err.Error())
+	}
+	return rec, diags
+}
+
+func saveRecorded(ctx context.Context, p privateSetter, rec map[string]composite.Recorded) diag.Diagnostics {
+	raw, err := json.Marshal(rec)
+	if err != nil {
+		var d diag.Diagnostics
+		d.AddError("Saving recorded children to private state", err.Error())
+		return d
+	}
+	return p.SetKey(ctx, privateChildrenKey, raw)
+}
+
+// expand converts a fully known model into the desired graph.
+func (r *serviceResource) expand(ctx context.Context, m serviceModel) (composite.Graph, diag.Diagnostics) {
+	spec, unknown, diags := toSpec(ctx, m)
+	if diags.HasError() {
+		return composite.Graph{}, diags
+	}
+	g, err := composite.ExpandService(spec, r.env())
+	if err != nil {
+		if ve, ok := err.(composite.ValidationErrors); ok {
+			diags.Append(fieldDiagnostics(ve, unknown)...)
+			if !diags.HasError() { // every error was under an unknown value
+				diags.AddError("Invalid service", err.Error())
+			}
+			return g, diags
+		}
+		diags.AddError("Expanding service", err.Error())
+	}
+	return g, diags
+}
+
+// arnChangesOnUpdate lists kinds whose identity changes on an in-place update.
+func arnChangesOnUpdate(k composite.Kind) bool { return k == composite.KindTaskDefinition }
+
+// ModifyPlan shows the expansion: every child with its name, and the ARN of
+// each child the apply creates or replaces as unknown.
+func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.clients == nil {
+		return
+	}
+	var plan serviceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	spec, unknown, diags := toSpec(ctx, plan)
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
+		return
+	}
+	if underUnknown(ap("name"), unknown) || underUnknown(ap("cluster"), unknown) {
+		return // names unknown: leave every computed value unknown
+	}
+	g, err := composite.ExpandService(spec, r.env())
+	if err != nil {
+		if ve, ok := err.(composite.ValidationErrors); ok {
+			resp.Diagnostics.Append(fieldDiagnostics(ve, unknown)...)
+			return
+		}
+		resp.Diagnostics.AddError("Expanding service", err.Error())
+		return
+	}
+	recorded := map[string]composite.Recorded{}
+	if !req.State.Raw.IsNull() {
+		recorded, diags = loadRecorded(ctx, req.Private)
+		resp.Diagnostics.Append(diags...)
+	}
+	actions := composite.Diff(g, recorded)
+	ops := map[string]composite.Op{}
+	for _, a := range actions {
+		ops[a.Key] = a.Op
+	}
+	known := func(key string) (composite.Recorded, bool) {
+		rec, ok := recorded[key]
+		if !ok {
+			return rec, false
+		}
+		switch ops[key] {
+		case composite.OpNoop:
+			return rec, true
+		case composite.OpUpdate:
+			return rec, !arnChangesOnUpdate(rec.Kind)
+		}
+		return rec, false
+	}
+	inGraph := map[string]bool{}
+	for _, c := range g.Children {
+		inGraph[c.Key] = true
+	}
+	plan.ID = types.StringValue(composite.ServiceID(spec.Cluster, spec.Name))
+	plan.Resources = resourcesMap(g.Children, func(key string) (string, bool) {
+		rec, ok := known(key)
+		return rec.ARN, ok
+	})
+	computed := func(key, output string) types.String {
+		if !inGraph[key] {
+			return types.StringNull()
+		}
+		if rec, ok := known(key); ok {
+			if output == composite.AttrARN {
+				return types.StringValue(rec.ARN)
+			}
+			return types.StringValue(rec.Outputs[output])
+		}
+		return types.StringUnknown()
+	}
+	setComputed(&plan, computed)
+	// The rule's priority is known when explicit, or kept from state.
+	plan.ListenerRulePriority = types.Int64Null()
+	if inGraph[composite.KeyListenerRule] {
+		plan.ListenerRulePriority = types.Int64Unknown()
+		if spec.LoadBalancer != nil && spec.LoadBalancer.Priority != nil {
+			plan.ListenerRulePriority = types.Int64Value(*spec.LoadBalancer.Priority)
+		} else if rec, ok := recorded[composite.KeyListenerRule]; ok && ops[rec.Key] != composite.OpReplace && ops[rec.Key] != composite.OpCreate {
+			if n, err := strconv.ParseInt(rec.Outputs[composite.AttrPriority], 10, 64); err == nil {
+				plan.ListenerRulePriority = types.Int64Value(n)
+			}
+		}
+	}
+	if underUnknown(ap("tags"), unknown) {
+		plan.TagsAll = types.MapUnknown(types.StringType)
+	} else {
+		plan.TagsAll, diags = types.MapValueFrom(ctx, types.StringType, mergeTags(r.clients.DefaultTags, spec.Tags))
+		resp.Diagnostics.Append(diags...)
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// setComputed fills the top-level computed attributes.
+func setComputed(m *serviceModel, get func(key, output string) types.String) {
+	m.ARN = get(composite.KeyService, composite.AttrARN)
+	m.TaskDefinitionARN = get(composite.KeyTaskDefinition, composite.AttrARN)
+	m.TargetGroupARN = get(composite.KeyTargetGroup, composite.AttrARN)
+	m.ListenerRuleARN = get(composite.KeyListenerRule, composite.AttrARN)
+	m.DiscoveryServiceARN = get(composite.KeyDiscoveryService, composite.AttrARN)
+	m.RepositoryURL = get(composite.KeyRepository, composite.AttrURL)
+	m.ExecutionRoleARN = get(composite.KeyExecutionRole, composite.AttrARN)
+	m.TaskRoleARN = get(composite.KeyTaskRole, composite.AttrARN)
+	m.LogGroupName = get(composite.KeyLogGroup, composite.AttrName)
+}
+
+// applyRecorded writes the recorded children into the model's computed
+// attributes.
+func applyRecorded(m *serviceModel, rec map[string]composite.Recorded) {
+	m.Resources = recordedResourcesMap(rec)
+	setComputed(m, func(key, output string) types.String {
+		r, ok := rec[key]
+		if !ok {
+			return types.StringNull()
+		}
+		if output == composite.AttrARN {
+			return types.StringValue(r.ARN)
+		}
+		if v, ok := r.Outputs[output]; ok {
+			return types.StringValue(v)
+		}
+		return types.StringNull()
+	})
+	m.ListenerRulePriority = types.Int64Null()
+	if r, ok := rec[composite.KeyListenerRule]; ok {
+		if n, err := strconv.ParseInt(r.Outputs[composite.AttrPriority], 10, 64); err == nil {
+			m.ListenerRulePriority = types.Int64Value(n)
+		}
+	}
+}
+
+func (r *serviceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx = conns.WithLogging(ctx)
+	var plan serviceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	g, diags := r.expand(ctx, plan)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	recorded := map[string]composite.Recorded{}
+	out, err := engine.Apply(ctx, Registry(r.clients), g, recorded, composite.Diff(g, recorded), engine.Options{Concurrency: engineConcurrency})
+	if len(out) > 0 || err == nil {
+		// Partial state on failure: Terraform taints the resource and every
+		// child that exists is recorded, so nothing is orphaned.
+		applyRecorded(&plan, out)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(saveRecorded(ctx, resp.Private, out)...)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Creating containerapp_service %q", plan.ID.ValueString()), err.Error())
+	}
+}
+
+func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	ctx = conns.WithLogging(ctx)
+	var state serviceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	recorded, diags := loadRecorded(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if len(recorded) == 0 {
+		// Imported (or state without private data): rediscover the children.
+		found, imported, err := r.discover(ctx, state.ID.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("Importing containerapp_service %q", state.ID.ValueString()), err.Error())
+			return
+		}
+		if !found {
+			resp.State.RemoveResource(ctx)
+			return
+		}
+		resp.Diagnostics.Append(imported.fill(ctx, &state)...)
+		recorded = imported.recorded
+	}
+	out, gone, err := engine.Refresh(ctx, Registry(r.clients), recorded, engine.Options{Concurrency: engineConcurrency})
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Reading containerapp_service %q", state.ID.ValueString()), err.Error())
+		return
+	}
+	for _, k := range gone {
+		if k == composite.KeyService {
+			// The anchor is gone: the whole service is gone.
+			resp.State.RemoveResource(ctx)
+			return
+		}
+	}
+	applyRecorded(&state, out)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(saveRecorded(ctx, resp.Private, out)...)
+}
+
+func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx = conns.WithLogging(ctx)
+	var plan, prior serviceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	recorded, diags := loadRecorded(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	g, diags := r.expand(ctx, plan)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	out, err := engine.Apply(ctx, Registry(r.clients), g, recorded, composite.Diff(g, recorded), engine.Options{Concurrency: engineConcurrency})
+	if err != nil {
+		// Keep the prior inputs so the next plan shows the change again, but
+		// record exactly which children exist now.
+		applyRecorded(&prior, out)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
+		resp.Diagnostics.Append(saveRecorded(ctx, resp.Private, out)...)
+		resp.Diagnostics.AddError(fmt.Sprintf("Updating containerapp_service %q", plan.ID.ValueString()), err.Error())
+		return
+	}
+	applyRecorded(&plan, out)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(saveRecorded(ctx, resp.Private, out)...)
+}
+
+func (r *serviceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	ctx = conns.WithLogging(ctx)
+	var state serviceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	recorded, diags := loadRecorded(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	remaining, err := engine.Destroy(ctx, Registry(r.clients), recorded, engine.Options{Concurrency: engineConcurrency})
+	if err != nil {
+		// Keep what could not be deleted so a retry resumes.
+		applyRecorded(&state, remaining)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+		resp.Diagnostics.Append(saveRecorded(ctx, resp.Private, remaining)...)
+		resp.Diagnostics.AddError(fmt.Sprintf("Deleting containerapp_service %q", state.ID.ValueString()), err.Error())
+	}
+}
+
+func (r *serviceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	cluster, name, err := composite.ParseServiceID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import id", fmt.Sprintf("expected <cluster>/<service name>, got %q: %s", req.ID, err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), composite.ServiceID(cluster, name))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("cluster"), cluster)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+}

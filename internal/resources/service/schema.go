@@ -1,0 +1,213 @@
+package service
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+)
+
+// childObjectType is one entry of the resources map.
+var childObjectType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"kind": types.StringType,
+	"name": types.StringType,
+	"arn":  types.StringType,
+}}
+
+func (r *serviceResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	computedString := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A load-balanced (or internal) Fargate service and everything it needs. One block expands into " +
+			"IAM execution and task roles, a log group, an optional ECR repository, an optional target group and listener rule, " +
+			"an optional Cloud Map service, a task definition and the ECS service. The `resources` attribute lists every child " +
+			"with its name at plan time, so `terraform plan` shows the whole expansion.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed: true, MarkdownDescription: "`<cluster name>/<name>`; also the import id.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Service name, also the prefix of every child's name. 1-32 characters: lowercase letters, digits " +
+					"and hyphens, starting with a letter. Changing it replaces the service.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"cluster": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Name or ARN of an existing ECS cluster. Changing it replaces the service.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"cpu": schema.Int64Attribute{
+				Optional: true, Computed: true, Default: int64default.StaticInt64(composite.DefaultCPU),
+				MarkdownDescription: "Fargate task CPU units: 256, 512, 1024, 2048, 4096, 8192 or 16384. Default `256`.",
+			},
+			"memory": schema.Int64Attribute{
+				Optional: true, Computed: true, Default: int64default.StaticInt64(composite.DefaultMemory),
+				MarkdownDescription: "Task memory in MiB; must be a valid Fargate combination with `cpu` (checked at plan). Default `512`.",
+			},
+			"desired_count": schema.Int64Attribute{
+				Optional: true, Computed: true, Default: int64default.StaticInt64(composite.DefaultDesiredCount),
+				MarkdownDescription: "Number of tasks to run. Default `1`.",
+			},
+			"cpu_architecture": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(composite.DefaultCPUArchitecture),
+				MarkdownDescription: "`X86_64` or `ARM64`. Default `X86_64`.",
+			},
+			"containers": schema.MapNestedAttribute{
+				Required:            true,
+				MarkdownDescription: "Containers of the task, keyed by container name. At least one.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"image": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Full image reference. Exactly one of `image` and `image_tag`."},
+					"image_tag": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Tag in the service's managed ECR repository (needs the `repository` block)."},
+					"port": schema.Int64Attribute{Optional: true,
+						MarkdownDescription: "Container port (TCP, 1-65535) published with a port mapping. Unset: no port."},
+					"command": schema.ListAttribute{Optional: true, ElementType: types.StringType,
+						MarkdownDescription: "Command override."},
+					"entry_point": schema.ListAttribute{Optional: true, ElementType: types.StringType,
+						MarkdownDescription: "Entry point override."},
+					"environment": schema.MapAttribute{Optional: true, ElementType: types.StringType,
+						MarkdownDescription: "Plain environment variables. Never put secrets here: use `secrets`."},
+					"secrets": schema.MapAttribute{Optional: true, ElementType: types.StringType,
+						MarkdownDescription: "Environment variable name to Secrets Manager secret ARN or SSM parameter ARN. Injected " +
+							"through `valueFrom`; the execution role may read exactly these ARNs."},
+					"essential": schema.BoolAttribute{Optional: true,
+						MarkdownDescription: "Whether the task stops when this container stops. Default `true`."},
+					"cpu":    schema.Int64Attribute{Optional: true, MarkdownDescription: "CPU units reserved for the container."},
+					"memory": schema.Int64Attribute{Optional: true, MarkdownDescription: "Hard memory limit of the container in MiB."},
+				}},
+			},
+			"network": schema.SingleNestedAttribute{
+				Required:            true,
+				MarkdownDescription: "awsvpc networking of the tasks.",
+				Attributes: map[string]schema.Attribute{
+					"subnet_ids": schema.ListAttribute{Required: true, ElementType: types.StringType,
+						MarkdownDescription: "Subnets for the tasks (`subnet-...`), at least one."},
+					"security_group_ids": schema.ListAttribute{Optional: true, ElementType: types.StringType,
+						MarkdownDescription: "Security groups for the tasks (`sg-...`)."},
+					"assign_public_ip": schema.BoolAttribute{Optional: true,
+						MarkdownDescription: "Give tasks a public IP. Default `false`."},
+					"vpc_id": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "VPC of the subnets; looked up from the first subnet when unset."},
+				},
+			},
+			"load_balancer": schema.SingleNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "Expose the service through an existing ALB listener: creates a target group (ip targets) and a " +
+					"forward rule on the listener.",
+				Attributes: map[string]schema.Attribute{
+					"listener_arn": schema.StringAttribute{Required: true, MarkdownDescription: "ARN of an existing ALB listener."},
+					"container_name": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Container receiving traffic; it must have a `port`. Default: the only container with a port."},
+					"path_patterns": schema.ListAttribute{Optional: true, ElementType: types.StringType,
+						MarkdownDescription: "Path patterns of the rule, e.g. `[\"/api/*\"]`."},
+					"host_headers": schema.ListAttribute{Optional: true, ElementType: types.StringType,
+						MarkdownDescription: "Host headers of the rule. At most 5 path patterns and host headers in total."},
+					"priority": schema.Int64Attribute{Optional: true,
+						MarkdownDescription: "Rule priority, 1-50000. Unset: the lowest free priority is allocated once and kept " +
+							"(see `listener_rule_priority`)."},
+					"deregistration_delay": schema.Int64Attribute{Optional: true,
+						MarkdownDescription: "Seconds to drain a target, 0-3600. Default `30`."},
+					"protocol_version": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "`HTTP1`, `HTTP2` or `GRPC`. Default `HTTP1`. Changing it replaces the target group."},
+					"health_check": schema.SingleNestedAttribute{
+						Optional:            true,
+						MarkdownDescription: "Target group health check.",
+						Attributes: map[string]schema.Attribute{
+							"path":                schema.StringAttribute{Optional: true, MarkdownDescription: "Default `/`."},
+							"matcher":             schema.StringAttribute{Optional: true, MarkdownDescription: "HTTP codes, default `200-399`."},
+							"interval":            schema.Int64Attribute{Optional: true, MarkdownDescription: "Seconds, 5-300. Default `15`."},
+							"timeout":             schema.Int64Attribute{Optional: true, MarkdownDescription: "Seconds, 2-120, less than interval. Default `5`."},
+							"healthy_threshold":   schema.Int64Attribute{Optional: true, MarkdownDescription: "2-10. Default `3`."},
+							"unhealthy_threshold": schema.Int64Attribute{Optional: true, MarkdownDescription: "2-10. Default `3`."},
+						},
+					},
+				},
+			},
+			"service_discovery": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Register tasks in an existing Cloud Map namespace (A and SRV records).",
+				Attributes: map[string]schema.Attribute{
+					"namespace_id": schema.StringAttribute{Required: true, MarkdownDescription: "Namespace id (`ns-...`)."},
+					"dns_ttl":      schema.Int64Attribute{Optional: true, MarkdownDescription: "TTL of the records in seconds. Default `10`."},
+					"container_name": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Container whose port the SRV record publishes. Default: the load balancer's container, else the only container with a port."},
+				},
+			},
+			"repository": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "An ECR repository owned by the service, with scanning and a lifecycle policy.",
+				Attributes: map[string]schema.Attribute{
+					"scan_on_push": schema.BoolAttribute{Optional: true, MarkdownDescription: "Scan images on push. Default `true`."},
+					"image_tag_mutability": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "`IMMUTABLE` or `MUTABLE`. Default `IMMUTABLE`."},
+					"keep_images": schema.Int64Attribute{Optional: true,
+						MarkdownDescription: "Lifecycle policy: keep the newest N images, 1-1000. Default `30`."},
+					"force_delete": schema.BoolAttribute{Optional: true,
+						MarkdownDescription: "Delete the repository even if it holds images. Default `false`."},
+				},
+			},
+			"task_role_policy_json": schema.StringAttribute{Optional: true,
+				MarkdownDescription: "Inline IAM policy (JSON) for the application's task role. Without it the task role has no permissions."},
+			"log_retention_days": schema.Int64Attribute{
+				Optional: true, Computed: true, Default: int64default.StaticInt64(composite.DefaultLogRetentionDays),
+				MarkdownDescription: "Log retention in days, one of CloudWatch's allowed values. Default `30`.",
+			},
+			"enable_execute_command": schema.BoolAttribute{
+				Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+				MarkdownDescription: "Enable ECS Exec (adds the SSM messages permissions to the task role). Default `false`.",
+			},
+			"health_check_grace_period": schema.Int64Attribute{Optional: true,
+				MarkdownDescription: "Seconds ECS ignores load balancer health checks after a task starts."},
+			"deployment": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Rolling deployment settings.",
+				Attributes: map[string]schema.Attribute{
+					"circuit_breaker_rollback": schema.BoolAttribute{Optional: true,
+						MarkdownDescription: "Roll back a failed deployment. The circuit breaker is always on. Default `true`."},
+					"minimum_healthy_percent": schema.Int64Attribute{Optional: true, MarkdownDescription: "0-100. Default `100`."},
+					"maximum_percent":         schema.Int64Attribute{Optional: true, MarkdownDescription: "100-200. Default `200`."},
+					"wait_for_steady_state": schema.BoolAttribute{Optional: true,
+						MarkdownDescription: "Wait until the deployment completes on create and update; a failed rollout is an error " +
+							"with the service's latest events. Default `true`."},
+				},
+			},
+			"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "Tags for every taggable child, merged over the provider's `default_tags`."},
+			"tags_all": schema.MapAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "`default_tags` merged with `tags` (ownership tags `containerapp:owner` and `containerapp:key` are added per child)."},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+
+			"arn":                    computedString("ARN of the ECS service."),
+			"task_definition_arn":    computedString("ARN of the current task definition revision."),
+			"target_group_arn":       computedString("ARN of the target group (with `load_balancer`)."),
+			"listener_rule_arn":      computedString("ARN of the listener rule (with `load_balancer`)."),
+			"listener_rule_priority": schema.Int64Attribute{Computed: true, MarkdownDescription: "Priority the listener rule holds (allocated when `priority` is unset)."},
+			"discovery_service_arn":  computedString("ARN of the Cloud Map service (with `service_discovery`)."),
+			"repository_url":         computedString("URL of the ECR repository (with `repository`)."),
+			"execution_role_arn":     computedString("ARN of the task execution role."),
+			"task_role_arn":          computedString("ARN of the task role."),
+			"log_group_name":         computedString("Name of the CloudWatch Logs log group."),
+			"resources": schema.MapAttribute{
+				Computed: true, ElementType: childObjectType,
+				MarkdownDescription: "Every AWS child of the service, by logical key (`execution_role`, `task_role`, `log_group`, " +
+					"`repository`, `target_group`, `listener_rule`, `discovery_service`, `task_definition`, `service`, ...): " +
+					"`kind` (the AWS resource type), `name` and `arn` (the id for kinds without an ARN). Names are known at plan " +
+					"time; a child that the plan creates or replaces shows `arn` as known after apply.",
+			},
+		},
+	}
+}
