@@ -383,6 +383,13 @@ func (x *expander) expand() error {
 		Cluster    string `json:"cluster"`
 		LaunchType string `json:"launch_type"`
 	}{svc.Name, svc.Cluster, svc.LaunchType})
+	// Tasks must not start before their roles carry their policies.
+	svcChild := &x.children[len(x.children)-1]
+	for _, c := range x.children {
+		if c.Kind == KindIAMRolePolicy {
+			svcChild.After = append(svcChild.After, c.Key)
+		}
+	}
 	return nil
 }
 

@@ -38,7 +38,8 @@ func Refs(props any) []Ref {
 	return out
 }
 
-// DependsOn returns the keys of the children c references, sorted.
+// DependsOn returns the keys of the children c references or must wait for
+// (After), sorted.
 func (c Child) DependsOn() []string {
 	seen := map[string]bool{}
 	var keys []string
@@ -48,6 +49,13 @@ func (c Child) DependsOn() []string {
 			keys = append(keys, r.Key)
 		}
 	}
+	for _, k := range c.After {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
 	return keys
 }
 

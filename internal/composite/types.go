@@ -55,6 +55,10 @@ type Child struct {
 	// anew when its execution role is replaced). A dependency not listed here
 	// that is created or replaced only forces an update of this child.
 	ReplaceOn []string
+	// After lists keys this child must wait for although it references none
+	// of their outputs (e.g. the ECS service waits for the execution role's
+	// policy, or its tasks would start without permissions).
+	After []string `json:",omitempty"`
 }
 
 // Graph is the desired expansion of one composite.
