@@ -81,7 +81,7 @@ use_emulator_env() {
 }
 
 # A CLI config of our own: no ~/.terraformrc warning, no registry look-ups.
-if [[ -z "${TF_CLI_CONFIG_FILE:-}" ]]; then
+if [[ -z "${TF_CLI_CONFIG_FILE:-}" || ! -f "${TF_CLI_CONFIG_FILE}" ]]; then
   : > "$CACHE_DIR/empty.tfrc"
   export TF_CLI_CONFIG_FILE="$CACHE_DIR/empty.tfrc"
 fi
