@@ -102,7 +102,7 @@ func TestAccProvider_badConfig(t *testing.T) {
     ecs = "not a url"
   }
 }`, `Invalid endpoint URL[\s\S]*ecs = "not a url"`},
-		{"assume_role without role_arn", factory.ProviderConfig(proxy.URL()) + `
+		{"assume_role without role_arn", factory.ProviderConfig(proxy.URL())[len(factory.TerraformBlock):] + `
 provider "containerapp" {
   alias = "ar"
   assume_role {
@@ -128,7 +128,7 @@ data "containerapp_cluster" "ar" {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cfg := c.config
+			cfg := factory.TerraformBlock + c.config
 			if c.name != "assume_role without role_arn" {
 				cfg += ds
 			}

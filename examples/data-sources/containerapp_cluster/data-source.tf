@@ -1,5 +1,18 @@
+terraform {
+  required_providers {
+    containerapp = {
+      source = "containerapp/containerapp"
+    }
+  }
+}
+
+variable "cluster_name" {
+  type    = string
+  default = "platform"
+}
+
 data "containerapp_cluster" "platform" {
-  name = "platform"
+  name = var.cluster_name
 }
 
 output "cluster_arn" {

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    containerapp = {
+      source = "containerapp/containerapp"
+    }
+  }
+}
+
 variable "cluster" {
   type = string
 }

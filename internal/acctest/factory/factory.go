@@ -17,6 +17,14 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/provider"
 )
 
+func init() {
+	// Examples declare source = "containerapp/containerapp": make the test
+	// framework reattach the in-process provider under that address.
+	if os.Getenv("TF_ACC_PROVIDER_NAMESPACE") == "" {
+		_ = os.Setenv("TF_ACC_PROVIDER_NAMESPACE", "containerapp")
+	}
+}
+
 // ProtoV6ProviderFactories serves the provider in-process: no registry, no
 // plugin binary.
 var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
@@ -34,11 +42,23 @@ func PreCheck(t *testing.T) {
 	}
 }
 
+// TerraformBlock declares the provider's real address; every test config
+// starts with it (ProviderConfig includes it).
+const TerraformBlock = `terraform {
+  required_providers {
+    containerapp = {
+      source = "containerapp/containerapp"
+    }
+  }
+}
+`
+
 // ProviderConfig renders a provider block pointing every service at endpoint
 // through the endpoints block; an empty endpoint gives the plain block (real
 // AWS through the SDK chain). extra is added inside the block.
 func ProviderConfig(endpoint string, extra ...string) string {
 	var b strings.Builder
+	b.WriteString(TerraformBlock)
 	b.WriteString("provider \"containerapp\" {\n")
 	if endpoint != "" {
 		b.WriteString("  endpoints {\n")

@@ -1,0 +1,84 @@
+package provider_test
+
+import (
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
+	"github.com/containerapp/terraform-provider-containerapp/internal/acctest/factory"
+)
+
+// examplesDir is the repository's examples/ directory.
+func examplesDir(parts ...string) string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(append([]string{filepath.Dir(file), "..", "..", "examples"}, parts...)...)
+}
+
+// useEmulatorForExamples points the SDK at the emulator through the standard
+// variable: examples carry no endpoints block.
+func useEmulatorForExamples(t *testing.T) {
+	t.Helper()
+	if ep := acctest.Endpoint(); ep != "" {
+		t.Setenv("AWS_ENDPOINT_URL", ep)
+	}
+}
+
+// Every example under examples/ applies cleanly against the emulator, with an
+// empty second plan, and destroys.
+
+func TestAccExamples_clusterDataSource(t *testing.T) {
+	factory.PreCheck(t)
+	useEmulatorForExamples(t)
+	name := acctest.RandomName("ex-ds")
+	arn := acctest.CreateCluster(t, name)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			ConfigDirectory: config.StaticDirectory(examplesDir("data-sources", "containerapp_cluster")),
+			ConfigVariables: config.Variables{"cluster_name": config.StringVariable(name)},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("cluster_arn", knownvalue.StringExact(arn)),
+			},
+		}},
+	})
+}
+
+func TestAccExamples_serviceResource(t *testing.T) {
+	factory.PreCheck(t)
+	useEmulatorForExamples(t)
+	name := acctest.RandomName("ex-svc")
+	cluster := acctest.RandomName("ex-cl")
+	acctest.CreateCluster(t, cluster)
+	n := acctest.CreateNetwork(t, name)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.CheckServiceDestroyed(cluster, "web"),
+		Steps: []resource.TestStep{{
+			ConfigDirectory: config.StaticDirectory(examplesDir("resources", "containerapp_service")),
+			ConfigVariables: config.Variables{
+				"cluster":                config.StringVariable(cluster),
+				"subnet_ids":             config.ListVariable(config.StringVariable(n.SubnetIDs[0]), config.StringVariable(n.SubnetIDs[1])),
+				"security_group_ids":     config.ListVariable(config.StringVariable(n.SecurityGroupID)),
+				"listener_arn":           config.StringVariable(n.ListenerARN),
+				"namespace_id":           config.StringVariable(n.NamespaceID),
+				"db_password_secret_arn": config.StringVariable(n.SecretARN),
+			},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("service_arn", knownvalue.StringRegexp(regexpMust(`^arn:aws:ecs:.*:service/`+cluster+`/web$`))),
+			},
+		}},
+	})
+}
+
+func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
