@@ -25,7 +25,7 @@ else
 fi
 
 log "checking formatting, vet and generated docs"
-unformatted="$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"
+unformatted="$(find . -name '*.go' -not -path './.git/*' -print0 | xargs -0 gofmt -l)"
 if [[ -n "$unformatted" ]]; then echo "gofmt needed on:"; echo "$unformatted"; exit 1; fi
 go vet ./...
 bash scripts/docs.sh check
