@@ -107,22 +107,26 @@ const (
 )
 
 // TeardownRank orders deletion: lower ranks are deleted first; children of
-// the same rank are deleted concurrently.
+// the same rank are deleted concurrently. For the cluster composite:
+// listeners -> load balancer -> security groups -> namespace -> ECS cluster
+// (the two security groups share a rank; the handler retries the
+// DependencyViolation of the load balancer's group while the services' group
+// still references it).
 func TeardownRank(k Kind) int {
 	switch k {
 	case KindECSService:
 		return 0
 	case KindListenerRule:
 		return 1
-	case KindTargetGroup:
+	case KindTargetGroup, KindListener:
 		return 2
-	case KindDiscoveryService:
+	case KindDiscoveryService, KindLoadBalancer:
 		return 3
-	case KindTaskDefinition:
+	case KindTaskDefinition, KindSecurityGroup:
 		return 4
-	case KindLogGroup, KindECRRepository, KindIAMRolePolicy:
+	case KindLogGroup, KindECRRepository, KindIAMRolePolicy, KindPrivateDNSNamespace, KindHTTPNamespace:
 		return 5
-	case KindIAMRole:
+	case KindIAMRole, KindECSCluster:
 		return 6
 	}
 	return 7

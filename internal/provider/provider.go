@@ -243,5 +243,5 @@ func (p *containerappProvider) DataSources(_ context.Context) []func() datasourc
 // Registered resources and data sources; other files append in init.
 var (
 	resources   = []func() resource.Resource{service.NewServiceResource}
-	dataSources = []func() datasource.DataSource{cluster.NewClusterDataSource}
+	dataSources = []func() datasource.DataSource{cluster.NewClusterDataSource, service.NewServiceDataSource}
 )

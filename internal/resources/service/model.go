@@ -368,7 +368,9 @@ func fieldDiagnostics(errs []composite.FieldError, unknown [][]composite.PathSte
 			diags.AddError(e.Summary, e.Detail)
 			continue
 		}
-		diags.AddAttributeError(tfPath(e.Path), e.Summary, e.Detail)
+		// The detail starts with the path: Terraform (1.5) points at the
+		// resource block, not at the value, for nested attributes.
+		diags.AddAttributeError(tfPath(e.Path), e.Summary, composite.PathString(e.Path)+": "+e.Detail)
 	}
 	return diags
 }

@@ -155,6 +155,37 @@ func (r *serviceResource) expand(ctx context.Context, m serviceModel) (composite
 // arnChangesOnUpdate lists kinds whose identity changes on an in-place update.
 func arnChangesOnUpdate(k composite.Kind) bool { return k == composite.KindTaskDefinition }
 
+// arnKeptOnUpdate reports whether updating c (recorded as rec) keeps its
+// identity. Only kinds in arnChangesOnUpdate may change it, and they do not
+// when their own properties are unchanged and every reference to a child
+// created or replaced by this plan reads only its name, which is known at
+// plan time (Diff escalated c to an update only because of that child, e.g. a
+// log group deleted out of band and created again under the same name).
+func arnKeptOnUpdate(c composite.Child, rec composite.Recorded, ops map[string]composite.Op, recorded map[string]composite.Recorded, names map[string]string) bool {
+	if !arnChangesOnUpdate(c.Kind) {
+		return true
+	}
+	if rec.Hash == "" || rec.Hash != c.Hash {
+		return false
+	}
+	for _, ref := range composite.Refs(c.Props) {
+		switch ops[ref.Key] {
+		case composite.OpCreate, composite.OpReplace:
+			if ref.Attr != composite.AttrName {
+				return false
+			}
+			if dep, ok := recorded[ref.Key]; ok && dep.Name != names[ref.Key] {
+				return false // replaced under another name
+			}
+		case composite.OpUpdate:
+			if dep, ok := recorded[ref.Key]; ok && arnChangesOnUpdate(dep.Kind) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // ModifyPlan shows the expansion: every child with its name, and the ARN of
 // each child the apply creates or replaces as unknown.
 func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -185,13 +216,27 @@ func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 	recorded := map[string]composite.Recorded{}
 	if !req.State.Raw.IsNull() {
-		recorded, diags = loadRecorded(ctx, req.Private)
-		resp.Diagnostics.Append(diags...)
+		var prior serviceModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+		// A changed name or cluster replaces the whole service: the new one
+		// starts from nothing.
+		if prior.Name.Equal(plan.Name) && prior.Cluster.Equal(plan.Cluster) {
+			recorded, diags = loadRecorded(ctx, req.Private)
+			resp.Diagnostics.Append(diags...)
+		}
 	}
 	actions := composite.Diff(g, recorded)
 	ops := map[string]composite.Op{}
 	for _, a := range actions {
 		ops[a.Key] = a.Op
+	}
+	inGraph := map[string]bool{}
+	byKey := map[string]composite.Child{}
+	names := map[string]string{}
+	for _, c := range g.Children {
+		inGraph[c.Key] = true
+		byKey[c.Key] = c
+		names[c.Key] = c.Name
 	}
 	known := func(key string) (composite.Recorded, bool) {
 		rec, ok := recorded[key]
@@ -202,13 +247,9 @@ func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		case composite.OpNoop:
 			return rec, true
 		case composite.OpUpdate:
-			return rec, !arnChangesOnUpdate(rec.Kind)
+			return rec, rec.Kind == byKey[key].Kind && arnKeptOnUpdate(byKey[key], rec, ops, recorded, names)
 		}
 		return rec, false
-	}
-	inGraph := map[string]bool{}
-	for _, c := range g.Children {
-		inGraph[c.Key] = true
 	}
 	plan.ID = types.StringValue(composite.ServiceID(spec.Cluster, spec.Name))
 	plan.Resources = resourcesMap(g.Children, func(key string) (string, bool) {
@@ -350,12 +391,17 @@ func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	for _, k := range gone {
-		if k == composite.KeyService {
-			// The anchor is gone: the whole service is gone.
+		if k == composite.KeyService && len(out) == 0 {
+			// The anchor is gone and so is every other child: the whole
+			// service is gone.
 			resp.State.RemoveResource(ctx)
 			return
 		}
 	}
+	// A gone child, the anchor included, is dropped from the record while
+	// the children that still exist stay recorded: removing the resource
+	// would orphan them (and their names would block a re-create). The next
+	// plan shows the missing children as created, and apply restores them.
 	applyRecorded(&state, out)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(saveRecorded(ctx, resp.Private, out)...)
@@ -412,6 +458,16 @@ func (r *serviceResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if len(recorded) == 0 {
+		// Terraform hands Delete an empty private state when it replaces a
+		// tainted resource (a create that failed half way): fall back on the
+		// resources map, or the children of the failed create are orphaned.
+		recorded, diags = recordedFromResources(ctx, state)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
 	remaining, err := engine.Destroy(ctx, Registry(r.clients), recorded, engine.Options{Concurrency: engineConcurrency})
 	if err != nil {
 		// Keep what could not be deleted so a retry resumes.
@@ -420,6 +476,48 @@ func (r *serviceResource) Delete(ctx context.Context, req resource.DeleteRequest
 		resp.Diagnostics.Append(saveRecorded(ctx, resp.Private, remaining)...)
 		resp.Diagnostics.AddError(fmt.Sprintf("Deleting containerapp_service %q", state.ID.ValueString()), err.Error())
 	}
+}
+
+// recordedFromResources rebuilds a record of every child from the state's
+// resources map (kind, name, arn or id): what the handlers' Delete needs.
+// Hashes are left empty, so a Diff against it would update every child.
+func recordedFromResources(ctx context.Context, m serviceModel) (map[string]composite.Recorded, diag.Diagnostics) {
+	rec := map[string]composite.Recorded{}
+	if m.Resources.IsNull() || m.Resources.IsUnknown() {
+		return rec, nil
+	}
+	var children map[string]struct {
+		Kind types.String `tfsdk:"kind"`
+		Name types.String `tfsdk:"name"`
+		ARN  types.String `tfsdk:"arn"`
+	}
+	diags := m.Resources.ElementsAs(ctx, &children, false)
+	if diags.HasError() {
+		return rec, diags
+	}
+	forceDelete := false
+	if !m.Repository.IsNull() && !m.Repository.IsUnknown() {
+		var rm repositoryModel
+		diags.Append(m.Repository.As(ctx, &rm, asOpts)...)
+		forceDelete = rm.ForceDelete.ValueBool()
+	}
+	for key, c := range children {
+		r := composite.Recorded{Key: key, Kind: composite.Kind(c.Kind.ValueString()), Name: c.Name.ValueString(), ARN: c.ARN.ValueString()}
+		r.Outputs = map[string]string{composite.AttrName: r.Name}
+		switch r.Kind {
+		case composite.KindIAMRolePolicy:
+			r.Outputs[composite.AttrID] = r.ARN
+		case composite.KindECRRepository:
+			r.Outputs[handlers.AttrForceDelete] = strconv.FormatBool(forceDelete)
+		case composite.KindECSService:
+			r.Outputs[handlers.AttrCluster] = m.Cluster.ValueString()
+		}
+		if r.Kind == composite.KindListenerRule {
+			delete(r.Outputs, composite.AttrName)
+		}
+		rec[key] = r
+	}
+	return rec, diags
 }
 
 func (r *serviceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

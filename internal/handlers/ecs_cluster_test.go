@@ -1,0 +1,154 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+)
+
+func clusterPropsC(name string, tags map[string]string) *composite.ClusterProps {
+	return &composite.ClusterProps{
+		Name:              name,
+		CapacityProviders: []string{"FARGATE", "FARGATE_SPOT"},
+		DefaultStrategy:   []composite.CapacityProviderStrategyItem{{CapacityProvider: "FARGATE", Weight: 1, Base: 0}},
+		ContainerInsights: "enabled",
+		Tags:              tags,
+	}
+}
+
+func TestECSClusterHandler_lifecycle(t *testing.T) {
+	a := newAccTestC(t)
+	ctx := a.ctx
+	h := NewECSClusterHandler(a.ecs)
+	name := uniqueNameB(t, "cluster")
+	child := childC(composite.KeyCluster, composite.KindECSCluster, name, clusterPropsC(name, ownerTagsB(name, composite.KeyCluster, map[string]string{"team": "a"})))
+	t.Cleanup(func() { _, _ = a.ecs.DeleteCluster(context.Background(), &ecs.DeleteClusterInput{Cluster: aws.String(name)}) })
+
+	// Create: the name is checked, then created with everything at once.
+	a.ops.reset()
+	out, err := h.Create(ctx, child)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	a.expectCalls("Create", "DescribeClusters", "CreateCluster")
+	requireOutputsA(t, out, composite.AttrARN, composite.AttrName, AttrObserved)
+	expectObservedC(t, "Create", child, out)
+	rec := recordedB(child, out)
+
+	// Read: one call, no drift.
+	got, found, err := h.Read(ctx, rec)
+	if err != nil || !found {
+		t.Fatalf("Read = %v, %v", found, err)
+	}
+	a.expectCalls("Read", "DescribeClusters")
+	expectObservedC(t, "Read", child, got)
+	if got[AttrContainerInsights] != "enabled" || got[AttrCapacityProviders] != `["FARGATE","FARGATE_SPOT"]` {
+		t.Errorf("Read outputs = %v", got)
+	}
+
+	// No-op update: a read only.
+	if _, err := h.Update(ctx, child, rec); err != nil {
+		t.Fatalf("no-op Update: %v", err)
+	}
+	a.expectCalls("no-op Update", "DescribeClusters")
+
+	// Change providers, strategy, insights and tags.
+	p2 := clusterPropsC(name, ownerTagsB(name, composite.KeyCluster, map[string]string{"team": "b"}))
+	p2.CapacityProviders = []string{"FARGATE"}
+	p2.DefaultStrategy = []composite.CapacityProviderStrategyItem{{CapacityProvider: "FARGATE", Weight: 2, Base: 1}}
+	p2.ContainerInsights = "disabled"
+	child2 := childC(composite.KeyCluster, composite.KindECSCluster, name, p2)
+	out2, err := h.Update(ctx, child2, rec)
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	a.expectCalls("Update", "DescribeClusters", "PutClusterCapacityProviders", "UpdateCluster", "TagResource")
+	expectObservedC(t, "Update outputs", child2, out2)
+	got, _, _ = h.Read(ctx, rec)
+	expectObservedC(t, "Read after Update", child2, got)
+	a.ops.reset()
+
+	// Drift: Container Insights switched out of band.
+	if _, err := a.ecs.UpdateCluster(ctx, &ecs.UpdateClusterInput{Cluster: aws.String(name),
+		Settings: []ecstypes.ClusterSetting{{Name: ecstypes.ClusterSettingNameContainerInsights, Value: aws.String("enabled")}}}); err != nil {
+		t.Fatal(err)
+	}
+	got, _, _ = h.Read(ctx, rec)
+	if want, _ := ExpectedObserved(child2); got[AttrObserved] == want {
+		t.Error("Read did not see the changed setting")
+	}
+
+	// Create again: an owned cluster is adopted (and converged)...
+	a.ops.reset()
+	if _, err := h.Create(ctx, child2); err != nil {
+		t.Fatalf("Create over an owned cluster: %v", err)
+	}
+	a.expectCalls("adopt", "DescribeClusters", "UpdateCluster")
+	// ...a foreign one is refused.
+	foreign := childC(composite.KeyCluster, composite.KindECSCluster, name, clusterPropsC(name, ownerTagsB("someone-else", composite.KeyCluster, nil)))
+	if _, err := h.Create(ctx, foreign); !errors.Is(err, ErrClusterAlreadyExists) {
+		t.Fatalf("Create over a foreign cluster: %v", err)
+	}
+
+	// Delete and gone.
+	if err := h.Delete(ctx, rec); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, found, err := h.Read(ctx, rec); err != nil || found {
+		t.Fatalf("Read after Delete: found=%v err=%v", found, err)
+	}
+	if err := h.Delete(ctx, rec); err != nil {
+		t.Fatalf("second Delete: %v", err)
+	}
+}
+
+func TestECSClusterHandler_activeServices(t *testing.T) {
+	a := newAccTestC(t)
+	ctx := a.ctx
+	h := NewECSClusterHandler(a.ecs)
+	cluster := a.newClusterB()
+	names, err := ActiveServices(ctx, a.ecs, cluster)
+	if err != nil || len(names) != 0 {
+		t.Fatalf("ActiveServices of an empty cluster = %v, %v", names, err)
+	}
+	td, err := a.ecs.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
+		Family: aws.String(uniqueNameB(t, "td")),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{
+			Name: aws.String("app"), Image: aws.String("busybox"), Memory: aws.Int32(64),
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, svc := range []string{"zeta", "alpha"} {
+		if _, err := a.ecs.CreateService(ctx, &ecs.CreateServiceInput{
+			Cluster: aws.String(cluster), ServiceName: aws.String(svc), TaskDefinition: td.TaskDefinition.TaskDefinitionArn, DesiredCount: aws.Int32(0),
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.ecs.DeleteService(ctx, &ecs.DeleteServiceInput{Cluster: aws.String(cluster), Service: aws.String("zeta"), Force: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	names, err = ActiveServices(ctx, a.ecs, cluster)
+	if err != nil || strings.Join(names, ",") != "alpha" {
+		t.Fatalf("ActiveServices = %v, %v (deleted services must not count)", names, err)
+	}
+	// AWS refuses to delete the cluster; the error names the services.
+	a.ops.failNext("DeleteCluster", errCodeClusterContainsServices, "The Cluster cannot be deleted while Services are active.", 1)
+	err = h.Delete(ctx, composite.Recorded{Name: cluster, ARN: cluster})
+	if !errors.Is(err, ErrClusterHasServices) || !strings.Contains(err.Error(), "alpha") {
+		t.Fatalf("Delete with services = %v", err)
+	}
+	if names, _ := ActiveServices(ctx, a.ecs, "no-such-cluster-"+cluster); names != nil {
+		t.Errorf("ActiveServices of a missing cluster = %v", names)
+	}
+	_, _ = a.ecs.DeleteService(ctx, &ecs.DeleteServiceInput{Cluster: aws.String(cluster), Service: aws.String("alpha"), Force: aws.Bool(true)})
+}

@@ -1,0 +1,274 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
+)
+
+const (
+	errCodeListenerNotFound  = "ListenerNotFound"
+	errCodeDuplicateListener = "DuplicateListener"
+)
+
+// ListenerAPI is the part of *elasticloadbalancingv2.Client the listener
+// handler uses.
+type ListenerAPI interface {
+	CreateListener(ctx context.Context, in *elbv2.CreateListenerInput, optFns ...func(*elbv2.Options)) (*elbv2.CreateListenerOutput, error)
+	DescribeListeners(ctx context.Context, in *elbv2.DescribeListenersInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeListenersOutput, error)
+	ModifyListener(ctx context.Context, in *elbv2.ModifyListenerInput, optFns ...func(*elbv2.Options)) (*elbv2.ModifyListenerOutput, error)
+	DeleteListener(ctx context.Context, in *elbv2.DeleteListenerInput, optFns ...func(*elbv2.Options)) (*elbv2.DeleteListenerOutput, error)
+	DescribeTags(ctx context.Context, in *elbv2.DescribeTagsInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeTagsOutput, error)
+	AddTags(ctx context.Context, in *elbv2.AddTagsInput, optFns ...func(*elbv2.Options)) (*elbv2.AddTagsOutput, error)
+	RemoveTags(ctx context.Context, in *elbv2.RemoveTagsInput, optFns ...func(*elbv2.Options)) (*elbv2.RemoveTagsOutput, error)
+}
+
+var _ ListenerAPI = (*elbv2.Client)(nil)
+
+// ListenerHandler manages composite.KindListener children. It holds no
+// mutable state and is safe for concurrent use.
+type ListenerHandler struct {
+	api ListenerAPI
+}
+
+var _ engine.Handler = (*ListenerHandler)(nil)
+
+// NewListenerHandler returns a handler for load balancer listeners.
+func NewListenerHandler(api ListenerAPI) *ListenerHandler { return &ListenerHandler{api: api} }
+
+// Create creates the listener with its default action and tags (one
+// CreateListener call). DuplicateListener (the port is taken) adopts a
+// listener carrying this child's ownership tags (an earlier create whose
+// result was lost), after DescribeListeners and DescribeTags; otherwise it
+// is an error.
+func (h *ListenerHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
+	p, err := childProps[composite.ListenerProps](c)
+	if err != nil {
+		return nil, err
+	}
+	in := &elbv2.CreateListenerInput{
+		LoadBalancerArn: aws.String(p.LoadBalancerARN),
+		Port:            aws.Int32(p.Port),
+		Protocol:        elbv2types.ProtocolEnum(p.Protocol),
+		DefaultActions:  listenerActions(p.DefaultAction),
+		Tags:            elbv2Tags(p.Tags),
+	}
+	if p.CertificateARN != "" {
+		in.Certificates = []elbv2types.Certificate{{CertificateArn: aws.String(p.CertificateARN)}}
+		in.SslPolicy = optString(p.SSLPolicy)
+	}
+	out, err := h.api.CreateListener(ctx, in)
+	if ErrorCode(err) == errCodeDuplicateListener {
+		if l, ferr := h.findOwnedOnPort(ctx, p); ferr == nil {
+			return h.converge(ctx, l, p)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("creating %s listener on port %d of %s: %w", p.Protocol, p.Port, p.LoadBalancerARN, err)
+	}
+	if len(out.Listeners) == 0 {
+		return nil, fmt.Errorf("creating %s listener on port %d of %s: empty response", p.Protocol, p.Port, p.LoadBalancerARN)
+	}
+	return listenerOutputs(&out.Listeners[0]), nil
+}
+
+// Read reports whether the listener exists (one DescribeListeners call).
+func (h *ListenerHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
+	l, err := h.find(ctx, rec.ARN)
+	if IsNotFound(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return listenerOutputs(l), true, nil
+}
+
+// Update converges port, protocol, certificate, TLS policy and default
+// action (one ModifyListener, only if something differs) and the tags.
+// Calls: DescribeListeners, [ModifyListener], DescribeTags, [RemoveTags],
+// [AddTags].
+func (h *ListenerHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
+	p, err := childProps[composite.ListenerProps](c)
+	if err != nil {
+		return nil, err
+	}
+	l, err := h.find(ctx, prev.ARN)
+	if err != nil {
+		return nil, fmt.Errorf("updating listener %s: %w", prev.ARN, err)
+	}
+	return h.converge(ctx, l, p)
+}
+
+func (h *ListenerHandler) converge(ctx context.Context, l *elbv2types.Listener, p *composite.ListenerProps) (map[string]string, error) {
+	arn := aws.ToString(l.ListenerArn)
+	outputs := listenerOutputs(l)
+	if outputs[AttrObserved] != listenerFingerprint(p) {
+		in := &elbv2.ModifyListenerInput{
+			ListenerArn:    aws.String(arn),
+			Port:           aws.Int32(p.Port),
+			Protocol:       elbv2types.ProtocolEnum(p.Protocol),
+			DefaultActions: listenerActions(p.DefaultAction),
+		}
+		if p.CertificateARN != "" {
+			in.Certificates = []elbv2types.Certificate{{CertificateArn: aws.String(p.CertificateARN)}}
+			in.SslPolicy = optString(p.SSLPolicy)
+		}
+		out, err := h.api.ModifyListener(ctx, in)
+		if err != nil {
+			return outputs, fmt.Errorf("modifying listener %s: %w", arn, err)
+		}
+		if len(out.Listeners) > 0 {
+			outputs = listenerOutputs(&out.Listeners[0])
+		}
+	}
+	if err := syncELBv2Tags(ctx, h.api, arn, p.Tags); err != nil {
+		return outputs, fmt.Errorf("updating listener %s: %w", arn, err)
+	}
+	return outputs, nil
+}
+
+// Delete deletes the listener; a listener already gone (or whose load
+// balancer is gone) is not an error.
+func (h *ListenerHandler) Delete(ctx context.Context, rec composite.Recorded) error {
+	if rec.ARN == "" {
+		return nil
+	}
+	_, err := h.api.DeleteListener(ctx, &elbv2.DeleteListenerInput{ListenerArn: aws.String(rec.ARN)})
+	if err != nil && !IsNotFound(err, errCodeListenerNotFound, errCodeLoadBalancerNotFound) {
+		return fmt.Errorf("deleting listener %s: %w", rec.ARN, err)
+	}
+	return nil
+}
+
+// find returns the listener, or an error IsNotFound accepts.
+func (h *ListenerHandler) find(ctx context.Context, arn string) (*elbv2types.Listener, error) {
+	if arn == "" {
+		return nil, fmt.Errorf("listener without ARN: %w", ErrNotFound)
+	}
+	out, err := h.api.DescribeListeners(ctx, &elbv2.DescribeListenersInput{ListenerArns: []string{arn}})
+	if IsNotFound(err, errCodeListenerNotFound, errCodeLoadBalancerNotFound) {
+		return nil, fmt.Errorf("listener %s: %w", arn, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading listener %s: %w", arn, err)
+	}
+	for i := range out.Listeners {
+		if aws.ToString(out.Listeners[i].ListenerArn) == arn {
+			return &out.Listeners[i], nil
+		}
+	}
+	return nil, fmt.Errorf("listener %s: %w", arn, ErrNotFound)
+}
+
+// findOwnedOnPort returns the load balancer's listener on p.Port when it
+// carries p's ownership tags.
+func (h *ListenerHandler) findOwnedOnPort(ctx context.Context, p *composite.ListenerProps) (*elbv2types.Listener, error) {
+	out, err := h.api.DescribeListeners(ctx, &elbv2.DescribeListenersInput{LoadBalancerArn: aws.String(p.LoadBalancerARN)})
+	if err != nil {
+		return nil, err
+	}
+	for i := range out.Listeners {
+		l := &out.Listeners[i]
+		if aws.ToInt32(l.Port) != p.Port {
+			continue
+		}
+		tags, err := elbv2TagsOf(ctx, h.api, aws.ToString(l.ListenerArn))
+		if err != nil {
+			return nil, err
+		}
+		if tags[composite.TagOwner] == p.Tags[composite.TagOwner] && tags[composite.TagKey] == p.Tags[composite.TagKey] {
+			return l, nil
+		}
+	}
+	return nil, fmt.Errorf("listener on port %d: %w", p.Port, ErrNotFound)
+}
+
+func listenerActions(a composite.ListenerAction) []elbv2types.Action {
+	act := elbv2types.Action{Type: elbv2types.ActionTypeEnum(a.Type)}
+	switch a.Type {
+	case string(elbv2types.ActionTypeEnumFixedResponse):
+		act.FixedResponseConfig = &elbv2types.FixedResponseActionConfig{
+			StatusCode: aws.String(a.StatusCode), ContentType: optString(a.ContentType), MessageBody: optString(a.MessageBody),
+		}
+	case string(elbv2types.ActionTypeEnumRedirect):
+		act.RedirectConfig = &elbv2types.RedirectActionConfig{
+			StatusCode: elbv2types.RedirectActionStatusCodeEnum(a.StatusCode),
+			Protocol:   optString(a.RedirectProtocol),
+			Port:       optString(a.RedirectPort),
+			Host:       aws.String("#{host}"),
+			Path:       aws.String("/#{path}"),
+			Query:      aws.String("#{query}"),
+		}
+	}
+	return []elbv2types.Action{act}
+}
+
+// normalizeAction keeps the fields the composite manages.
+func normalizeAction(a composite.ListenerAction) composite.ListenerAction {
+	out := composite.ListenerAction{Type: a.Type, StatusCode: a.StatusCode}
+	switch a.Type {
+	case string(elbv2types.ActionTypeEnumFixedResponse):
+		out.ContentType, out.MessageBody = a.ContentType, a.MessageBody
+	case string(elbv2types.ActionTypeEnumRedirect):
+		out.RedirectProtocol, out.RedirectPort = a.RedirectProtocol, a.RedirectPort
+	}
+	return out
+}
+
+func liveAction(actions []elbv2types.Action) composite.ListenerAction {
+	if len(actions) != 1 {
+		return composite.ListenerAction{Type: fmt.Sprintf("%d actions", len(actions))}
+	}
+	a := actions[0]
+	out := composite.ListenerAction{Type: string(a.Type)}
+	if f := a.FixedResponseConfig; f != nil {
+		out.StatusCode, out.ContentType, out.MessageBody = aws.ToString(f.StatusCode), aws.ToString(f.ContentType), aws.ToString(f.MessageBody)
+	}
+	if r := a.RedirectConfig; r != nil {
+		out.StatusCode, out.RedirectProtocol, out.RedirectPort = string(r.StatusCode), aws.ToString(r.Protocol), aws.ToString(r.Port)
+	}
+	return normalizeAction(out)
+}
+
+// listenerObserved is the listener's fingerprinted configuration.
+type listenerObserved struct {
+	Port           int32                    `json:"port"`
+	Protocol       string                   `json:"protocol"`
+	CertificateARN string                   `json:"certificate_arn,omitempty"`
+	SSLPolicy      string                   `json:"ssl_policy,omitempty"` // HTTPS only
+	Action         composite.ListenerAction `json:"action"`
+}
+
+func listenerFingerprint(p *composite.ListenerProps) string {
+	fp, _ := ExpectedObserved(composite.Child{Props: p})
+	return fp
+}
+
+func listenerOutputs(l *elbv2types.Listener) map[string]string {
+	o := listenerObserved{Port: aws.ToInt32(l.Port), Protocol: string(l.Protocol), Action: liveAction(l.DefaultActions)}
+	for _, c := range l.Certificates {
+		if aws.ToBool(c.IsDefault) || o.CertificateARN == "" {
+			o.CertificateARN = aws.ToString(c.CertificateArn)
+		}
+	}
+	if o.Protocol == "HTTPS" {
+		o.SSLPolicy = aws.ToString(l.SslPolicy)
+	}
+	return map[string]string{
+		composite.AttrARN:  aws.ToString(l.ListenerArn),
+		composite.AttrName: composite.ListenerName(o.Protocol, o.Port),
+		AttrProtocol:       o.Protocol,
+		AttrPort:           strconv.Itoa(int(o.Port)),
+		AttrCertificateARN: o.CertificateARN,
+		AttrSSLPolicy:      o.SSLPolicy,
+		AttrObserved:       composite.HashJSON(o),
+	}
+}
