@@ -10,7 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
 )
 
 func clusterPropsC(name string, tags map[string]string) *composite.ClusterProps {
@@ -29,7 +31,9 @@ func TestECSClusterHandler_lifecycle(t *testing.T) {
 	h := NewECSClusterHandler(a.ecs)
 	name := uniqueNameB(t, "cluster")
 	child := childC(composite.KeyCluster, composite.KindECSCluster, name, clusterPropsC(name, ownerTagsB(name, composite.KeyCluster, map[string]string{"team": "a"})))
-	t.Cleanup(func() { _, _ = a.ecs.DeleteCluster(context.Background(), &ecs.DeleteClusterInput{Cluster: aws.String(name)}) })
+	t.Cleanup(func() {
+		_, _ = a.ecs.DeleteCluster(context.Background(), &ecs.DeleteClusterInput{Cluster: aws.String(name)})
+	})
 
 	// Create: the name is checked, then created with everything at once.
 	a.ops.reset()
@@ -151,4 +155,89 @@ func TestECSClusterHandler_activeServices(t *testing.T) {
 		t.Errorf("ActiveServices of a missing cluster = %v", names)
 	}
 	_, _ = a.ecs.DeleteService(ctx, &ecs.DeleteServiceInput{Cluster: aws.String(cluster), Service: aws.String("alpha"), Force: aws.Bool(true)})
+}
+
+// The whole composite through the engine: expand, apply, every Read matches
+// its props (no false drift), DiscoverCluster finds exactly what was
+// recorded, destroy removes everything.
+func TestDiscoverCluster_roundTrip(t *testing.T) {
+	a := newAccTestC(t)
+	ctx := a.ctx
+	n := a.newNetworkB()
+	hs := a.clusterHandlersC()
+	reg := engine.Registry{
+		composite.KindECSCluster:          hs.Cluster,
+		composite.KindPrivateDNSNamespace: hs.Namespace,
+		composite.KindHTTPNamespace:       hs.Namespace,
+		composite.KindSecurityGroup:       hs.SecurityGroup,
+		composite.KindLoadBalancer:        hs.LoadBalancer,
+		composite.KindListener:            hs.Listener,
+	}
+	name := uniqueNameB(t, "cl")
+	spec := composite.ClusterSpec{
+		Name: name, VpcID: n.VpcID, SubnetIDs: n.Subnets,
+		ServiceDiscovery: &composite.ClusterServiceDiscoverySpec{Name: name + ".internal"},
+		LoadBalancer:     &composite.ClusterLoadBalancerSpec{CertificateARN: a.newServerCertificateC(), IngressCIDRBlocks: []string{"10.0.0.0/8", "::/0"}},
+		Tags:             map[string]string{"team": "platform"},
+	}
+	g, err := composite.ExpandCluster(spec, composite.Env{Region: acctest.Region()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.ops.reset()
+	rec, err := engine.Apply(ctx, reg, g, nil, composite.Diff(g, nil), engine.Options{Concurrency: 4})
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	t.Cleanup(func() { _, _ = engine.Destroy(context.Background(), reg, rec, engine.Options{}) })
+	t.Logf("create: %d calls: %v", len(a.ops.calls()), a.ops.calls())
+	if len(rec) != 7 {
+		t.Fatalf("recorded %d children", len(rec))
+	}
+
+	a.ops.reset()
+	refreshed, gone, err := engine.Refresh(ctx, reg, rec, engine.Options{Concurrency: 4})
+	if err != nil || len(gone) > 0 {
+		t.Fatalf("Refresh: %v, gone %v", err, gone)
+	}
+	t.Logf("refresh: %d calls", len(a.ops.calls()))
+	outputs := map[string]map[string]string{}
+	for k, r := range refreshed {
+		outputs[k] = r.Outputs
+	}
+	for _, c := range g.Children {
+		resolved, err := composite.Resolve(c.Props, outputs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Props = resolved
+		expectObservedC(t, c.Key, c, refreshed[c.Key].Outputs)
+	}
+
+	found, ok, err := DiscoverCluster(ctx, hs, name)
+	if err != nil || !ok {
+		t.Fatalf("DiscoverCluster = %v, %v", ok, err)
+	}
+	if len(found) != len(rec) {
+		t.Errorf("discovered %d children, recorded %d", len(found), len(rec))
+	}
+	for k, r := range rec {
+		f := found[k]
+		if f.Kind != r.Kind || f.Name != r.Name || f.ARN != r.ARN || f.Outputs[AttrObserved] != refreshed[k].Outputs[AttrObserved] {
+			t.Errorf("%s: discovered %+v, recorded %+v", k, f, r)
+		}
+	}
+	if _, ok, err := DiscoverCluster(ctx, hs, name+"-missing"); ok || err != nil {
+		t.Errorf("DiscoverCluster of a missing cluster = %v, %v", ok, err)
+	}
+
+	a.ops.reset()
+	left, err := engine.Destroy(ctx, reg, rec, engine.Options{Concurrency: 4})
+	if err != nil || len(left) > 0 {
+		t.Fatalf("Destroy: %v, left %v", err, left)
+	}
+	t.Logf("destroy: %v", a.ops.calls())
+	if _, ok, _ := DiscoverCluster(ctx, hs, name); ok {
+		t.Error("the ECS cluster survived Destroy")
+	}
 }

@@ -55,7 +55,7 @@ func NewSecurityGroupHandler(api SecurityGroupAPI) *SecurityGroupHandler {
 }
 
 // defaultEgress is the rule AWS puts on a new VPC security group.
-var defaultEgress = []string{"-1|0|0|4:0.0.0.0/0"}
+var defaultEgress = livePermissions([]ec2types.IpPermission{{IpProtocol: aws.String("-1"), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}})
 
 // Create creates the group with its tags, authorizes the ingress rules and,
 // when the egress rules are not AWS's default (all traffic out), replaces
@@ -140,10 +140,10 @@ func (h *SecurityGroupHandler) Update(ctx context.Context, c composite.Child, pr
 func (h *SecurityGroupHandler) converge(ctx context.Context, sg *ec2types.SecurityGroup, p *composite.SecurityGroupProps) (map[string]string, error) {
 	id := aws.ToString(sg.GroupId)
 	outputs := securityGroupOutputs(sg)
-	if err := h.syncRules(ctx, id, false, liveAtoms(sg.IpPermissions), p.Ingress); err != nil {
+	if err := h.syncRules(ctx, id, false, livePermissions(sg.IpPermissions), p.Ingress); err != nil {
 		return outputs, err
 	}
-	if err := h.syncRules(ctx, id, true, liveAtoms(sg.IpPermissionsEgress), p.Egress); err != nil {
+	if err := h.syncRules(ctx, id, true, livePermissions(sg.IpPermissionsEgress), p.Egress); err != nil {
 		return outputs, err
 	}
 	set, remove := tagChanges(ec2TagMap(sg.Tags), p.Tags)
@@ -170,7 +170,12 @@ func (h *SecurityGroupHandler) converge(ctx context.Context, sg *ec2types.Securi
 // syncRules makes the group's ingress (or egress) rules equal to desired,
 // given the current rule atoms: revoke first (so a rule moved between
 // descriptions is never duplicated), then authorize.
-func (h *SecurityGroupHandler) syncRules(ctx context.Context, id string, egress bool, current []string, desired []composite.SecurityGroupRule) error {
+func (h *SecurityGroupHandler) syncRules(ctx context.Context, id string, egress bool, live map[string]ec2types.IpPermission, desired []composite.SecurityGroupRule) error {
+	current := make([]string, 0, len(live))
+	for a := range live {
+		current = append(current, a)
+	}
+	current = normalizedSet(current)
 	want := ruleAtoms(desired)
 	wantSet, curSet := map[string]bool{}, map[string]bool{}
 	for _, a := range want {
@@ -195,7 +200,10 @@ func (h *SecurityGroupHandler) syncRules(ctx context.Context, id string, egress 
 		dir = "egress"
 	}
 	if len(revoke) > 0 {
-		perms := permissions(revoke, nil)
+		perms := make([]ec2types.IpPermission, 0, len(revoke))
+		for _, a := range revoke {
+			perms = append(perms, live[a])
+		}
 		var err error
 		if egress {
 			_, err = h.api.RevokeSecurityGroupEgress(ctx, &ec2.RevokeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: perms})
@@ -309,24 +317,44 @@ func ruleAtoms(rules []composite.SecurityGroupRule) []string {
 
 // liveAtoms renders the permissions AWS reports as atoms.
 func liveAtoms(perms []ec2types.IpPermission) []string {
-	var atoms []string
+	atoms := make([]string, 0, len(perms))
+	for a := range livePermissions(perms) {
+		atoms = append(atoms, a)
+	}
+	return normalizedSet(atoms)
+}
+
+// livePermissions splits the permissions AWS reports into one-source
+// permissions by atom, exactly as reported (descriptions and user ids
+// included: a revoke matching them is accepted everywhere).
+func livePermissions(perms []ec2types.IpPermission) map[string]ec2types.IpPermission {
+	out := map[string]ec2types.IpPermission{}
 	for _, p := range perms {
 		proto, from, to := normalizeProtocol(aws.ToString(p.IpProtocol), aws.ToInt32(p.FromPort), aws.ToInt32(p.ToPort))
 		prefix := fmt.Sprintf("%s|%d|%d|", proto, from, to)
+		base := ec2types.IpPermission{IpProtocol: p.IpProtocol, FromPort: p.FromPort, ToPort: p.ToPort}
 		for _, r := range p.IpRanges {
-			atoms = append(atoms, prefix+"4:"+aws.ToString(r.CidrIp))
+			one := base
+			one.IpRanges = []ec2types.IpRange{r}
+			out[prefix+"4:"+aws.ToString(r.CidrIp)] = one
 		}
 		for _, r := range p.Ipv6Ranges {
-			atoms = append(atoms, prefix+"6:"+aws.ToString(r.CidrIpv6))
+			one := base
+			one.Ipv6Ranges = []ec2types.Ipv6Range{r}
+			out[prefix+"6:"+aws.ToString(r.CidrIpv6)] = one
 		}
 		for _, g := range p.UserIdGroupPairs {
-			atoms = append(atoms, prefix+"sg:"+aws.ToString(g.GroupId))
+			one := base
+			one.UserIdGroupPairs = []ec2types.UserIdGroupPair{g}
+			out[prefix+"sg:"+aws.ToString(g.GroupId)] = one
 		}
 		for _, pl := range p.PrefixListIds {
-			atoms = append(atoms, prefix+"pl:"+aws.ToString(pl.PrefixListId))
+			one := base
+			one.PrefixListIds = []ec2types.PrefixListId{pl}
+			out[prefix+"pl:"+aws.ToString(pl.PrefixListId)] = one
 		}
 	}
-	return normalizedSet(atoms)
+	return out
 }
 
 func normalizeProtocol(proto string, from, to int32) (string, int32, int32) {

@@ -227,4 +227,3 @@ func opList(calls []acctest.Call) string {
 	}
 	return strings.Join(parts, ", ")
 }
-

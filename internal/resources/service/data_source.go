@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -126,7 +125,7 @@ func (d *serviceDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	cluster, name := composite.ClusterName(m.Cluster.ValueString()), m.Name.ValueString()
 	id := composite.ServiceID(cluster, name)
 	if _, _, err := composite.ParseServiceID(id); err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("name"), "Invalid cluster or name", err.Error())
+		resp.Diagnostics.AddError("Invalid cluster or name", err.Error())
 		return
 	}
 	found, imp, err := (&serviceResource{clients: d.clients}).discover(ctx, id)

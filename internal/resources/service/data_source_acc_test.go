@@ -1,15 +1,10 @@
 package service_test
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/provider"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -18,29 +13,7 @@ import (
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
 	"github.com/containerapp/terraform-provider-containerapp/internal/acctest/factory"
-	internalprovider "github.com/containerapp/terraform-provider-containerapp/internal/provider"
-	"github.com/containerapp/terraform-provider-containerapp/internal/resources/service"
 )
-
-// dataSourceProviderFactories serves the provider with the containerapp_service
-// data source registered, whether or not provider.go lists it yet.
-var dataSourceProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"containerapp": providerserver.NewProtocol6WithError(withServiceDataSource{internalprovider.New("test")()}),
-}
-
-type withServiceDataSource struct{ provider.Provider }
-
-func (p withServiceDataSource) DataSources(ctx context.Context) []func() datasource.DataSource {
-	list := p.Provider.DataSources(ctx)
-	for _, f := range list {
-		var resp datasource.MetadataResponse
-		f().Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "containerapp"}, &resp)
-		if resp.TypeName == "containerapp_service" {
-			return list
-		}
-	}
-	return append(list, service.NewServiceDataSource)
-}
 
 func testAccServiceDataSourceConfig(f fixture) string {
 	return testAccServiceConfig_import(f) + `
@@ -85,7 +58,7 @@ func TestAccServiceDataSource_basic(t *testing.T) {
 		statecheck.ExpectKnownValue(ds, tfjsonpath.New("resources").AtMapKey("service").AtMapKey("name"), knownvalue.StringExact(f.name)),
 	)
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: dataSourceProviderFactories,
+		ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckServiceDestroyed(f.cluster, f.name),
 		Steps: []resource.TestStep{{
 			Config:            factory.Config(testAccServiceDataSourceConfig(f)),
@@ -100,7 +73,7 @@ func TestAccServiceDataSource_missing(t *testing.T) {
 	acctest.CreateCluster(t, cluster)
 	ghost := acctest.RandomName("ghost")
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: dataSourceProviderFactories,
+		ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				Config: factory.Config(fmt.Sprintf(`

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
 	"github.com/containerapp/terraform-provider-containerapp/internal/acctest/factory"
@@ -19,7 +20,8 @@ import (
 
 // TestAccService_disappears deletes the anchor (the ECS service) out of
 // band: the next plan is not empty and the apply recreates the service,
-// reusing every other child (nothing is orphaned).
+// reusing every other child. The resource stays in state while children of it
+// exist (removing it would orphan them and block the re-create by name).
 func TestAccService_disappears(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -47,8 +49,12 @@ func TestAccService_disappears(t *testing.T) {
 			{
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
+					// The other children still exist: the service is updated,
+					// showing only the anchor as created anew.
 					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectNonEmptyPlan(),
+						plancheck.ExpectResourceAction(testAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(testAddr, tfjsonpath.New("arn")),
+						expectChildARNs(testAddr, before, []string{"service"}),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},

@@ -71,7 +71,6 @@ const (
 	ecsClusterNotFound = "ClusterNotFoundException"
 	ecsStatusInactive  = "INACTIVE"
 	ecsFailureMissing  = "MISSING"
-	ecsExecSid         = "ECSExec"
 	elbv2DescribeTags  = 20 // ARNs per DescribeTags call
 	tgAttrDereg        = "deregistration_delay.timeout_seconds"
 	// tgDefaultDeregistrationDelay is what ELBv2 applies to a new target group.
@@ -1091,7 +1090,7 @@ func stripExecStatement(doc string) (string, bool, error) {
 	kept := make([]any, 0, len(list))
 	hadExec := false
 	for _, st := range list {
-		if s, ok := st.(map[string]any); ok && s["Sid"] == ecsExecSid {
+		if canonicalJSON(st) == execStatementJSON {
 			hadExec = true
 			continue
 		}
@@ -1103,6 +1102,20 @@ func stripExecStatement(doc string) (string, bool, error) {
 	m["Statement"] = kept
 	return canonicalJSON(m), hadExec, nil
 }
+
+// execStatementJSON is the statement composite adds to the task role policy
+// for ECS Exec, in canonical form.
+var execStatementJSON = canonicalJSON(map[string]any{
+	"Sid":    "ECSExec",
+	"Effect": "Allow",
+	"Action": []any{
+		"ssmmessages:CreateControlChannel",
+		"ssmmessages:CreateDataChannel",
+		"ssmmessages:OpenControlChannel",
+		"ssmmessages:OpenDataChannel",
+	},
+	"Resource": []any{"*"},
+})
 
 // canonicalJSON renders v compactly with sorted keys and without HTML
 // escaping, as composite renders policy documents.

@@ -1,11 +1,16 @@
 package service_test
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"sort"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -14,6 +19,10 @@ import (
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
 	"github.com/containerapp/terraform-provider-containerapp/internal/acctest/factory"
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+	"github.com/containerapp/terraform-provider-containerapp/internal/conns"
+	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
+	"github.com/containerapp/terraform-provider-containerapp/internal/resources/service"
 )
 
 // testAccServiceConfig_import is a service that sets most knobs to
@@ -205,4 +214,160 @@ func TestAccService_importNonexistent(t *testing.T) {
 			ExpectError:   regexp.MustCompile(`Cannot import non-existent remote object`),
 		}},
 	})
+}
+
+// TestAccService_importUnmanaged refuses an ECS service this provider did
+// not create (no containerapp:owner tag): adopting it would mean recreating
+// every child around it.
+func TestAccService_importUnmanaged(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	client := ecs.NewFromConfig(acctest.MustConfig(t))
+	td, err := client.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
+		Family: aws.String(f.name + "-manual"), Cpu: aws.String("256"), Memory: aws.String("512"),
+		NetworkMode:             ecstypes.NetworkModeAwsvpc,
+		RequiresCompatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityFargate},
+		ContainerDefinitions:    []ecstypes.ContainerDefinition{{Name: aws.String("web"), Image: aws.String("nginx")}},
+	})
+	if err != nil {
+		t.Fatalf("registering task definition: %v", err)
+	}
+	t.Cleanup(func() {
+		_, _ = client.DeregisterTaskDefinition(context.Background(), &ecs.DeregisterTaskDefinitionInput{TaskDefinition: td.TaskDefinition.TaskDefinitionArn})
+	})
+	if _, err := client.CreateService(ctx, &ecs.CreateServiceInput{
+		Cluster: aws.String(f.cluster), ServiceName: aws.String(f.name), TaskDefinition: td.TaskDefinition.TaskDefinitionArn,
+		DesiredCount: aws.Int32(0), LaunchType: ecstypes.LaunchTypeFargate,
+		NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
+			Subnets: f.net.SubnetIDs[:1], SecurityGroups: []string{f.net.SecurityGroupID}}},
+	}); err != nil {
+		t.Fatalf("creating ECS service: %v", err)
+	}
+	t.Cleanup(func() {
+		_, _ = client.DeleteService(context.Background(), &ecs.DeleteServiceInput{Cluster: aws.String(f.cluster), Service: aws.String(f.name), Force: aws.Bool(true)})
+	})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:        factory.Config(testAccServiceConfig_import(f)),
+			ResourceName:  "containerapp_service.test",
+			ImportState:   true,
+			ImportStateId: f.cluster + "/" + f.name,
+			ExpectError:   regexp.MustCompile(`was not created by\s+containerapp_service[\s\S]*has no\s+containerapp:owner\s+tag`),
+		}},
+	})
+}
+
+// TestAccService_importCreatedElsewhere imports a service that another
+// Terraform state created (here: the engine, driven directly), into an empty
+// state: the plan with the same configuration is empty, an image change
+// updates it in place through the rediscovered children, and destroy removes
+// every child.
+func TestAccService_importCreatedElsewhere(t *testing.T) {
+	f := newFixture(t)
+	addr := "containerapp_service.test"
+	spec := composite.ServiceSpec{
+		Name:    f.name,
+		Cluster: f.cluster,
+		Containers: map[string]composite.ContainerSpec{
+			"web": {Image: "public.ecr.aws/nginx/nginx:1.27", Port: composite.Ptr(int64(8080))},
+		},
+		Network:          composite.NetworkSpec{SubnetIDs: []string{f.net.SubnetIDs[0]}},
+		LoadBalancer:     &composite.LoadBalancerSpec{ListenerARN: f.net.ListenerARN, PathPatterns: []string{"/*"}},
+		ServiceDiscovery: &composite.ServiceDiscoverySpec{NamespaceID: f.net.NamespaceID},
+		Repository:       &composite.RepositorySpec{},
+		Tags:             map[string]string{"team": "payments"},
+	}
+	config := func(image string) string {
+		return factory.Config(fmt.Sprintf(`
+resource "containerapp_service" "test" {
+  name    = %[1]q
+  cluster = %[2]q
+
+  containers = {
+    web = { image = %[3]q, port = 8080 }
+  }
+
+  network           = { subnet_ids = [%[4]q] }
+  load_balancer     = { listener_arn = %[5]q, path_patterns = ["/*"] }
+  service_discovery = { namespace_id = %[6]q }
+  repository        = {}
+
+  tags = { team = "payments" }
+}
+`, f.name, f.cluster, image, f.net.SubnetIDs[0], f.net.ListenerARN, f.net.NamespaceID))
+	}
+	createElsewhere(t, spec)
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.CheckServiceDestroyed(f.cluster, f.name),
+		Steps: []resource.TestStep{
+			{
+				Config:             config("public.ecr.aws/nginx/nginx:1.27"),
+				ResourceName:       addr,
+				ImportState:        true,
+				ImportStateId:      f.cluster + "/" + f.name,
+				ImportStatePersist: true,
+			},
+			{
+				Config: config("public.ecr.aws/nginx/nginx:1.27"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("resources").AtMapKey("task_definition").AtMapKey("arn"), knownvalue.StringRegexp(regexp.MustCompile(`:1$`))),
+				},
+			},
+			{
+				Config: config("public.ecr.aws/nginx/nginx:1.28"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(addr, tfjsonpath.New("task_definition_arn")),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("target_group_arn"), knownvalue.NotNull()),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("resources").AtMapKey("task_definition").AtMapKey("arn"), knownvalue.StringRegexp(regexp.MustCompile(`:2$`))),
+				},
+			},
+		},
+	})
+}
+
+// createElsewhere creates the service's children with the engine, as another
+// Terraform state would have; at cleanup it deletes whatever of them is left
+// (nothing, when the test's destroy ran).
+func createElsewhere(t *testing.T, spec composite.ServiceSpec) {
+	t.Helper()
+	ctx := context.Background()
+	endpoints := map[string]string{}
+	for _, s := range conns.EndpointServices {
+		if ep := acctest.Endpoint(); ep != "" {
+			endpoints[s] = ep
+		}
+	}
+	c, err := conns.New(ctx, conns.Config{Region: acctest.Region(), Endpoints: endpoints})
+	if err != nil {
+		t.Fatalf("AWS clients: %v", err)
+	}
+	g, err := composite.ExpandService(spec, composite.Env{Region: c.Region, Partition: c.Partition, AccountID: c.AccountID})
+	if err != nil {
+		t.Fatalf("expanding service: %v", err)
+	}
+	reg := service.Registry(c)
+	recorded := map[string]composite.Recorded{}
+	out, err := engine.Apply(ctx, reg, g, recorded, composite.Diff(g, recorded), engine.Options{Concurrency: 4})
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		if _, err := engine.Destroy(ctx, reg, out, engine.Options{Concurrency: 4}); err != nil {
+			t.Errorf("cleaning up the service created outside Terraform: %v", err)
+		}
+	})
+	if err != nil {
+		t.Fatalf("creating the service outside Terraform: %v", err)
+	}
 }

@@ -220,7 +220,7 @@ func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
 		// A changed name or cluster replaces the whole service: the new one
 		// starts from nothing.
-		if prior.Name.Equal(plan.Name) && prior.Cluster.Equal(plan.Cluster) {
+		if prior.Name.Equal(plan.Name) && composite.ClusterName(prior.Cluster.ValueString()) == composite.ClusterName(plan.Cluster.ValueString()) {
 			recorded, diags = loadRecorded(ctx, req.Private)
 			resp.Diagnostics.Append(diags...)
 		}

@@ -45,9 +45,13 @@ func (r *serviceResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"cluster": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Name or ARN of an existing ECS cluster. Changing it replaces the service.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Required: true,
+				MarkdownDescription: "Name or ARN of an existing ECS cluster. Moving to another cluster replaces the service; " +
+					"switching between the name and the ARN of the same cluster does not.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
+					func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+						resp.RequiresReplace = composite.ClusterName(req.StateValue.ValueString()) != composite.ClusterName(req.PlanValue.ValueString())
+					}, "Moving the service to another cluster replaces it.", "Moving the service to another cluster replaces it.")},
 			},
 			"cpu": schema.Int64Attribute{
 				Optional: true, Computed: true, Default: int64default.StaticInt64(composite.DefaultCPU),

@@ -82,7 +82,9 @@ func TestAccService_update(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					captureChildren(testAddr, third),
 					func(*terraform.State) error { return checkNewRevision(ctx, ecsc, f, second, third, v3) },
-					func(*terraform.State) error { return checkTargetGroupReplaced(ctx, t, f, second, third) },
+					func(*terraform.State) error {
+						return checkTargetGroupReplaced(ctx, t, f, second, third, int32(v3.port))
+					},
 				),
 			},
 		},
@@ -137,7 +139,7 @@ func checkNewRevision(ctx context.Context, c *ecs.Client, f fixture, before, aft
 
 // checkTargetGroupReplaced asserts the service and the rule use the new
 // target group on the new port and the old one is gone.
-func checkTargetGroupReplaced(ctx context.Context, t testing.TB, f fixture, before, after children) error {
+func checkTargetGroupReplaced(ctx context.Context, t testing.TB, f fixture, before, after children, port int32) error {
 	oldTG, newTG := before["target_group"], after["target_group"]
 	if oldTG.arn == newTG.arn || oldTG.name == newTG.name {
 		return fmt.Errorf("target group not replaced: %v -> %v", oldTG, newTG)
@@ -150,8 +152,8 @@ func checkTargetGroupReplaced(ctx context.Context, t testing.TB, f fixture, befo
 	if err != nil {
 		return err
 	}
-	if p := aws.ToInt32(tgs.TargetGroups[0].Port); p != 9090 {
-		return fmt.Errorf("new target group port %d, want 9090", p)
+	if p := aws.ToInt32(tgs.TargetGroups[0].Port); p != port {
+		return fmt.Errorf("new target group port %d, want %d", p, port)
 	}
 	rules, err := lb.DescribeRules(ctx, &elbv2.DescribeRulesInput{RuleArns: []string{after["listener_rule"].arn}})
 	if err != nil {
@@ -164,8 +166,8 @@ func checkTargetGroupReplaced(ctx context.Context, t testing.TB, f fixture, befo
 	if err != nil {
 		return err
 	}
-	if len(svc.LoadBalancers) != 1 || aws.ToString(svc.LoadBalancers[0].TargetGroupArn) != newTG.arn || aws.ToInt32(svc.LoadBalancers[0].ContainerPort) != 9090 {
-		return fmt.Errorf("service load balancers %+v, want %s:9090", svc.LoadBalancers, newTG.arn)
+	if len(svc.LoadBalancers) != 1 || aws.ToString(svc.LoadBalancers[0].TargetGroupArn) != newTG.arn || aws.ToInt32(svc.LoadBalancers[0].ContainerPort) != port {
+		return fmt.Errorf("service load balancers %+v, want %s:%d", svc.LoadBalancers, newTG.arn, port)
 	}
 	return nil
 }

@@ -1,0 +1,119 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+)
+
+func lbPropsC(name string, n networkB, idle int32, tags map[string]string) *composite.LoadBalancerProps {
+	return &composite.LoadBalancerProps{
+		Name: name, Internal: true, Subnets: n.Subnets, SecurityGroups: []string{n.SG}, IPAddressType: "ipv4",
+		IdleTimeout: idle, DropInvalidHeaderFields: true, Tags: tags,
+	}
+}
+
+func TestLoadBalancerHandler_lifecycle(t *testing.T) {
+	a := newAccTestC(t)
+	ctx := a.ctx
+	n := a.newNetworkB()
+	h := NewLoadBalancerHandler(a.elb)
+	name := uniqueNameB(t, "alb")
+	child := childC(composite.KeyLoadBalancer, composite.KindLoadBalancer, name, lbPropsC(name, n, 120, ownerTagsB(name, composite.KeyLoadBalancer, nil)))
+
+	a.ops.reset()
+	out, err := h.Create(ctx, child)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	a.expectCalls("Create", "DescribeLoadBalancers", "CreateLoadBalancer", "ModifyLoadBalancerAttributes", "DescribeLoadBalancers")
+	requireOutputsA(t, out, composite.AttrARN, composite.AttrName, composite.AttrDNSName, AttrVpcID, AttrObserved)
+	if out[AttrInternal] != "true" || out[AttrIdleTimeout] != "120" || out[AttrVpcID] != n.VpcID {
+		t.Errorf("outputs = %v", out)
+	}
+	expectObservedC(t, "Create", child, out)
+	rec := recordedB(child, out)
+	t.Cleanup(func() { _ = h.Delete(context.Background(), rec) })
+
+	got, found, err := h.Read(ctx, rec)
+	if err != nil || !found {
+		t.Fatalf("Read = %v, %v", found, err)
+	}
+	a.expectCalls("Read", "DescribeLoadBalancers", "DescribeLoadBalancerAttributes")
+	expectObservedC(t, "Read", child, got)
+
+	if _, err := h.Update(ctx, child, rec); err != nil {
+		t.Fatal(err)
+	}
+	a.expectCalls("no-op Update", "DescribeLoadBalancers", "DescribeLoadBalancerAttributes", "DescribeTags")
+
+	// Idle timeout, subnets and tags in place.
+	p2 := lbPropsC(name, n, 30, ownerTagsB(name, composite.KeyLoadBalancer, map[string]string{"env": "prod"}))
+	p2.Subnets = []string{n.Subnets[1], n.Subnets[0]} // same set, other order: no SetSubnets
+	child2 := childC(child.Key, child.Kind, name, p2)
+	out2, err := h.Update(ctx, child2, rec)
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	a.expectCalls("Update", "DescribeLoadBalancers", "DescribeLoadBalancerAttributes", "ModifyLoadBalancerAttributes", "DescribeTags", "AddTags")
+	expectObservedC(t, "Update outputs", child2, out2)
+	got, _, _ = h.Read(ctx, rec)
+	expectObservedC(t, "Read after Update", child2, got)
+
+	// Drift: the idle timeout changed out of band.
+	if _, err := a.elb.ModifyLoadBalancerAttributes(ctx, &elbv2.ModifyLoadBalancerAttributesInput{LoadBalancerArn: aws.String(rec.ARN),
+		Attributes: []elbv2types.LoadBalancerAttribute{{Key: aws.String(lbAttrIdleTimeout), Value: aws.String("400")}}}); err != nil {
+		t.Fatal(err)
+	}
+	got, _, _ = h.Read(ctx, rec)
+	if want, _ := ExpectedObserved(child2); got[AttrObserved] == want || got[AttrIdleTimeout] != "400" {
+		t.Fatalf("Read did not see the changed idle timeout: %v", got)
+	}
+
+	// Create again: the owned load balancer is adopted and converged; a
+	// foreign one is refused.
+	a.ops.reset()
+	if _, err := h.Create(ctx, child2); err != nil {
+		t.Fatalf("Create over the owned load balancer: %v", err)
+	}
+	a.expectCalls("adopt", "DescribeLoadBalancers", "DescribeTags", "DescribeLoadBalancerAttributes", "ModifyLoadBalancerAttributes", "DescribeTags")
+	foreign := childC(child.Key, child.Kind, name, lbPropsC(name, n, 30, ownerTagsB("other", composite.KeyLoadBalancer, nil)))
+	if _, err := h.Create(ctx, foreign); err == nil || !strings.Contains(err.Error(), "not managed by this composite") {
+		t.Fatalf("Create over a foreign load balancer: %v", err)
+	}
+
+	a.ops.reset()
+	if err := h.Delete(ctx, rec); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	a.expectCalls("Delete", "DeleteLoadBalancer", "DescribeLoadBalancers")
+	if _, found, err := h.Read(ctx, rec); err != nil || found {
+		t.Fatalf("Read after Delete: found=%v err=%v", found, err)
+	}
+	if err := h.Delete(ctx, rec); err != nil {
+		t.Fatalf("second Delete: %v", err)
+	}
+}
+
+// A failed attribute call returns the created load balancer with the error.
+func TestLoadBalancerHandler_partialCreate(t *testing.T) {
+	a := newAccTestC(t)
+	n := a.newNetworkB()
+	h := NewLoadBalancerHandler(a.elb)
+	name := uniqueNameB(t, "alb")
+	c := childC(composite.KeyLoadBalancer, composite.KindLoadBalancer, name, lbPropsC(name, n, 60, ownerTagsB(name, composite.KeyLoadBalancer, nil)))
+	a.ops.failNext("ModifyLoadBalancerAttributes", "ValidationError", "injected", 1)
+	out, err := h.Create(a.ctx, c)
+	if err == nil || out[composite.AttrARN] == "" {
+		t.Fatalf("Create = %v, %v; want outputs with the error", out, err)
+	}
+	if err := h.Delete(a.ctx, recordedB(c, out)); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,218 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+)
+
+func albGroupPropsC(name, vpcID string, cidrs []string, v6 []string, tags map[string]string) *composite.SecurityGroupProps {
+	return &composite.SecurityGroupProps{
+		Name: name, Description: "Load balancer of containerapp cluster test", VpcID: vpcID,
+		Ingress: []composite.SecurityGroupRule{
+			{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDRBlocks: cidrs, IPv6CIDRBlocks: v6, Description: "Port 80"},
+		},
+		Egress: []composite.SecurityGroupRule{{Protocol: "-1", CIDRBlocks: []string{"0.0.0.0/0"}}},
+		Tags:   tags,
+	}
+}
+
+func TestSecurityGroupHandler_lifecycle(t *testing.T) {
+	a := newAccTestC(t)
+	ctx := a.ctx
+	n := a.newNetworkB()
+	h := NewSecurityGroupHandler(a.ec2)
+	owner := uniqueNameB(t, "cl")
+
+	// The load balancer's group: CIDR ingress.
+	albName := owner + "-load-balancer"
+	alb := childC(composite.KeyLoadBalancerSecurityGroup, composite.KindSecurityGroup, albName,
+		albGroupPropsC(albName, n.VpcID, []string{"10.0.0.0/8"}, []string{"::/0"}, ownerTagsB(owner, composite.KeyLoadBalancerSecurityGroup, nil)))
+	a.ops.reset()
+	albOut, err := h.Create(ctx, alb)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	a.expectCalls("Create", "CreateSecurityGroup", "AuthorizeSecurityGroupIngress")
+	requireOutputsA(t, albOut, composite.AttrARN, composite.AttrID, composite.AttrName, AttrVpcID)
+	albRec := recordedB(alb, albOut)
+	t.Cleanup(func() { _ = h.Delete(context.Background(), albRec) })
+	got, found, err := h.Read(ctx, albRec)
+	if err != nil || !found {
+		t.Fatalf("Read = %v, %v", found, err)
+	}
+	a.expectCalls("Read", "DescribeSecurityGroups")
+	expectObservedC(t, "Read", alb, got)
+	if got[AttrIngressCIDRs] != `["10.0.0.0/8","::/0"]` {
+		t.Errorf("ingress cidrs = %s", got[AttrIngressCIDRs])
+	}
+
+	// The services' group: ingress from the ALB group only.
+	svcName := owner + "-services"
+	svcProps := &composite.SecurityGroupProps{
+		Name: svcName, Description: "ECS services of containerapp cluster test", VpcID: n.VpcID,
+		Ingress: []composite.SecurityGroupRule{{Protocol: "tcp", FromPort: 0, ToPort: 65535, SourceSecurityGroupID: albOut[composite.AttrID], Description: "from the ALB"}},
+		Egress:  []composite.SecurityGroupRule{{Protocol: "-1", CIDRBlocks: []string{"0.0.0.0/0"}}},
+		Tags:    ownerTagsB(owner, composite.KeyServiceSecurityGroup, nil),
+	}
+	svc := childC(composite.KeyServiceSecurityGroup, composite.KindSecurityGroup, svcName, svcProps)
+	svcOut, err := h.Create(ctx, svc)
+	if err != nil {
+		t.Fatalf("Create services group: %v", err)
+	}
+	svcRec := recordedB(svc, svcOut)
+	t.Cleanup(func() { _ = h.Delete(context.Background(), svcRec) })
+	got, _, _ = h.Read(ctx, svcRec)
+	expectObservedC(t, "Read services group", svc, got)
+	a.ops.reset()
+
+	// No-op update: one read.
+	if _, err := h.Update(ctx, alb, albRec); err != nil {
+		t.Fatal(err)
+	}
+	a.expectCalls("no-op Update", "DescribeSecurityGroups")
+
+	// Change the CIDRs: revoke the old, authorize the new.
+	alb2 := childC(alb.Key, alb.Kind, albName, albGroupPropsC(albName, n.VpcID, []string{"192.168.0.0/16"}, nil, ownerTagsB(owner, composite.KeyLoadBalancerSecurityGroup, map[string]string{"env": "x"})))
+	out2, err := h.Update(ctx, alb2, albRec)
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	a.expectCalls("Update", "DescribeSecurityGroups", "RevokeSecurityGroupIngress", "AuthorizeSecurityGroupIngress", "CreateTags")
+	expectObservedC(t, "Update outputs", alb2, out2)
+	got, _, _ = h.Read(ctx, albRec)
+	expectObservedC(t, "Read after Update", alb2, got)
+
+	// Drift: a rule added out of band is seen, and Update revokes it.
+	if _, err := a.ec2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(albOut[composite.AttrID]),
+		IpPermissions: []ec2types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22),
+			IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	got, _, _ = h.Read(ctx, albRec)
+	if want, _ := ExpectedObserved(alb2); got[AttrObserved] == want {
+		t.Fatal("Read did not see the added rule")
+	}
+	a.ops.reset()
+	if _, err := h.Update(ctx, alb2, albRec); err != nil {
+		t.Fatal(err)
+	}
+	a.expectCalls("restore", "DescribeSecurityGroups", "RevokeSecurityGroupIngress")
+	got, _, _ = h.Read(ctx, albRec)
+	expectObservedC(t, "Read after restore", alb2, got)
+
+	// Create again: the owned group is adopted; a foreign one is refused.
+	if _, err := h.Create(ctx, alb2); err != nil {
+		t.Fatalf("Create over the owned group: %v", err)
+	}
+	foreign := childC(alb.Key, alb.Kind, albName, albGroupPropsC(albName, n.VpcID, []string{"10.0.0.0/8"}, nil, ownerTagsB("other", composite.KeyLoadBalancerSecurityGroup, nil)))
+	if _, err := h.Create(ctx, foreign); err == nil || !strings.Contains(err.Error(), "not managed by this composite") {
+		t.Fatalf("Create over a foreign group: %v", err)
+	}
+
+	// Removing the services' group's source-group rule (described, as
+	// created) works: the revoke matches the rule as AWS reports it.
+	svcProps2 := *svcProps
+	svcProps2.Ingress = []composite.SecurityGroupRule{}
+	svc2 := childC(svc.Key, svc.Kind, svcName, &svcProps2)
+	a.ops.reset()
+	if _, err := h.Update(ctx, svc2, svcRec); err != nil {
+		t.Fatalf("Update services group: %v", err)
+	}
+	a.expectCalls("revoke source group", "DescribeSecurityGroups", "RevokeSecurityGroupIngress")
+	got, _, _ = h.Read(ctx, svcRec)
+	expectObservedC(t, "Read after revoking the source group rule", svc2, got)
+
+	// Delete (the ALB group first: the services' group still references it,
+	// which AWS refuses with DependencyViolation until that group is gone;
+	// the retry is exercised with an injected fault).
+	a.ops.failNext("DeleteSecurityGroup", errCodeDependencyViolation, "resource has a dependent object", 1)
+	if err := h.Delete(ctx, svcRec); err != nil {
+		t.Fatalf("Delete services group: %v", err)
+	}
+	if err := h.Delete(ctx, albRec); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	for _, r := range []composite.Recorded{albRec, svcRec} {
+		if _, found, err := h.Read(ctx, r); err != nil || found {
+			t.Fatalf("Read after Delete: found=%v err=%v", found, err)
+		}
+		if err := h.Delete(ctx, r); err != nil {
+			t.Fatalf("second Delete: %v", err)
+		}
+	}
+}
+
+// A failed rule call returns the created group with the error (recorded,
+// not orphaned); the next Update converges it.
+func TestSecurityGroupHandler_partialCreate(t *testing.T) {
+	a := newAccTestC(t)
+	n := a.newNetworkB()
+	h := NewSecurityGroupHandler(a.ec2)
+	name := uniqueNameB(t, "sg")
+	c := childC(composite.KeyLoadBalancerSecurityGroup, composite.KindSecurityGroup, name,
+		albGroupPropsC(name, n.VpcID, []string{"10.0.0.0/8"}, nil, ownerTagsB(name, composite.KeyLoadBalancerSecurityGroup, nil)))
+	a.ops.failNext("AuthorizeSecurityGroupIngress", "InvalidParameterValue", "injected", 1)
+	out, err := h.Create(a.ctx, c)
+	if err == nil || out[composite.AttrID] == "" {
+		t.Fatalf("Create = %v, %v; want outputs with an error", out, err)
+	}
+	rec := recordedB(c, out)
+	t.Cleanup(func() { _ = h.Delete(context.Background(), rec) })
+	if _, err := h.Update(a.ctx, c, rec); err != nil {
+		t.Fatal(err)
+	}
+	got, _, _ := h.Read(a.ctx, rec)
+	expectObservedC(t, "after converge", c, got)
+}
+
+func TestResolveNetwork(t *testing.T) {
+	a := newAccTestC(t)
+	ctx := a.ctx
+	n := a.newNetworkB()
+
+	a.ops.reset()
+	vpc, subnets, err := ResolveNetwork(ctx, a.ec2, "", nil)
+	if err != nil || !strings.HasPrefix(vpc, "vpc-") || len(subnets) == 0 {
+		t.Fatalf("default network = %q %v %v", vpc, subnets, err)
+	}
+	a.expectCalls("defaults", "DescribeVpcs", "DescribeSubnets")
+
+	vpc, subnets, err = ResolveNetwork(ctx, a.ec2, n.VpcID, nil)
+	if err != nil || vpc != n.VpcID || strings.Join(subnets, ",") != strings.Join(normalizedSet(n.Subnets), ",") {
+		t.Fatalf("subnets of %s = %v %v", n.VpcID, subnets, err)
+	}
+	a.expectCalls("subnets", "DescribeSubnets")
+
+	vpc, subnets, err = ResolveNetwork(ctx, a.ec2, "", n.Subnets)
+	if err != nil || vpc != n.VpcID || len(subnets) != 2 {
+		t.Fatalf("vpc of subnets = %q %v %v", vpc, subnets, err)
+	}
+	a.expectCalls("vpc", "DescribeSubnets")
+
+	if _, _, err := ResolveNetwork(ctx, a.ec2, n.VpcID, n.Subnets); err != nil {
+		t.Fatal(err)
+	}
+	a.expectCalls("both set")
+
+	_, defaultSubnets, _ := ResolveNetwork(ctx, a.ec2, "", nil)
+	_, _, err = ResolveNetwork(ctx, a.ec2, "", []string{n.Subnets[0], defaultSubnets[0]})
+	var ne *NetworkError
+	if err == nil || !strings.Contains(err.Error(), "2 VPCs") || !asNetworkError(err, &ne) || ne.Attr != "subnet_ids" {
+		t.Fatalf("mixed VPCs = %v", err)
+	}
+}
+
+func asNetworkError(err error, target **NetworkError) bool {
+	ne, ok := err.(*NetworkError)
+	if ok {
+		*target = ne
+	}
+	return ok
+}
