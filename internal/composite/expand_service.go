@@ -383,10 +383,12 @@ func (x *expander) expand() error {
 		Cluster    string `json:"cluster"`
 		LaunchType string `json:"launch_type"`
 	}{svc.Name, svc.Cluster, svc.LaunchType})
-	// Tasks must not start before their roles carry their policies.
+	// Tasks must not start before their roles carry their policies...
 	svcChild := &x.children[len(x.children)-1]
 	for _, c := range x.children {
-		if c.Kind == KindIAMRolePolicy {
+		// ...nor before its listener rule forwards to the target group: AWS
+		// refuses a target group without an associated load balancer.
+		if c.Kind == KindIAMRolePolicy || c.Kind == KindListenerRule {
 			svcChild.After = append(svcChild.After, c.Key)
 		}
 	}

@@ -711,18 +711,18 @@ func (d *discovery) model(ctx context.Context, choice *modelChoice) (serviceMode
 
 	// Network.
 	nm := networkModel{
-		SubnetIDs:        types.ListValueMust(types.StringType, []attr.Value{}),
-		SecurityGroupIDs: types.ListNull(types.StringType),
+		SubnetIDs:        types.SetValueMust(types.StringType, []attr.Value{}),
+		SecurityGroupIDs: types.SetNull(types.StringType),
 		AssignPublicIP:   types.BoolNull(),
 		VpcID:            types.StringNull(),
 	}
 	if nc := d.svc.NetworkConfiguration; nc != nil && nc.AwsvpcConfiguration != nil {
 		vpc := nc.AwsvpcConfiguration
-		nm.SubnetIDs = stringList(sortedStrings(vpc.Subnets))
+		nm.SubnetIDs = stringSet(vpc.Subnets)
 		if nm.SubnetIDs.IsNull() {
-			nm.SubnetIDs = types.ListValueMust(types.StringType, []attr.Value{})
+			nm.SubnetIDs = types.SetValueMust(types.StringType, []attr.Value{})
 		}
-		nm.SecurityGroupIDs = stringList(sortedStrings(vpc.SecurityGroups))
+		nm.SecurityGroupIDs = stringSet(vpc.SecurityGroups)
 		if vpc.AssignPublicIp == ecstypes.AssignPublicIpEnabled {
 			nm.AssignPublicIP = types.BoolValue(true)
 		}
@@ -745,8 +745,8 @@ func (d *discovery) model(ctx context.Context, choice *modelChoice) (serviceMode
 		lm := loadBalancerModel{
 			ListenerARN:         types.StringValue(d.listenerARN),
 			ContainerName:       nullIf(lbContainer, onlyPort),
-			PathPatterns:        types.ListNull(types.StringType),
-			HostHeaders:         types.ListNull(types.StringType),
+			PathPatterns:        types.SetNull(types.StringType),
+			HostHeaders:         types.SetNull(types.StringType),
 			Priority:            types.Int64Null(),
 			DeregistrationDelay: types.Int64Null(),
 			ProtocolVersion:     nullIf(protocolVersion, composite.DefaultProtocolVersion),
@@ -756,7 +756,7 @@ func (d *discovery) model(ctx context.Context, choice *modelChoice) (serviceMode
 			lm.ProtocolVersion = types.StringNull()
 		}
 		paths, hosts := ruleConditionValues(d.rule)
-		lm.PathPatterns, lm.HostHeaders = stringList(paths), stringList(hosts)
+		lm.PathPatterns, lm.HostHeaders = stringSet(paths), stringSet(hosts)
 		if choice.priority != nil {
 			lm.Priority = types.Int64Value(*choice.priority)
 		}
@@ -1398,4 +1398,16 @@ func sameList(a, b []string) bool {
 		return true
 	}
 	return reflect.DeepEqual(a, b)
+}
+
+// stringSet is a set of strings, null when empty.
+func stringSet(ss []string) types.Set {
+	if len(ss) == 0 {
+		return types.SetNull(types.StringType)
+	}
+	elems := make([]attr.Value, len(ss))
+	for i, s := range ss {
+		elems[i] = types.StringValue(s)
+	}
+	return types.SetValueMust(types.StringType, elems)
 }

@@ -63,8 +63,8 @@ type containerModel struct {
 }
 
 type networkModel struct {
-	SubnetIDs        types.List   `tfsdk:"subnet_ids"`
-	SecurityGroupIDs types.List   `tfsdk:"security_group_ids"`
+	SubnetIDs        types.Set    `tfsdk:"subnet_ids"`
+	SecurityGroupIDs types.Set    `tfsdk:"security_group_ids"`
 	AssignPublicIP   types.Bool   `tfsdk:"assign_public_ip"`
 	VpcID            types.String `tfsdk:"vpc_id"`
 }
@@ -72,8 +72,8 @@ type networkModel struct {
 type loadBalancerModel struct {
 	ListenerARN         types.String `tfsdk:"listener_arn"`
 	ContainerName       types.String `tfsdk:"container_name"`
-	PathPatterns        types.List   `tfsdk:"path_patterns"`
-	HostHeaders         types.List   `tfsdk:"host_headers"`
+	PathPatterns        types.Set    `tfsdk:"path_patterns"`
+	HostHeaders         types.Set    `tfsdk:"host_headers"`
 	Priority            types.Int64  `tfsdk:"priority"`
 	DeregistrationDelay types.Int64  `tfsdk:"deregistration_delay"`
 	ProtocolVersion     types.String `tfsdk:"protocol_version"`
@@ -177,6 +177,30 @@ func (c *converter) list(v types.List, p []composite.PathStep) []string {
 	return out
 }
 
+// set converts a set of strings; the result is sorted. Validation errors
+// about one element are reported on the set attribute.
+func (c *converter) set(v types.Set, p []composite.PathStep) []string {
+	if v.IsUnknown() {
+		c.markUnknown(p)
+		return []string{unknownPlaceholder}
+	}
+	if v.IsNull() {
+		return nil
+	}
+	out := make([]string, 0, len(v.Elements()))
+	for _, e := range v.Elements() {
+		s, _ := e.(types.String)
+		if s.IsUnknown() {
+			c.markUnknown(p)
+			out = append(out, unknownPlaceholder)
+			continue
+		}
+		out = append(out, s.ValueString())
+	}
+	sort.Strings(out)
+	return out
+}
+
 func (c *converter) strMap(v types.Map, p []composite.PathStep) map[string]string {
 	if v.IsUnknown() {
 		c.markUnknown(p)
@@ -255,8 +279,8 @@ func toSpec(ctx context.Context, m serviceModel) (composite.ServiceSpec, [][]com
 	var nm networkModel
 	if c.object(m.Network, ap("network"), &nm) {
 		s.Network = composite.NetworkSpec{
-			SubnetIDs:        c.list(nm.SubnetIDs, ap("network", "subnet_ids")),
-			SecurityGroupIDs: c.list(nm.SecurityGroupIDs, ap("network", "security_group_ids")),
+			SubnetIDs:        c.set(nm.SubnetIDs, ap("network", "subnet_ids")),
+			SecurityGroupIDs: c.set(nm.SecurityGroupIDs, ap("network", "security_group_ids")),
 			VpcID:            c.str(nm.VpcID, ap("network", "vpc_id")),
 		}
 		if b := c.boolPtr(nm.AssignPublicIP, ap("network", "assign_public_ip")); b != nil {
@@ -268,8 +292,8 @@ func toSpec(ctx context.Context, m serviceModel) (composite.ServiceSpec, [][]com
 		lb := &composite.LoadBalancerSpec{
 			ListenerARN:         c.str(lm.ListenerARN, ap("load_balancer", "listener_arn")),
 			ContainerName:       c.str(lm.ContainerName, ap("load_balancer", "container_name")),
-			PathPatterns:        c.list(lm.PathPatterns, ap("load_balancer", "path_patterns")),
-			HostHeaders:         c.list(lm.HostHeaders, ap("load_balancer", "host_headers")),
+			PathPatterns:        c.set(lm.PathPatterns, ap("load_balancer", "path_patterns")),
+			HostHeaders:         c.set(lm.HostHeaders, ap("load_balancer", "host_headers")),
 			Priority:            c.intPtr(lm.Priority, ap("load_balancer", "priority")),
 			DeregistrationDelay: c.intPtr(lm.DeregistrationDelay, ap("load_balancer", "deregistration_delay")),
 			ProtocolVersion:     c.str(lm.ProtocolVersion, ap("load_balancer", "protocol_version")),
@@ -338,6 +362,9 @@ func underUnknown(p []composite.PathStep, unknown [][]composite.PathStep) bool {
 	return false
 }
 
+// setAttributes are the set-typed attributes (by name).
+var setAttributes = map[string]bool{"subnet_ids": true, "security_group_ids": true, "path_patterns": true, "host_headers": true}
+
 // tfPath converts a composite path into a framework attribute path.
 func tfPath(steps []composite.PathStep) path.Path {
 	var p path.Path
@@ -348,6 +375,9 @@ func tfPath(steps []composite.PathStep) path.Path {
 		case st.IsKey:
 			p = p.AtMapKey(st.MapKey)
 		case st.IsIndex:
+			if setAttributes[steps[i-1].Attr] {
+				return p // a set element has no index: report on the set
+			}
 			p = p.AtListIndex(st.Index)
 		default:
 			p = p.AtName(st.Attr)
