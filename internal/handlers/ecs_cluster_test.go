@@ -214,7 +214,7 @@ func TestDiscoverCluster_roundTrip(t *testing.T) {
 		expectObservedC(t, c.Key, c, refreshed[c.Key].Outputs)
 	}
 
-	found, ok, err := DiscoverCluster(ctx, hs, name)
+	found, ok, err := DiscoverCluster(ctx, hs, name, false)
 	if err != nil || !ok {
 		t.Fatalf("DiscoverCluster = %v, %v", ok, err)
 	}
@@ -227,8 +227,19 @@ func TestDiscoverCluster_roundTrip(t *testing.T) {
 			t.Errorf("%s: discovered %+v, recorded %+v", k, f, r)
 		}
 	}
-	if _, ok, err := DiscoverCluster(ctx, hs, name+"-missing"); ok || err != nil {
+	if _, ok, err := DiscoverCluster(ctx, hs, name+"-missing", false); ok || err != nil {
 		t.Errorf("DiscoverCluster of a missing cluster = %v, %v", ok, err)
+	}
+	if owned, ok, err := DiscoverCluster(ctx, hs, name, true); err != nil || !ok || len(owned) != len(rec) {
+		t.Errorf("DiscoverCluster(ownedOnly) = %d children, %v, %v", len(owned), ok, err)
+	}
+	// ownedOnly never takes a cluster that only shares the name.
+	foreign := a.newClusterB()
+	if got, ok, err := DiscoverCluster(ctx, hs, foreign, true); err != nil || ok || len(got) != 0 {
+		t.Errorf("DiscoverCluster(ownedOnly) of an unowned cluster = %v, %v, %v", got, ok, err)
+	}
+	if got, ok, err := DiscoverCluster(ctx, hs, foreign, false); err != nil || !ok || got[composite.KeyCluster].Name != foreign {
+		t.Errorf("DiscoverCluster (import) of an unowned cluster = %v, %v, %v", got, ok, err)
 	}
 
 	a.ops.reset()
@@ -237,7 +248,7 @@ func TestDiscoverCluster_roundTrip(t *testing.T) {
 		t.Fatalf("Destroy: %v, left %v", err, left)
 	}
 	t.Logf("destroy: %v", a.ops.calls())
-	if _, ok, _ := DiscoverCluster(ctx, hs, name); ok {
+	if _, ok, _ := DiscoverCluster(ctx, hs, name, false); ok {
 		t.Error("the ECS cluster survived Destroy")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/servicediscovery"
@@ -213,10 +214,13 @@ type ClusterHandlers struct {
 // groups by their ownership tag, the load balancer by its derived name and
 // ownership tags, its listeners and the Cloud Map namespace by ownership
 // tags. The records carry the children's Read outputs and no hash (unknown).
+// With ownedOnly the ECS cluster counts only when it carries the
+// composite's ownership tags (deleting by rediscovery must never take an
+// unrelated cluster of the same name); an import adopts it regardless.
 // Calls: DescribeClusters, DescribeSecurityGroups, DescribeLoadBalancers,
 // [DescribeTags, DescribeLoadBalancerAttributes, DescribeListeners,
 // DescribeTags], ListNamespaces pages, ListTagsForResource per namespace.
-func DiscoverCluster(ctx context.Context, h ClusterHandlers, name string) (map[string]composite.Recorded, bool, error) {
+func DiscoverCluster(ctx context.Context, h ClusterHandlers, name string, ownedOnly bool) (map[string]composite.Recorded, bool, error) {
 	owner := composite.ClusterID(name)
 	rec := map[string]composite.Recorded{}
 	add := func(key string, kind composite.Kind, outputs map[string]string) {
@@ -227,13 +231,17 @@ func DiscoverCluster(ctx context.Context, h ClusterHandlers, name string) (map[s
 	}
 
 	cl, err := h.Cluster.find(ctx, name)
-	if IsNotFound(err) {
+	if IsNotFound(err) && !ownedOnly {
 		return nil, false, nil
 	}
-	if err != nil {
+	if IsNotFound(err) {
+		cl = &ecstypes.Cluster{} // look for the other children all the same
+	} else if err != nil {
 		return nil, false, err
 	}
-	add(composite.KeyCluster, composite.KindECSCluster, clusterOutputs(cl))
+	if tags := ecsTagMap(cl.Tags); cl.ClusterArn != nil && (!ownedOnly || tags[composite.TagOwner] == owner && tags[composite.TagKey] == composite.KeyCluster) {
+		add(composite.KeyCluster, composite.KindECSCluster, clusterOutputs(cl))
+	}
 
 	sgs, err := h.SecurityGroup.api.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{
 		{Name: aws.String("tag:" + composite.TagOwner), Values: []string{owner}},
@@ -320,5 +328,5 @@ func DiscoverCluster(ctx context.Context, h ClusterHandlers, name string) (map[s
 			add(composite.KeyNamespace, composite.NamespaceKind(string(ns.Type)), namespaceOutputsFromSummary(ns))
 		}
 	}
-	return rec, true, nil
+	return rec, len(rec) > 0, nil
 }

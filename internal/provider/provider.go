@@ -242,6 +242,6 @@ func (p *containerappProvider) DataSources(_ context.Context) []func() datasourc
 
 // Registered resources and data sources; other files append in init.
 var (
-	resources   = []func() resource.Resource{service.NewServiceResource}
+	resources   = []func() resource.Resource{cluster.NewClusterResource, service.NewServiceResource}
 	dataSources = []func() datasource.DataSource{cluster.NewClusterDataSource, service.NewServiceDataSource}
 )

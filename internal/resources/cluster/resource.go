@@ -361,7 +361,7 @@ func (r *clusterResource) Read(ctx context.Context, req resource.ReadRequest, re
 	var out map[string]composite.Recorded
 	if len(recorded) == 0 {
 		// Imported (or state without private data): rediscover the children.
-		found, ok, err := handlers.DiscoverCluster(ctx, clusterHandlers(r.clients), state.Name.ValueString())
+		found, ok, err := handlers.DiscoverCluster(ctx, clusterHandlers(r.clients), state.Name.ValueString(), false)
 		if err != nil {
 			resp.Diagnostics.AddError(fmt.Sprintf("Importing containerapp_cluster %q", state.Name.ValueString()), err.Error())
 			return
@@ -502,6 +502,18 @@ func (r *clusterResource) Delete(ctx context.Context, req resource.DeleteRequest
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if len(recorded) == 0 {
+		// Terraform passes no private state to the destroy half of a
+		// replacement (e.g. of a tainted, partially created cluster):
+		// rediscover the children by name and ownership tags, so none is
+		// orphaned.
+		found, _, err := handlers.DiscoverCluster(ctx, clusterHandlers(r.clients), state.Name.ValueString(), true)
+		if err != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("Deleting containerapp_cluster %q", state.Name.ValueString()), err.Error())
+			return
+		}
+		recorded = found
 	}
 	if cl, ok := recorded[composite.KeyCluster]; ok {
 		names, err := handlers.ActiveServices(ctx, r.clients.ECS(), firstNonEmpty(cl.ARN, cl.Name))

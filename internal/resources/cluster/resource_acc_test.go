@@ -17,10 +17,6 @@ import (
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/servicediscovery"
-	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -34,36 +30,9 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
 	"github.com/containerapp/terraform-provider-containerapp/internal/handlers"
-	"github.com/containerapp/terraform-provider-containerapp/internal/provider"
-	"github.com/containerapp/terraform-provider-containerapp/internal/resources/cluster"
 )
 
 const addr = "containerapp_cluster.test"
-
-// withCluster serves the provider with containerapp_cluster registered,
-// whether or not provider.go lists it yet (it is added once, by type name).
-type withCluster struct {
-	fwprovider.ProviderWithValidateConfig
-}
-
-func (p withCluster) Resources(ctx context.Context) []func() fwresource.Resource {
-	list := p.ProviderWithValidateConfig.Resources(ctx)
-	for _, f := range list {
-		var resp fwresource.MetadataResponse
-		f().Metadata(ctx, fwresource.MetadataRequest{ProviderTypeName: "containerapp"}, &resp)
-		if resp.TypeName == "containerapp_cluster" {
-			return list
-		}
-	}
-	return append(list, cluster.NewClusterResource)
-}
-
-var providerFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"containerapp": func() (tfprotov6.ProviderServer, error) {
-		p := provider.New("test")().(fwprovider.ProviderWithValidateConfig)
-		return providerserver.NewProtocol6WithError(withCluster{p})()
-	},
-}
 
 // network is a VPC with two subnets (sorted) made with the SDK for a test.
 type network struct {
@@ -122,6 +91,7 @@ type configOpts struct {
 	team        string
 	noLB, noSD  bool
 	namespaceNm string
+	nsType      string // default HTTP (moto allows one private DNS namespace per VPC and name)
 }
 
 func testAccClusterConfig_basic(name string, n network, o configOpts) string {
@@ -137,12 +107,16 @@ func testAccClusterConfig_basic(name string, n network, o configOpts) string {
 	if o.namespaceNm == "" {
 		o.namespaceNm = name + ".internal"
 	}
+	if o.nsType == "" {
+		o.nsType = "HTTP"
+	}
 	sd := fmt.Sprintf(`
   service_discovery = {
-    name = %q
-    type = "HTTP"
+    name        = %q
+    type        = %q
+    description = "services of %s"
   }
-`, o.namespaceNm)
+`, o.namespaceNm, o.nsType, name)
 	if o.noSD {
 		sd = ""
 	}
@@ -273,7 +247,7 @@ func TestAccCluster_basic(t *testing.T) {
 	cfg := factory.ProviderConfig(proxy.URL()) + testAccClusterConfig_basic(name, n, configOpts{insights: true})
 	var createCalls int
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: providerFactories,
+		ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
 		CheckDestroy: func(s *terraform.State) error {
 			if err := acctest.CheckClusterDestroyed(name)(s); err != nil {
 				return err
@@ -372,7 +346,7 @@ func TestAccCluster_defaults(t *testing.T) {
 		subnetChecks = append(subnetChecks, knownvalue.StringExact(id))
 	}
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: providerFactories,
+		ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckClusterDestroyed(name),
 		Steps: []resource.TestStep{{
 			Config: factory.Config(fmt.Sprintf(`
@@ -414,7 +388,7 @@ func TestAccCluster_update(t *testing.T) {
 	n := newNetwork(t)
 	cert := newCertificate(t, name)
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: providerFactories,
+		ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckClusterDestroyed(name),
 		Steps: []resource.TestStep{{
 			Config: factory.Config(testAccClusterConfig_basic(name, n, configOpts{insights: true})),
@@ -547,7 +521,7 @@ func TestAccCluster_disappears(t *testing.T) {
 	}
 	var lbARN string
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: providerFactories,
+		ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckClusterDestroyed(name),
 		Steps: []resource.TestStep{{
 			Config: cfg,
@@ -612,16 +586,16 @@ func TestAccCluster_disappears(t *testing.T) {
 			},
 			Check: resource.ComposeTestCheckFunc(keep, checkAWS(t, "enabled", "10.0.0.0/8")),
 		}, {
-			// Every child gone: the cluster is gone and planned for creation.
+			// Every child gone: the cluster is gone and created anew.
 			PreConfig: outOfBand("deleting everything", func(s *terraform.State) error {
 				return deleteAllChildren(ctx, awsCfg, s)
 			}),
-			Config:   cfg,
-			PlanOnly: true,
+			Config: cfg,
 			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)},
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
-			ExpectNonEmptyPlan: true,
+			Check: checkAWS(t, "enabled", "10.0.0.0/8"),
 		}},
 	})
 }
@@ -652,9 +626,9 @@ func TestAccCluster_import(t *testing.T) {
 	name := acctest.RandomName("tfacc-cl")
 	n := newNetwork(t)
 	cert := newCertificate(t, name)
-	cfg := factory.Config(testAccClusterConfig_basic(name, n, configOpts{idle: 90, cidrs: `["10.0.0.0/8", "172.16.0.0/12"]`, cert: cert}))
+	cfg := factory.Config(testAccClusterConfig_basic(name, n, configOpts{idle: 90, cidrs: `["10.0.0.0/8", "172.16.0.0/12"]`, cert: cert, nsType: "DNS_PRIVATE"}))
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: providerFactories,
+		ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckClusterDestroyed(name),
 		Steps: []resource.TestStep{{
 			Config: cfg,
@@ -691,7 +665,7 @@ func TestAccCluster_importAdopts(t *testing.T) {
 	}
 	spec := composite.ClusterSpec{
 		Name: name, ContainerInsights: composite.Ptr(false), VpcID: n.VpcID, SubnetIDs: n.Subnets,
-		ServiceDiscovery: &composite.ClusterServiceDiscoverySpec{Name: name + ".internal", Type: "HTTP"},
+		ServiceDiscovery: &composite.ClusterServiceDiscoverySpec{Name: name + ".internal", Type: "HTTP", Description: "services of " + name},
 		LoadBalancer:     &composite.ClusterLoadBalancerSpec{IngressCIDRBlocks: []string{"10.0.0.0/8"}},
 		Tags:             map[string]string{"team": "platform"},
 	}
@@ -704,7 +678,7 @@ func TestAccCluster_importAdopts(t *testing.T) {
 	}
 	cfg := factory.Config(testAccClusterConfig_basic(name, n, configOpts{}))
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: providerFactories,
+		ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckClusterDestroyed(name),
 		Steps: []resource.TestStep{{
 			Config:             cfg,
@@ -764,16 +738,21 @@ func TestAccCluster_faults(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer proxy.Close()
+			defer func() {
+				if t.Failed() {
+					t.Logf("operations: %v", proxy.Operations())
+				}
+			}()
 			cfg := factory.ProviderConfig(proxy.URL()) + testAccClusterConfig_basic(name, n, configOpts{insights: true})
 			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: providerFactories,
+				ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
 				CheckDestroy:             acctest.CheckClusterDestroyed(name),
 				Steps: []resource.TestStep{{
 					PreConfig: func() {
 						proxy.Inject(acctest.Fault{Service: st.service, Operation: st.op, Nth: st.nth, Code: "InjectedFault", Message: "injected " + st.op})
 					},
 					Config:      cfg,
-					ExpectError: regexp.MustCompile(`\(child "` + st.key + `"\)[\s\S]*injected ` + st.op),
+					ExpectError: regexp.MustCompile(`\(child "` + st.key + `"\)[\s\S]*injected\s+` + st.op),
 				}, {
 					PreConfig: proxy.ClearFaults,
 					Config:    cfg,
@@ -831,7 +810,7 @@ func TestAccCluster_badInput(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: providerFactories,
+				ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
 					Config:      provider + "resource \"containerapp_cluster\" \"test\" {\n" + c.body + "\n}\n",
 					PlanOnly:    true,
@@ -856,7 +835,7 @@ func TestAccCluster_deleteWithServices(t *testing.T) {
 	client := ecs.NewFromConfig(acctest.MustConfig(t))
 	svc := "orders"
 	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: providerFactories,
+		ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckClusterDestroyed(name),
 		Steps: []resource.TestStep{{
 			Config: cfg,

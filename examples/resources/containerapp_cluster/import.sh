@@ -1,0 +1,1 @@
+terraform import containerapp_cluster.platform platform
