@@ -23,7 +23,13 @@ ensure_terraform() {
   echo "$dir/terraform"
 }
 
-emulator_up() { curl -fsS -o /dev/null --max-time 2 "$1/moto-api/data.json" 2>/dev/null || curl -fsS -o /dev/null --max-time 2 "$1/_localstack/health" 2>/dev/null; }
+# emulator_up: anything answering HTTP there (moto's / answers at once; its
+# /moto-api/data.json dumps every object and gets slow on a busy server).
+emulator_up() {
+  local code
+  code="$(curl -s -o /dev/null --max-time 5 -w '%{http_code}' "$1/" 2>/dev/null || true)"
+  [[ -n "$code" && "$code" != "000" ]]
+}
 
 # moto_python prints a Python interpreter that can import moto's server,
 # creating a cache virtualenv with `pip install 'moto[server]'` if needed.

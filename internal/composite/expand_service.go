@@ -268,8 +268,7 @@ func (x *expander) expand() error {
 		if lb.Priority != nil {
 			rule.Priority = int32(*lb.Priority)
 		}
-		// A listener rule has no name; the resources map shows its listener.
-		x.add(KeyListenerRule, KindListenerRule, "", rule, struct {
+		x.add(KeyListenerRule, KindListenerRule, ListenerRuleName(name, lb.ListenerARN), rule, struct {
 			ListenerARN string `json:"listener_arn"`
 		}{rule.ListenerARN})
 		lbs = []ServiceLoadBalancer{{TargetGroupARN: RefString(KeyTargetGroup, AttrARN), ContainerName: lb.ContainerName, ContainerPort: port}}

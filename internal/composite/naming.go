@@ -188,3 +188,20 @@ func DiscoveryServiceName(name string) string { return name }
 
 // ECSServiceName is the ECS service name: the service name.
 func ECSServiceName(name string) string { return name }
+
+// ListenerRuleName is the display name of a listener rule (rules have no name
+// in AWS): <name>-rule-<hash8 of the listener ARN>. A rule moved to another
+// listener gets another name, so it is created before the old one is deleted.
+func ListenerRuleName(name, listenerARN string) string {
+	return name + "-rule-" + hashString(listenerARN, ownerHashLength)
+}
+
+// ListenerARNOfRule derives the listener ARN from a listener rule ARN
+// (…:listener-rule/app/<lb>/<lb id>/<listener id>/<rule id>).
+func ListenerARNOfRule(ruleARN string) string {
+	s := strings.Replace(ruleARN, ":listener-rule/", ":listener/", 1)
+	if i := strings.LastIndex(s, "/"); i > 0 {
+		return s[:i]
+	}
+	return s
+}

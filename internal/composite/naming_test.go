@@ -133,3 +133,15 @@ func TestTargetGroupName_replaceForcingProperties(t *testing.T) {
 		t.Error("target group name is not deterministic")
 	}
 }
+
+func TestListenerRuleName(t *testing.T) {
+	listener := "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/alb/50dc6c495c0c9188/f2f7dc8efc522ab2"
+	rule := "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/alb/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee"
+	if got := ListenerARNOfRule(rule); got != listener {
+		t.Fatalf("ListenerARNOfRule = %q, want %q", got, listener)
+	}
+	a, b := ListenerRuleName("web", listener), ListenerRuleName("web", listener+"x")
+	if a == b || !strings.HasPrefix(a, "web-rule-") || a != ListenerRuleName("web", listener) {
+		t.Fatalf("ListenerRuleName not deterministic/distinct: %q %q", a, b)
+	}
+}

@@ -347,7 +347,7 @@ var (
 		KindLogGroup:         {MaxLogGroupNameLength, logGroupRe},
 		KindECRRepository:    {MaxRepositoryNameLength, ecrNameRe},
 		KindTargetGroup:      {MaxTargetGroupNameLength, tgNameRe},
-		KindListenerRule:     {0, regexp.MustCompile(`^$`)}, // rules have no name
+		KindListenerRule:     {64, regexp.MustCompile(`^[a-z][a-z0-9-]*-rule-[0-9a-f]{8}$`)}, // display name: rules have none in AWS
 		KindDiscoveryService: {63, regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)},
 		KindTaskDefinition:   {MaxFamilyLength, familyRe},
 		KindECSService:       {MaxServiceNameLength, regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)},

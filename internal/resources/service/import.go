@@ -560,8 +560,8 @@ func (d *discovery) recordedChildren() map[string]composite.Recorded {
 	}
 	if r := d.rule; r != nil {
 		ruleARN := aws.ToString(r.RuleArn)
-		// A listener rule has no name: the handler reports the ARN's last part.
-		add(composite.KeyListenerRule, composite.KindListenerRule, "", map[string]string{
+		ruleName := composite.ListenerRuleName(d.name, composite.ListenerARNOfRule(ruleARN))
+		add(composite.KeyListenerRule, composite.KindListenerRule, ruleName, map[string]string{
 			composite.AttrARN: ruleARN, composite.AttrName: ruleARN[strings.LastIndex(ruleARN, "/")+1:],
 			composite.AttrPriority: aws.ToString(r.Priority),
 		})
