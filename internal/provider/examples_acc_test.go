@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
 	"github.com/containerapp/terraform-provider-containerapp/internal/acctest/factory"
@@ -82,3 +84,67 @@ func TestAccExamples_serviceResource(t *testing.T) {
 }
 
 func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+func TestAccExamples_clusterResource(t *testing.T) {
+	factory.PreCheck(t)
+	useEmulatorForExamples(t)
+	name := acctest.RandomName("ex-plat")
+	n := acctest.CreateNetwork(t, name+"-net") // its own VPC: one private DNS namespace per VPC in moto
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
+		CheckDestroy:             acctest.CheckClusterDestroyed(name),
+		Steps: []resource.TestStep{{
+			ConfigDirectory: config.StaticDirectory(examplesDir("resources", "containerapp_cluster")),
+			ConfigVariables: config.Variables{
+				"name":       config.StringVariable(name),
+				"vpc_id":     config.StringVariable(n.VpcID),
+				"subnet_ids": config.ListVariable(config.StringVariable(n.SubnetIDs[0]), config.StringVariable(n.SubnetIDs[1])),
+			},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("listener_arn", knownvalue.StringRegexp(regexpMust(`:listener/app/`))),
+			},
+		}},
+	})
+}
+
+// The platform example (a cluster and three services) applies unchanged,
+// has an empty second plan, and destroys with nothing left.
+func TestAccExamples_platform(t *testing.T) {
+	factory.PreCheck(t)
+	useEmulatorForExamples(t)
+	name := acctest.RandomName("plat")
+	resource.Test(t, resource.TestCase{
+		CheckDestroy: func(s *terraform.State) error {
+			if err := acctest.CheckClusterDestroyed(name)(s); err != nil {
+				return err
+			}
+			for _, svc := range []string{"web", "api", "worker"} {
+				if err := acctest.CheckServiceDestroyed(name, svc)(s); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{{
+			// The example has its own provider block: providers go on the step.
+			ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
+			ConfigDirectory:          config.StaticDirectory(examplesDir("platform")),
+			ConfigVariables:          config.Variables{"name": config.StringVariable(name)},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("url", knownvalue.StringRegexp(regexpMust(`^http://.+`))),
+				statecheck.ExpectKnownOutputValueAtPath("service_arns", tfjsonpath.New("api"),
+					knownvalue.StringExact("arn:aws:ecs:"+acctest.Region()+":123456789012:service/"+name+"/api")),
+				statecheck.ExpectKnownOutputValueAtPath("resources", tfjsonpath.New("api").AtMapKey("discovery_service").AtMapKey("kind"),
+					knownvalue.StringExact("aws_service_discovery_service")),
+				statecheck.ExpectKnownOutputValueAtPath("resources", tfjsonpath.New("worker").AtMapKey("service").AtMapKey("name"),
+					knownvalue.StringExact("worker")),
+			},
+		}},
+	})
+}

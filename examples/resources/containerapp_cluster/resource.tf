@@ -11,6 +11,18 @@ variable "name" {
   default = "platform"
 }
 
+variable "vpc_id" {
+  type        = string
+  description = "VPC for the platform; null for the region's default VPC."
+  default     = null
+}
+
+variable "subnet_ids" {
+  type        = list(string)
+  description = "Subnets for the ALB and services; null for all subnets of the VPC."
+  default     = null
+}
+
 variable "certificate_arn" {
   type        = string
   description = "ACM certificate for the HTTPS listener; null for HTTP only."
@@ -25,6 +37,9 @@ resource "containerapp_cluster" "platform" {
   capacity_providers                 = ["FARGATE", "FARGATE_SPOT"]
   default_capacity_provider_strategy = [{ capacity_provider = "FARGATE", weight = 1, base = 1 }]
   container_insights                 = true
+
+  vpc_id     = var.vpc_id
+  subnet_ids = var.subnet_ids
 
   service_discovery = {
     name = "${var.name}.internal"
