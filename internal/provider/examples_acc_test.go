@@ -114,8 +114,17 @@ func TestAccExamples_clusterResource(t *testing.T) {
 // has an empty second plan, and destroys with nothing left.
 func TestAccExamples_platform(t *testing.T) {
 	factory.PreCheck(t)
-	useEmulatorForExamples(t)
 	name := acctest.RandomName("plat")
+	// Count the AWS calls of the apply (its plan included), as `make demo` runs it.
+	var proxy *acctest.Proxy
+	if ep := acctest.Endpoint(); ep != "" {
+		var err error
+		if proxy, err = acctest.NewProxy(ep); err != nil {
+			t.Fatal(err)
+		}
+		defer proxy.Close()
+		t.Setenv("AWS_ENDPOINT_URL", proxy.URL())
+	}
 	resource.Test(t, resource.TestCase{
 		CheckDestroy: func(s *terraform.State) error {
 			if err := acctest.CheckClusterDestroyed(name)(s); err != nil {
@@ -133,6 +142,13 @@ func TestAccExamples_platform(t *testing.T) {
 			ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
 			ConfigDirectory:          config.StaticDirectory(examplesDir("platform")),
 			ConfigVariables:          config.Variables{"name": config.StringVariable(name)},
+			Check: func(*terraform.State) error {
+				if proxy != nil {
+					t.Logf("platform example: terraform plan+apply made %d AWS calls (%d mutating)",
+						len(proxy.Calls()), len(proxy.MutatingCalls()))
+				}
+				return nil
+			},
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
