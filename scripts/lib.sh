@@ -31,19 +31,32 @@ emulator_up() {
   [[ -n "$code" && "$code" != "000" ]]
 }
 
-# moto_python prints a Python interpreter that can import moto's server,
-# creating a cache virtualenv with `pip install 'moto[server]'` if needed.
+MOTO_VERSION="${MOTO_VERSION:-5.2.1}"
+MOTO_PYTHONPATH=""
+
+# moto_python prints a Python interpreter that can import moto's server. When
+# the machine's python3 cannot, moto[server]==$MOTO_VERSION is installed into
+# a cache virtualenv, or (without the venv module) into a cache folder put on
+# PYTHONPATH.
 moto_python() {
   local py
   py="$(python3 -c 'import sys; print(sys.executable)')"
   if "$py" -c 'import moto.server, flask' 2>/dev/null; then echo "$py"; return; fi
-  local venv="$CACHE_DIR/moto-venv"
-  if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c 'import moto.server, flask' 2>/dev/null; then
-    log "installing moto[server] into $venv"
-    python3 -m venv "$venv" >&2
-    "$venv/bin/pip" install -q 'moto[server]' >&2
+  local venv="$CACHE_DIR/moto-venv" site="$CACHE_DIR/moto-site"
+  if [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c 'import moto.server, flask' 2>/dev/null; then
+    echo "$venv/bin/python"; return
   fi
-  echo "$venv/bin/python"
+  if [[ -d "$site" ]] && PYTHONPATH="$site" "$py" -c 'import moto.server, flask' 2>/dev/null; then
+    MOTO_PYTHONPATH="$site"; echo "$py"; return
+  fi
+  log "installing moto[server]==$MOTO_VERSION"
+  if python3 -m venv "$venv" >&2 2>/dev/null && "$venv/bin/pip" install -q "moto[server]==$MOTO_VERSION" >&2; then
+    echo "$venv/bin/python"; return
+  fi
+  rm -rf "$venv"
+  "$py" -m pip install -q --target "$site" "moto[server]==$MOTO_VERSION" >&2
+  MOTO_PYTHONPATH="$site"
+  echo "$py"
 }
 
 # start_emulator starts moto on $EMULATOR_PORT unless something already answers
@@ -51,12 +64,15 @@ moto_python() {
 EMULATOR_PID=""
 start_emulator() {
   if emulator_up "$DEFAULT_ENDPOINT"; then
-    log "emulator already answering on $DEFAULT_ENDPOINT; using it (and leaving it running)"
+    log "emulator already answering on $DEFAULT_ENDPOINT; using it (and leaving it running)."
+    log "it must run with MOTO_IAM_LOAD_MANAGED_POLICIES=true MOTO_ECS_SERVICE_RUNNING=1000, or steady-state waits never end"
     return
   fi
   local py logf="$CACHE_DIR/moto.log"
   py="$(moto_python)"
+  [[ -d "$CACHE_DIR/moto-site" ]] && ! "$py" -c 'import moto.server' 2>/dev/null && MOTO_PYTHONPATH="$CACHE_DIR/moto-site"
   log "starting moto on $DEFAULT_ENDPOINT (log: $logf)"
+  PYTHONPATH="${MOTO_PYTHONPATH}${PYTHONPATH:+:$PYTHONPATH}" \
   MOTO_IAM_LOAD_MANAGED_POLICIES=true MOTO_ECS_SERVICE_RUNNING=1000 \
     "$py" -m moto.server -H "$EMULATOR_HOST" -p "$EMULATOR_PORT" >"$logf" 2>&1 &
   EMULATOR_PID=$!

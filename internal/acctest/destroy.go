@@ -131,6 +131,7 @@ func ServiceLeftovers(ctx context.Context, cluster, name string) ([]string, erro
 		end := min(i+20, len(arns))
 		tags, err := lb.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: arns[i:end]})
 		if err != nil {
+			errs = append(errs, fmt.Errorf("ELBv2 DescribeTags: %w", err))
 			continue
 		}
 		for _, td := range tags.TagDescriptions {
@@ -153,6 +154,7 @@ func ServiceLeftovers(ctx context.Context, cluster, name string) ([]string, erro
 			}
 			tags, err := sd.ListTagsForResource(ctx, &servicediscovery.ListTagsForResourceInput{ResourceARN: s.Arn})
 			if err != nil {
+				errs = append(errs, fmt.Errorf("Cloud Map ListTagsForResource: %w", err))
 				continue
 			}
 			for _, t := range tags.Tags {

@@ -187,11 +187,11 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 		if err != nil {
 			return nil, fmt.Errorf("validating credentials with STS GetCallerIdentity: %w", err)
 		}
-		if !c.SkipRequestingAccountID {
-			cl.AccountID = aws.ToString(out.Account)
-			if a, err := arn.Parse(aws.ToString(out.Arn)); err == nil {
-				cl.Partition = a.Partition
-			}
+		// The answer is used even when only validation asked for it: trust
+		// policies are conditioned on the account whenever it is known.
+		cl.AccountID = aws.ToString(out.Account)
+		if a, err := arn.Parse(aws.ToString(out.Arn)); err == nil {
+			cl.Partition = a.Partition
 		}
 	}
 	return cl, nil

@@ -248,6 +248,12 @@ func toSpec(ctx context.Context, m serviceModel) (composite.ServiceSpec, [][]com
 		HealthCheckGracePeriod: c.intPtr(m.HealthCheckGracePeriod, ap("health_check_grace_period")),
 		Tags:                   c.strMap(m.Tags, ap("tags")),
 	}
+	// The Fargate size check needs both numbers: while one is unknown, the
+	// other is not checked either.
+	if m.CPU.IsUnknown() || m.Memory.IsUnknown() {
+		c.markUnknown(ap("cpu"))
+		c.markUnknown(ap("memory"))
+	}
 	if b := c.boolPtr(m.EnableExecuteCommand, ap("enable_execute_command")); b != nil {
 		s.EnableExecuteCommand = *b
 	}
