@@ -162,6 +162,11 @@ func arnChangesOnUpdate(k composite.Kind) bool { return k == composite.KindTaskD
 // plan time (Diff escalated c to an update only because of that child, e.g. a
 // log group deleted out of band and created again under the same name).
 func arnKeptOnUpdate(c composite.Child, rec composite.Recorded, ops map[string]composite.Op, recorded map[string]composite.Recorded, names map[string]string) bool {
+	if rec.Hash == "" {
+		// Changed out of band (or left incomplete): the plan must show that
+		// the apply touches this child, even though its inputs are unchanged.
+		return false
+	}
 	if !arnChangesOnUpdate(c.Kind) {
 		return true
 	}
