@@ -59,7 +59,10 @@ func Summarize(actions []Action) map[Op]int {
 //
 // Then, transitively: a child that depends on (references, or lists in
 // ReplaceOn) a child being created or replaced is replaced itself if that key
-// is in its ReplaceOn list, and otherwise updated at least.
+// is in its ReplaceOn list, and otherwise updated at least. A child that
+// depends on a child being updated whose ARN may change on update
+// (ARNChangesOnUpdate: a task definition registers a new revision) is
+// updated at least, so that it moves to the new ARN.
 func Diff(g Graph, recorded map[string]Recorded) []Action {
 	actions := make([]Action, len(g.Children))
 	index := make(map[string]int, len(g.Children))
@@ -97,16 +100,20 @@ func Diff(g Graph, recorded map[string]Recorded) []Action {
 					continue
 				}
 				depOp := actions[j].Op
-				if depOp != OpCreate && depOp != OpReplace {
+				want := OpUpdate
+				var verb string
+				switch {
+				case depOp == OpCreate:
+					verb = "created"
+				case depOp == OpReplace:
+					verb = "replaced"
+				case depOp == OpUpdate && ARNChangesOnUpdate(g.Children[j].Kind):
+					verb = "updated (its ARN may change)"
+				default:
 					continue
 				}
-				verb := "created"
-				if depOp == OpReplace {
-					verb = "replaced"
-				}
 				reason := fmt.Sprintf("depends on %s, which will be %s", dep, verb)
-				want := OpUpdate
-				if replaceOn[i][dep] {
+				if depOp != OpUpdate && replaceOn[i][dep] {
 					want = OpReplace
 				}
 				if escalate(&actions[i], want, reason) {

@@ -106,10 +106,11 @@ func TestDiff_missingChildIsCreated(t *testing.T) {
 		t.Errorf("log_group = %+v", a)
 	}
 	// The task definition references the log group by name: updated, not
-	// replaced (log_group is not in its ReplaceOn), and the service is not
-	// touched because the task definition is not replaced.
+	// replaced (log_group is not in its ReplaceOn); the service is updated
+	// because a task definition update may register a new revision, never
+	// replaced.
 	ops := diffTestOps(actions)
-	if ops["task_definition"] != OpUpdate || ops["service"] != OpNoop {
+	if ops["task_definition"] != OpUpdate || ops["service"] != OpUpdate || ops["target_group"] != OpNoop {
 		t.Errorf("ops = %v", ops)
 	}
 }
@@ -131,6 +132,32 @@ func TestDiff_update(t *testing.T) {
 	// Updates do not propagate.
 	if ops := diffTestOps(actions); ops["listener_rule"] != OpNoop || ops["task_definition"] != OpNoop || ops["service"] != OpNoop {
 		t.Errorf("ops = %v", ops)
+	}
+}
+
+// A task definition update may register a new revision (a new ARN): the
+// service that references it is updated too, never replaced.
+func TestDiff_updateOfARNChangingKindUpdatesDependents(t *testing.T) {
+	g := diffTestGraph()
+	rec := diffTestRecorded(g)
+	r := rec["task_definition"]
+	r.Hash, r.ReplaceHash = "", "" // e.g. a partial create
+	rec["task_definition"] = r
+	actions := Diff(g, rec)
+	if a := diffTestAction(t, actions, "task_definition"); a.Op != OpUpdate {
+		t.Fatalf("task_definition = %+v", a)
+	}
+	want := "depends on task_definition, which will be updated (its ARN may change)"
+	if a := diffTestAction(t, actions, "service"); a.Op != OpUpdate || a.Reason != want {
+		t.Errorf("service = %+v, want update: %s", a, want)
+	}
+	if ops := diffTestOps(actions); ops["listener_rule"] != OpNoop || ops["target_group"] != OpNoop {
+		t.Errorf("ops = %v", ops)
+	}
+	// Even a dependent listing it in ReplaceOn is only updated.
+	diffTestChild(t, &g, "service").ReplaceOn = []string{"task_definition"}
+	if a := diffTestAction(t, Diff(g, rec), "service"); a.Op != OpUpdate {
+		t.Errorf("service with replace_on = %+v, want update", a)
 	}
 }
 

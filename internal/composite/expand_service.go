@@ -226,9 +226,12 @@ func (x *expander) expand() error {
 	var lbs []ServiceLoadBalancer
 	if lb := s.LoadBalancer; lb != nil {
 		port := int32(*s.Containers[lb.ContainerName].Port)
+		// The key (name and replace hash) holds an explicit vpc_id only: see
+		// TargetGroupKey.
 		k := TargetGroupKey{Port: port, Protocol: "HTTP", ProtocolVersion: lb.ProtocolVersion, TargetType: "ip", VpcID: s.Network.VpcID}
+		vpcFromSubnet := ""
 		if k.VpcID == "" {
-			k.VPCFromSubnet = sortedCopy(s.Network.SubnetIDs)[0]
+			vpcFromSubnet = sortedCopy(s.Network.SubnetIDs)[0]
 		}
 		hc := lb.HealthCheck
 		tg := &TargetGroupProps{
@@ -238,7 +241,7 @@ func (x *expander) expand() error {
 			ProtocolVersion: k.ProtocolVersion,
 			TargetType:      k.TargetType,
 			VpcID:           k.VpcID,
-			VPCFromSubnet:   k.VPCFromSubnet,
+			VPCFromSubnet:   vpcFromSubnet,
 			HealthCheck: HealthCheck{
 				Path:               hc.Path,
 				Matcher:            hc.Matcher,
@@ -256,6 +259,12 @@ func (x *expander) expand() error {
 			Name string         `json:"name"`
 			Key  TargetGroupKey `json:"key"`
 		}{tg.Name, k})
+		// VPCFromSubnet only tells the handler where to look the VPC up when
+		// it creates the group; nothing can be updated from it, so a subnet
+		// change is not a change of the target group at all.
+		hashed := *tg
+		hashed.VPCFromSubnet = ""
+		x.children[len(x.children)-1].Hash = HashJSON(&hashed)
 
 		rule := &ListenerRuleProps{
 			ListenerARN:    lb.ListenerARN,

@@ -438,3 +438,49 @@ func expTags(c Child) map[string]string {
 	}
 	return nil
 }
+
+// Adding or removing a subnet (which may change the first one, sorted) must
+// neither rename nor replace the target group, nor even update it: the
+// subnet only tells the handler where to look the VPC up on creation.
+func TestExpandService_subnetChangeKeepsTargetGroup(t *testing.T) {
+	for _, vpc := range []string{"", "vpc-0123abcd"} {
+		t.Run("vpc_id="+vpc, func(t *testing.T) {
+			spec := goldenFullSpec()
+			spec.Network.VpcID = vpc
+			before := expChild(t, mustExpand(t, spec), KeyTargetGroup)
+			for _, subnets := range [][]string{
+				{"subnet-00000000", "subnet-0a000001", "subnet-0b000002"}, // a new first subnet
+				{"subnet-0b000002"}, // the first one removed
+				{"subnet-0a000001"},
+			} {
+				spec.Network.SubnetIDs = subnets
+				after := expChild(t, mustExpand(t, spec), KeyTargetGroup)
+				if after.Name != before.Name || after.ReplaceHash != before.ReplaceHash || after.Hash != before.Hash {
+					t.Errorf("subnets %v: target group %s/%s/%s, was %s/%s/%s", subnets,
+						after.Name, after.ReplaceHash, after.Hash, before.Name, before.ReplaceHash, before.Hash)
+				}
+				p := after.Props.(*TargetGroupProps)
+				if vpc == "" && p.VPCFromSubnet != sortedCopy(subnets)[0] || vpc != "" && (p.VPCFromSubnet != "" || p.VpcID != vpc) {
+					t.Errorf("subnets %v: vpc_id %q vpc_from_subnet %q", subnets, p.VpcID, p.VPCFromSubnet)
+				}
+			}
+		})
+	}
+	// An explicit vpc_id is part of the key.
+	spec := goldenFullSpec()
+	a := expChild(t, mustExpand(t, spec), KeyTargetGroup)
+	spec.Network.VpcID = "vpc-0123abcd"
+	b := expChild(t, mustExpand(t, spec), KeyTargetGroup)
+	if a.Name == b.Name || a.ReplaceHash == b.ReplaceHash {
+		t.Errorf("setting vpc_id keeps the target group %s/%s", a.Name, a.ReplaceHash)
+	}
+}
+
+func mustExpand(t *testing.T, spec ServiceSpec) Graph {
+	t.Helper()
+	g, err := ExpandService(spec, goldenEnv())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}

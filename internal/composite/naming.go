@@ -158,13 +158,17 @@ func TaskFamily(cluster, name string) string {
 // TargetGroupKey holds the target group properties that cannot be changed
 // in place. They are hashed into the target group's name, so a change gets a
 // fresh name and the new group can be created before the old one is deleted.
+//
+// The VPC is part of it only when network.vpc_id is explicit. Otherwise the
+// handler looks it up from a subnet (TargetGroupProps.VPCFromSubnet) when it
+// creates the group; which subnet that is must not matter, or adding or
+// removing a subnet would replace the target group and redeploy the service.
 type TargetGroupKey struct {
 	Port            int32  `json:"port"`
 	Protocol        string `json:"protocol"`
 	ProtocolVersion string `json:"protocol_version"`
 	TargetType      string `json:"target_type"`
 	VpcID           string `json:"vpc_id,omitempty"`
-	VPCFromSubnet   string `json:"vpc_from_subnet,omitempty"`
 }
 
 // TargetGroupName is <name>-<hash8> within 32 characters; the hash covers
@@ -204,4 +208,66 @@ func ListenerARNOfRule(ruleARN string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// NameScope returns the scope within which c's physical name must be unique,
+// besides its kind: the namespace id of a Cloud Map service, the listener ARN
+// of a listener rule, the VPC id of a security group, and "" for kinds whose
+// names are unique per account and region. c's props should be resolved (a
+// reference is compared as written). Two children whose names clash have the
+// same Kind, Name and NameScope.
+func NameScope(c Child) string {
+	switch p := c.Props.(type) {
+	case *DiscoveryServiceProps:
+		return p.NamespaceID
+	case *ListenerRuleProps:
+		return p.ListenerARN
+	case *SecurityGroupProps:
+		return p.VpcID
+	}
+	return ""
+}
+
+// hasNameScope reports whether NameScope is never empty for kind k.
+func hasNameScope(k Kind) bool {
+	return k == KindDiscoveryService || k == KindListenerRule || k == KindSecurityGroup
+}
+
+// RecordedNameScope returns the name scope of a recorded child: its
+// NameScope, else what its ARN tells (a listener rule's ARN names its
+// listener). known is false when the kind has scoped names and the record
+// does not say which scope (a record from before NameScope was kept, or
+// rebuilt by an import).
+func RecordedNameScope(r Recorded) (scope string, known bool) {
+	if r.NameScope != "" || !hasNameScope(r.Kind) {
+		return r.NameScope, true
+	}
+	if r.Kind == KindListenerRule && strings.Contains(r.ARN, ":listener-rule/") {
+		return ListenerARNOfRule(r.ARN), true
+	}
+	return "", false
+}
+
+// NamesClash reports whether c (with resolved props) cannot be created while
+// the recorded prev still exists because they would share a physical name:
+// same kind, same name and same name scope. Task definitions never clash (a
+// family holds any number of revisions). An unknown recorded scope counts as
+// the same scope (the engine then deletes prev first, the conservative
+// choice: creating first into the same scope would fail on the name).
+func NamesClash(prev Recorded, c Child) bool {
+	if prev.Kind != c.Kind || c.Kind == KindTaskDefinition {
+		return false
+	}
+	// Two rules on one listener clash on their priority whatever their
+	// names: a rule with the same explicit priority cannot be created first.
+	if p, ok := c.Props.(*ListenerRuleProps); ok && p.Priority != 0 && prev.Outputs[AttrPriority] == fmt.Sprint(p.Priority) {
+		if scope, known := RecordedNameScope(prev); !known || scope == NameScope(c) {
+			return true
+		}
+	}
+	if prev.Name != c.Name {
+		return false
+	}
+	scope, known := RecordedNameScope(prev)
+	return !known || scope == NameScope(c)
 }

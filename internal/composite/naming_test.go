@@ -14,7 +14,7 @@ var (
 	familyRe      = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
 	longCluster   = strings.Repeat("Very_Long-Cluster", 15) // 255 characters
 	longName      = "a" + strings.Repeat("b1-", 10) + "z"   // 32 characters
-	defaultTGKey  = TargetGroupKey{Port: 8080, Protocol: "HTTP", ProtocolVersion: "HTTP1", TargetType: "ip", VPCFromSubnet: "subnet-1"}
+	defaultTGKey  = TargetGroupKey{Port: 8080, Protocol: "HTTP", ProtocolVersion: "HTTP1", TargetType: "ip"}
 	namingCluster = []string{"platform", "Shared_Prod", "a", "x__y--z_", longCluster, "arn:aws:ecs:us-east-1:123456789012:cluster/" + longCluster}
 )
 
@@ -120,9 +120,9 @@ func TestNames_distinctOwners(t *testing.T) {
 func TestTargetGroupName_replaceForcingProperties(t *testing.T) {
 	base := TargetGroupName("platform", "web", defaultTGKey)
 	for what, k := range map[string]TargetGroupKey{
-		"port":             {Port: 8081, Protocol: "HTTP", ProtocolVersion: "HTTP1", TargetType: "ip", VPCFromSubnet: "subnet-1"},
-		"protocol version": {Port: 8080, Protocol: "HTTP", ProtocolVersion: "HTTP2", TargetType: "ip", VPCFromSubnet: "subnet-1"},
-		"protocol":         {Port: 8080, Protocol: "HTTPS", ProtocolVersion: "HTTP1", TargetType: "ip", VPCFromSubnet: "subnet-1"},
+		"port":             {Port: 8081, Protocol: "HTTP", ProtocolVersion: "HTTP1", TargetType: "ip"},
+		"protocol version": {Port: 8080, Protocol: "HTTP", ProtocolVersion: "HTTP2", TargetType: "ip"},
+		"protocol":         {Port: 8080, Protocol: "HTTPS", ProtocolVersion: "HTTP1", TargetType: "ip"},
 		"vpc":              {Port: 8080, Protocol: "HTTP", ProtocolVersion: "HTTP1", TargetType: "ip", VpcID: "vpc-1"},
 	} {
 		if TargetGroupName("platform", "web", k) == base {
@@ -143,5 +143,92 @@ func TestListenerRuleName(t *testing.T) {
 	a, b := ListenerRuleName("web", listener), ListenerRuleName("web", listener+"x")
 	if a == b || !strings.HasPrefix(a, "web-rule-") || a != ListenerRuleName("web", listener) {
 		t.Fatalf("ListenerRuleName not deterministic/distinct: %q %q", a, b)
+	}
+}
+
+func TestNameScopeAndNamesClash(t *testing.T) {
+	listener := "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/alb/50dc6c495c0c9188/f2f7dc8efc522ab2"
+	ds := func(ns string) Child {
+		return Child{Key: KeyDiscoveryService, Kind: KindDiscoveryService, Name: "web", Props: &DiscoveryServiceProps{Name: "web", NamespaceID: ns}}
+	}
+	rec := func(c Child) Recorded {
+		return Recorded{Key: c.Key, Kind: c.Kind, Name: c.Name, ARN: "arn:" + c.Key, NameScope: NameScope(c)}
+	}
+	rule := Child{Key: KeyListenerRule, Kind: KindListenerRule, Name: ListenerRuleName("web", listener), Props: &ListenerRuleProps{ListenerARN: listener}}
+	sg := func(vpc string) Child {
+		return Child{Key: "sg", Kind: KindSecurityGroup, Name: "platform-svc", Props: &SecurityGroupProps{Name: "platform-svc", VpcID: vpc}}
+	}
+	lg := Child{Key: KeyLogGroup, Kind: KindLogGroup, Name: "/lg", Props: &LogGroupProps{Name: "/lg"}}
+	td := Child{Key: KeyTaskDefinition, Kind: KindTaskDefinition, Name: "fam", Props: &TaskDefinitionProps{Family: "fam"}}
+
+	if NameScope(ds("ns-1")) != "ns-1" || NameScope(rule) != listener || NameScope(sg("vpc-1")) != "vpc-1" || NameScope(lg) != "" || NameScope(td) != "" {
+		t.Fatal("NameScope")
+	}
+	legacyDS := rec(ds("ns-1"))
+	legacyDS.NameScope = ""
+	legacyRule := rec(rule)
+	legacyRule.NameScope = ""
+	legacyRule.ARN = strings.Replace(listener, ":listener/", ":listener-rule/", 1) + "/9683b2d02a6cabee"
+	for _, tc := range []struct {
+		what  string
+		prev  Recorded
+		c     Child
+		clash bool
+	}{
+		{"discovery service, same namespace", rec(ds("ns-1")), ds("ns-1"), true},
+		{"discovery service moved to another namespace", rec(ds("ns-1")), ds("ns-2"), false},
+		{"discovery service, recorded namespace unknown", legacyDS, ds("ns-2"), true},
+		{"security group, same vpc", rec(sg("vpc-1")), sg("vpc-1"), true},
+		{"security group moved to another vpc", rec(sg("vpc-1")), sg("vpc-2"), false},
+		{"listener rule, same listener", rec(rule), rule, true},
+		{"listener rule, scope from its ARN", legacyRule, rule, true},
+		{"log group, same name", rec(lg), lg, true},
+		{"log group, another name", rec(lg), Child{Key: lg.Key, Kind: lg.Kind, Name: "/other", Props: lg.Props}, false},
+		{"another kind", rec(lg), Child{Key: lg.Key, Kind: KindECRRepository, Name: "/lg"}, false},
+		{"task definition revisions", rec(td), td, false},
+	} {
+		if got := NamesClash(tc.prev, tc.c); got != tc.clash {
+			t.Errorf("%s: NamesClash = %v, want %v", tc.what, got, tc.clash)
+		}
+	}
+	if s, ok := RecordedNameScope(legacyRule); !ok || s != listener {
+		t.Errorf("RecordedNameScope(rule) = %q, %v", s, ok)
+	}
+	if _, ok := RecordedNameScope(legacyDS); ok {
+		t.Error("a discovery service without a recorded namespace has a known scope")
+	}
+	if s, ok := RecordedNameScope(rec(lg)); !ok || s != "" {
+		t.Errorf("RecordedNameScope(log group) = %q, %v", s, ok)
+	}
+}
+
+func TestARNChangesOnUpdate(t *testing.T) {
+	for _, k := range []Kind{KindIAMRole, KindIAMRolePolicy, KindLogGroup, KindECRRepository, KindTargetGroup, KindListenerRule,
+		KindDiscoveryService, KindECSService, KindECSCluster, KindSecurityGroup, KindLoadBalancer, KindListener, KindPrivateDNSNamespace} {
+		if ARNChangesOnUpdate(k) {
+			t.Errorf("ARNChangesOnUpdate(%s)", k)
+		}
+	}
+	if !ARNChangesOnUpdate(KindTaskDefinition) {
+		t.Error("a task definition update registers a new revision")
+	}
+}
+
+func TestNamesClash_listenerRulePriority(t *testing.T) {
+	listener := "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/alb/1/2"
+	prev := Recorded{Kind: KindListenerRule, Name: "", ARN: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/alb/1/2/3",
+		Outputs: map[string]string{AttrPriority: "200"}, NameScope: listener}
+	c := Child{Kind: KindListenerRule, Name: "web-rule-abc", Props: &ListenerRuleProps{ListenerARN: listener, Priority: 200}}
+	if !NamesClash(prev, c) {
+		t.Fatal("same explicit priority on the same listener must clash (delete first)")
+	}
+	c.Props = &ListenerRuleProps{ListenerARN: listener + "x", Priority: 200}
+	prev.NameScope = listener
+	if NamesClash(prev, c) {
+		t.Fatal("another listener: no clash")
+	}
+	c.Props = &ListenerRuleProps{ListenerARN: listener}
+	if NamesClash(prev, c) {
+		t.Fatal("allocated priority: no clash")
 	}
 }

@@ -32,6 +32,14 @@ const (
 	AttrRevision = "revision" // task definition revision
 )
 
+// ARNChangesOnUpdate reports whether an in-place update of a child of kind k
+// may give it a new identity: updating a task definition registers a new
+// revision (a new ARN), and the previous revision still exists until it is
+// deregistered. The engine deletes the previous one at the end of the apply
+// (like a create-before-destroy replacement), and Diff plans an update of
+// the children that reference it.
+func ARNChangesOnUpdate(k Kind) bool { return k == KindTaskDefinition }
+
 // Child is one desired AWS object.
 //
 // String fields of Props may contain references of the form ${key.attr}
@@ -79,6 +87,11 @@ type Recorded struct {
 	// empty Hash means "unknown or incomplete": the next apply updates it.
 	Hash        string
 	ReplaceHash string
+	// NameScope is NameScope of the child as last created or updated by the
+	// engine. Empty for kinds whose names are unique per account and region,
+	// and for records that predate it or were rebuilt by an import (then
+	// RecordedNameScope derives it where it can, or reports it unknown).
+	NameScope string `json:",omitempty"`
 }
 
 // Op is what an apply does to one child.

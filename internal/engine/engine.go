@@ -128,12 +128,16 @@ var errSkipped = errors.New("skipped")
 // Creates, updates and replacements run first, each child as soon as the
 // children it references are done, at most opts.Concurrency at a time.
 // References are resolved against the outputs recorded at that moment. A
-// replacement whose new name differs from the old one (and every task
-// definition replacement) is create-before-destroy: the old record moves to
-// "<key>#deposed[N]" and is deleted at the end. A replacement that keeps the
-// name deletes the old object first. When every create and update succeeded,
-// OpDelete children and the children deposed by this run are deleted in
-// teardown order (composite.TeardownRank, same rank concurrently).
+// replacement is create-before-destroy unless the new object's name clashes
+// with the old one's (composite.NamesClash: same kind, name and name scope,
+// e.g. a Cloud Map service re-created in the same namespace; never for task
+// definitions): the old record moves to "<key>#deposed[N]" and is deleted at
+// the end. A replacement whose name clashes deletes the old object first. An
+// update that gives the child a new ARN (composite.ARNChangesOnUpdate: a task
+// definition registers a new revision) deposes the previous ARN the same way.
+// When every create and update succeeded, OpDelete children and the children
+// deposed by this run are deleted in teardown order (composite.TeardownRank,
+// same rank concurrently).
 //
 // On the first failure no new work starts; calls in flight finish and are
 // recorded. Errors are *ChildError values (errors.Join of several when
@@ -377,7 +381,8 @@ func (r *run) applyChild(ctx context.Context, c composite.Child, op composite.Op
 func (r *run) create(ctx context.Context, c, resolved composite.Child, op composite.Op) error {
 	out, err := r.reg[c.Kind].Create(ctx, resolved)
 	if err == nil || len(out) > 0 {
-		rec := composite.Recorded{Kind: c.Kind, Name: c.Name, ARN: arnOf(out), Outputs: copyOutputs(out), Hash: c.Hash, ReplaceHash: c.ReplaceHash}
+		rec := composite.Recorded{Kind: c.Kind, Name: c.Name, ARN: arnOf(out), Outputs: copyOutputs(out), Hash: c.Hash, ReplaceHash: c.ReplaceHash,
+			NameScope: composite.NameScope(resolved)}
 		if err != nil {
 			// Created but incomplete: record it so nothing is orphaned, with
 			// no hash so that the next plan updates it.
@@ -403,17 +408,32 @@ func (r *run) update(ctx context.Context, c, resolved composite.Child, prev comp
 	for k, v := range out {
 		outputs[k] = v
 	}
-	rec := composite.Recorded{Kind: c.Kind, Name: c.Name, ARN: arnOf(outputs), Outputs: outputs, Hash: c.Hash, ReplaceHash: c.ReplaceHash}
+	rec := composite.Recorded{Kind: c.Kind, Name: c.Name, ARN: arnOf(outputs), Outputs: outputs, Hash: c.Hash, ReplaceHash: c.ReplaceHash,
+		NameScope: composite.NameScope(resolved)}
 	if rec.ARN == "" {
 		rec.ARN = prev.ARN
 	}
+	// An update that registered a new object (a task definition revision)
+	// leaves the previous one in AWS: depose it, so that it is deleted at
+	// the end of the apply like a create-before-destroy replacement.
+	supersede := composite.ARNChangesOnUpdate(c.Kind) && prev.ARN != "" && rec.ARN != prev.ARN
+	set := func(rec composite.Recorded) {
+		if !supersede {
+			r.j.set(c.Key, rec)
+			return
+		}
+		dk := r.j.supersede(c.Key, rec)
+		r.mu.Lock()
+		r.deposed = append(r.deposed, dk)
+		r.mu.Unlock()
+	}
 	switch {
 	case err == nil:
-		r.j.set(c.Key, rec)
+		set(rec)
 		return nil
 	case len(out) > 0:
 		rec.Hash, rec.ReplaceHash = "", prev.ReplaceHash
-		r.j.set(c.Key, rec)
+		set(rec)
 	default:
 		prev.Hash = ""
 		r.j.set(c.Key, prev)
@@ -422,8 +442,9 @@ func (r *run) update(ctx context.Context, c, resolved composite.Child, prev comp
 }
 
 func (r *run) replace(ctx context.Context, c, resolved composite.Child, prev composite.Recorded, op composite.Op) error {
-	if prev.Kind == c.Kind && prev.Name == c.Name && c.Kind != composite.KindTaskDefinition {
-		// The name cannot exist twice: delete the old object first.
+	if composite.NamesClash(prev, resolved) {
+		// The name cannot exist twice in its scope: delete the old object
+		// first.
 		if err := r.reg[prev.Kind].Delete(ctx, prev); err != nil {
 			return &ChildError{Key: c.Key, Kind: c.Kind, Op: op, Err: fmt.Errorf("deleting the previous %s %q before re-creating it: %w", prev.Kind, prev.Name, err)}
 		}

@@ -214,9 +214,12 @@ func (h *fakeHandler) Create(ctx context.Context, c composite.Child) (map[string
 			return nil, ferr
 		}
 		if h.kind != composite.KindTaskDefinition {
+			// Names are unique per kind and name scope (a Cloud Map service
+			// per namespace, a security group per VPC, ...).
+			scope := composite.NameScope(c)
 			for _, o := range f.live {
-				if o.Kind == h.kind && o.Name == c.Name {
-					return nil, fmt.Errorf("AlreadyExists: %s %q", h.kind, c.Name)
+				if o.Kind == h.kind && o.Name == c.Name && composite.NameScope(composite.Child{Kind: o.Kind, Name: o.Name, Props: o.Props}) == scope {
+					return nil, fmt.Errorf("AlreadyExists: %s %q in scope %q", h.kind, c.Name, scope)
 				}
 			}
 		}
@@ -251,6 +254,16 @@ func (h *fakeHandler) Update(ctx context.Context, c composite.Child, prev compos
 		o, ok := f.live[prev.ARN]
 		if !ok {
 			return nil, fmt.Errorf("NotFound: %s %q", h.kind, prev.ARN)
+		}
+		if h.kind == composite.KindTaskDefinition && propsJSON(o.Props) != propsJSON(c.Props) {
+			// Like ECS: a changed task definition is a new revision; the
+			// previous one stays until it is deregistered.
+			f.seq++
+			arn := fmt.Sprintf("arn:fake:%s:%s/%d", h.kind, c.Name, f.seq)
+			out := f.outputs(h.kind, c.Name, c.Props, arn, f.seq)
+			n := &fakeObj{Ident: identOf(out), Key: c.Key, Kind: h.kind, Name: c.Name, Props: c.Props, Outputs: out}
+			f.live[n.Ident] = n
+			return copyOutputs(out), ferr
 		}
 		seq, _ := strconv.Atoi(o.Outputs[composite.AttrRevision])
 		out := f.outputs(h.kind, c.Name, c.Props, o.Outputs[composite.AttrARN], seq)

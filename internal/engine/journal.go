@@ -59,6 +59,20 @@ func (j *journal) depose(key string) (string, bool) {
 	return dk, true
 }
 
+// supersede moves the record under key to a fresh "<key>#deposed[N]" key and
+// records r under key, atomically, and returns the deposed key.
+func (j *journal) supersede(key string, r composite.Recorded) string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	old := j.recs[key]
+	dk := composite.DeposedKey(key, func(k string) bool { _, taken := j.recs[k]; return taken })
+	old.Key = dk
+	j.recs[dk] = old
+	r.Key = key
+	j.recs[key] = r
+	return dk
+}
+
 // outputs returns key -> outputs of every record, for reference resolution.
 func (j *journal) outputs() map[string]map[string]string {
 	j.mu.Lock()

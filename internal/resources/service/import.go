@@ -894,8 +894,11 @@ func (d *discovery) setHashes(g composite.Graph, rec map[string]composite.Record
 			continue
 		}
 		r.ReplaceHash = c.ReplaceHash
-		if resolved, err := composite.Resolve(c.Props, outputs); err == nil && d.matches(c.Key, resolved) {
-			r.Hash = c.Hash
+		if resolved, err := composite.Resolve(c.Props, outputs); err == nil {
+			r.NameScope = composite.NameScope(composite.Child{Kind: c.Kind, Name: c.Name, Props: resolved})
+			if d.matches(c.Key, resolved) {
+				r.Hash = c.Hash
+			}
 		}
 		rec[c.Key] = r
 	}

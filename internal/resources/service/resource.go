@@ -153,7 +153,7 @@ func (r *serviceResource) expand(ctx context.Context, m serviceModel) (composite
 }
 
 // arnChangesOnUpdate lists kinds whose identity changes on an in-place update.
-func arnChangesOnUpdate(k composite.Kind) bool { return k == composite.KindTaskDefinition }
+func arnChangesOnUpdate(k composite.Kind) bool { return composite.ARNChangesOnUpdate(k) }
 
 // arnKeptOnUpdate reports whether updating c (recorded as rec) keeps its
 // identity. Only kinds in arnChangesOnUpdate may change it, and they do not
