@@ -367,7 +367,12 @@ func (r *run) applyChild(ctx context.Context, c composite.Child, op composite.Op
 	prev, had := r.j.get(c.Key)
 	switch {
 	case !had:
-		// Nothing to update or replace (gone since the plan): create it.
+		// Nothing to update or replace (gone since the plan): create it,
+		// after deleting any deposed object it would clash with (left by an
+		// interrupted replacement).
+		if err := r.clearClashingDeposed(ctx, c, resolved, op); err != nil {
+			return err
+		}
 		return r.create(ctx, c, resolved, op)
 	case op == composite.OpUpdate && prev.Kind == c.Kind:
 		return r.update(ctx, c, resolved, prev)
@@ -376,6 +381,25 @@ func (r *run) applyChild(ctx context.Context, c composite.Child, op composite.Op
 		// record: that would orphan the object).
 		return r.replace(ctx, c, resolved, prev, op)
 	}
+}
+
+// clearClashingDeposed deletes the deposed records of c's key whose names
+// (or listener priorities) clash with the child about to be created.
+func (r *run) clearClashingDeposed(ctx context.Context, c, resolved composite.Child, op composite.Op) error {
+	for _, k := range r.j.keys() {
+		if !composite.IsDeposed(k) || !strings.HasPrefix(k, c.Key+composite.DeposedSuffix) {
+			continue
+		}
+		prev, ok := r.j.get(k)
+		if !ok || !composite.NamesClash(prev, resolved) {
+			continue
+		}
+		if err := r.reg[prev.Kind].Delete(ctx, prev); err != nil {
+			return &ChildError{Key: c.Key, Kind: c.Kind, Op: op, Err: fmt.Errorf("deleting the deposed %s %q before creating its successor: %w", prev.Kind, prev.Name, err)}
+		}
+		r.j.remove(k)
+	}
+	return nil
 }
 
 func (r *run) create(ctx context.Context, c, resolved composite.Child, op composite.Op) error {
