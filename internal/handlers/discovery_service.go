@@ -2,7 +2,7 @@ package handlers
 
 import (
 	"context"
-	"crypto/sha256"
+	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -22,6 +22,10 @@ import (
 // operation (UpdateService) to finish.
 const DiscoveryOperationTimeout = 5 * time.Minute
 
+// errCodeDiscoveryServiceExists is CreateService's answer for a name taken
+// in the namespace.
+const errCodeDiscoveryServiceExists = "ServiceAlreadyExists"
+
 // errOperationPending is what waitDiscoveryOperation retries on.
 var errOperationPending = errors.New("cloud map operation still pending")
 
@@ -29,6 +33,7 @@ var errOperationPending = errors.New("cloud map operation still pending")
 // service handler uses.
 type DiscoveryServiceAPI interface {
 	CreateService(ctx context.Context, in *servicediscovery.CreateServiceInput, optFns ...func(*servicediscovery.Options)) (*servicediscovery.CreateServiceOutput, error)
+	ListServices(ctx context.Context, in *servicediscovery.ListServicesInput, optFns ...func(*servicediscovery.Options)) (*servicediscovery.ListServicesOutput, error)
 	GetService(ctx context.Context, in *servicediscovery.GetServiceInput, optFns ...func(*servicediscovery.Options)) (*servicediscovery.GetServiceOutput, error)
 	UpdateService(ctx context.Context, in *servicediscovery.UpdateServiceInput, optFns ...func(*servicediscovery.Options)) (*servicediscovery.UpdateServiceOutput, error)
 	GetOperation(ctx context.Context, in *servicediscovery.GetOperationInput, optFns ...func(*servicediscovery.Options)) (*servicediscovery.GetOperationOutput, error)
@@ -54,18 +59,27 @@ func NewDiscoveryServiceHandler(api DiscoveryServiceAPI) *DiscoveryServiceHandle
 	return &DiscoveryServiceHandler{api: api}
 }
 
-// Create creates the service. Its CreatorRequestId is derived from namespace
-// and name, so a create retried after an unrecorded success is idempotent.
+// Create creates the service with a fresh random CreatorRequestId: the
+// SDK's own retries of this call resend the same input, so they stay
+// idempotent, while a later Create (destroy and recreate, or the next
+// apply) never reuses a token AWS may answer with DuplicateRequest. A
+// service of the same name in the namespace (ServiceAlreadyExists) carrying
+// this child's ownership tags - an earlier Create whose response was lost -
+// is adopted and converged; any other is refused.
 func (h *DiscoveryServiceHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.DiscoveryServiceProps](c)
 	if err != nil {
 		return nil, err
 	}
 	name := firstNonEmpty(p.Name, c.Name)
+	token, err := discoveryCreatorRequestID()
+	if err != nil {
+		return nil, fmt.Errorf("creating Cloud Map service %q in namespace %q: %w", name, p.NamespaceID, err)
+	}
 	in := &servicediscovery.CreateServiceInput{
 		Name:             aws.String(name),
 		NamespaceId:      aws.String(p.NamespaceID),
-		CreatorRequestId: aws.String(discoveryCreatorRequestID(p.NamespaceID, name)),
+		CreatorRequestId: aws.String(token),
 		Tags:             discoveryTags(p.Tags),
 	}
 	if len(p.RecordTypes) > 0 {
@@ -78,6 +92,9 @@ func (h *DiscoveryServiceHandler) Create(ctx context.Context, c composite.Child)
 		in.HealthCheckCustomConfig = &sdtypes.HealthCheckCustomConfig{FailureThreshold: aws.Int32(p.FailureThreshold)}
 	}
 	out, err := h.api.CreateService(ctx, in)
+	if ErrorCode(err) == errCodeDiscoveryServiceExists {
+		return h.adopt(ctx, c, p, name, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("creating Cloud Map service %q in namespace %q: %w", name, p.NamespaceID, err)
 	}
@@ -85,6 +102,57 @@ func (h *DiscoveryServiceHandler) Create(ctx context.Context, c composite.Child)
 		return nil, fmt.Errorf("creating Cloud Map service %q in namespace %q: empty response", name, p.NamespaceID)
 	}
 	return discoveryOutputs(out.Service, name), nil
+}
+
+// adopt takes over the service of the child's name in its namespace that
+// CreateService reported as existing (createErr, which names its id; else
+// it is looked up with ListServices) when it carries the child's ownership
+// tags, and converges it with Update. Calls: [ListServices pages],
+// GetService, ListTagsForResource, then Update's.
+func (h *DiscoveryServiceHandler) adopt(ctx context.Context, c composite.Child, p *composite.DiscoveryServiceProps, name string, createErr error) (map[string]string, error) {
+	fail := func(step string, err error) (map[string]string, error) {
+		return nil, fmt.Errorf("creating Cloud Map service %q in namespace %q: %w (%s: %v)", name, p.NamespaceID, createErr, step, err)
+	}
+	var id string
+	var exists *sdtypes.ServiceAlreadyExists
+	if errors.As(createErr, &exists) {
+		id = aws.ToString(exists.ServiceId)
+	}
+	if id == "" {
+		pages := servicediscovery.NewListServicesPaginator(h.api, &servicediscovery.ListServicesInput{Filters: []sdtypes.ServiceFilter{{
+			Name: sdtypes.ServiceFilterNameNamespaceId, Values: []string{p.NamespaceID}, Condition: sdtypes.FilterConditionEq,
+		}}})
+		for id == "" && pages.HasMorePages() {
+			page, err := pages.NextPage(ctx)
+			if err != nil {
+				return fail("listing the namespace's services", err)
+			}
+			for _, sum := range page.Services {
+				if aws.ToString(sum.Name) != name {
+					continue
+				}
+				// Some emulators ignore the filter: check the namespace.
+				if svc, err := h.find(ctx, aws.ToString(sum.Id)); err == nil && aws.ToString(svc.NamespaceId) == p.NamespaceID {
+					id = aws.ToString(sum.Id)
+					break
+				}
+			}
+		}
+	}
+	svc, err := h.find(ctx, id)
+	if err != nil {
+		return fail("reading the existing service", err)
+	}
+	arn := aws.ToString(svc.Arn)
+	tags, err := h.api.ListTagsForResource(ctx, &servicediscovery.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
+	if err != nil {
+		return fail("listing the existing service's tags", err)
+	}
+	if err := ownedByChild(fmt.Sprintf("Cloud Map service %q (%s)", name, arn), discoveryTagMap(tags.Tags), c, p.Tags); err != nil {
+		return nil, fmt.Errorf("creating Cloud Map service %q in namespace %q: %w", name, p.NamespaceID, refuseAdoption(err, createErr))
+	}
+	return h.Update(ctx, c, composite.Recorded{Key: c.Key, Kind: c.Kind, Name: name, ARN: arn,
+		Outputs: map[string]string{composite.AttrID: id}})
 }
 
 // Read reports whether the service exists (one GetService call).
@@ -209,11 +277,14 @@ func (h *DiscoveryServiceHandler) waitOperation(ctx context.Context, opID string
 		})
 }
 
-// discoveryCreatorRequestID derives the idempotency token from namespace and
-// name (at most 64 characters).
-func discoveryCreatorRequestID(namespaceID, name string) string {
-	sum := sha256.Sum256([]byte(namespaceID + "/" + name))
-	return "containerapp-" + hex.EncodeToString(sum[:16])
+// discoveryCreatorRequestID returns a fresh idempotency token for one
+// CreateService call (at most 64 characters).
+func discoveryCreatorRequestID() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("generating a creator request id: %w", err)
+	}
+	return "containerapp-" + hex.EncodeToString(b), nil
 }
 
 // discoveryServiceID is the recorded service id: the id output, else the last

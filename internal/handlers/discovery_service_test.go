@@ -1,13 +1,22 @@
 package handlers
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/servicediscovery"
 	sdtypes "github.com/aws/aws-sdk-go-v2/service/servicediscovery/types"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
@@ -70,8 +79,8 @@ func TestDiscoveryServiceHandler_lifecycle(t *testing.T) {
 		svc.DnsConfig.RoutingPolicy != sdtypes.RoutingPolicyMultivalue {
 		t.Errorf("DNS config after create = %+v", svc.DnsConfig)
 	}
-	if got, want := aws.ToString(svc.CreatorRequestId), discoveryCreatorRequestID(namespace, name); got != want {
-		t.Errorf("CreatorRequestId = %q, want %q", got, want)
+	if got := aws.ToString(svc.CreatorRequestId); !strings.HasPrefix(got, "containerapp-") || len(got) > 64 {
+		t.Errorf("CreatorRequestId = %q, want a containerapp- token of at most 64 characters", got)
 	}
 	rec := recordedA(c, out)
 
@@ -207,8 +216,146 @@ func TestDiscoveryServiceID(t *testing.T) {
 	if got := discoveryServiceID(composite.Recorded{}); got != "" {
 		t.Errorf("discoveryServiceID(empty) = %q", got)
 	}
-	a, b := discoveryCreatorRequestID("ns-1", "app"), discoveryCreatorRequestID("ns-2", "app")
-	if a == b || len(a) > 64 || a != discoveryCreatorRequestID("ns-1", "app") {
-		t.Errorf("creator request ids %q, %q: want distinct, deterministic, <= 64 chars", a, b)
+	a, errA := discoveryCreatorRequestID()
+	b, errB := discoveryCreatorRequestID()
+	if errA != nil || errB != nil || a == b || len(a) > 64 || !strings.HasPrefix(a, "containerapp-") {
+		t.Errorf("creator request ids %q, %q (%v, %v): want distinct per call, <= 64 chars", a, b, errA, errB)
 	}
+}
+
+// Every Create sends a fresh CreatorRequestId (destroy and recreate must not
+// reuse a token), and the SDK's retries of one CreateService call resend
+// the same one.
+func TestDiscoveryServiceHandler_creatorRequestIDPerCreate(t *testing.T) {
+	at := newAccTestA(t)
+	ctx := at.ctx
+	tokens := &requestIDLogA{}
+	client := servicediscovery.NewFromConfig(at.cfg, func(o *servicediscovery.Options) {
+		o.APIOptions = append(o.APIOptions, tokens.register)
+	})
+	h := NewDiscoveryServiceHandler(client)
+	namespace := httpNamespaceA(t, at, client)
+	c := discoveryChildA(uniqueNameA(t, "app"), namespace, 10, nil)
+
+	// The first attempt of the first CreateService fails with a throttling
+	// error the SDK retries.
+	tokens.throttleFirst = true
+	out, err := h.Create(ctx, c)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	first := getDiscoveryServiceA(t, at, client, out[composite.AttrID])
+	if err := h.Delete(ctx, recordedA(c, out)); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	out2, err := h.Create(ctx, c)
+	if err != nil {
+		t.Fatalf("re-Create: %v", err)
+	}
+	t.Cleanup(func() { _ = h.Delete(ctx, recordedA(c, out2)) })
+	second := getDiscoveryServiceA(t, at, client, out2[composite.AttrID])
+
+	got := tokens.get()
+	if len(got) != 3 || got[0] != got[1] || got[1] == got[2] {
+		t.Errorf("CreatorRequestId per attempt = %v, want [a a b]: one token per Create, kept across SDK retries", got)
+	}
+	if a, b := aws.ToString(first.CreatorRequestId), aws.ToString(second.CreatorRequestId); a == b || a != got[0] || b != got[2] {
+		t.Errorf("stored CreatorRequestIds %q, %q; sent %v", a, b, got)
+	}
+}
+
+// A service created by an earlier Create whose response was lost (AWS then
+// answers ServiceAlreadyExists; moto accepts duplicates, so the answer is
+// injected) is adopted when it carries the child's ownership tags, and
+// refused otherwise.
+func TestDiscoveryServiceHandler_adopt(t *testing.T) {
+	at := newAccTestA(t)
+	ctx := at.ctx
+	client := servicediscovery.NewFromConfig(at.cfg)
+	h := NewDiscoveryServiceHandler(client)
+	namespace := httpNamespaceA(t, at, client)
+	owner := uniqueNameA(t, "owner")
+	name := uniqueNameA(t, "app")
+	c := discoveryChildA(name, namespace, 10, ownerTagsA(owner, "discovery_service", nil))
+	out, err := h.Create(ctx, c)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	t.Cleanup(func() { at.ops.clearFailures(); _ = h.Delete(ctx, recordedA(c, out)) })
+
+	at.ops.failOperation("CreateService", errCodeDiscoveryServiceExists)
+	c2 := discoveryChildA(name, namespace, 30, ownerTagsA(owner, "discovery_service", nil))
+	at.ops.reset()
+	got, err := h.Create(ctx, c2)
+	if err != nil {
+		t.Fatalf("Create over our own service: %v", err)
+	}
+	if got[composite.AttrID] != out[composite.AttrID] || got[composite.AttrARN] != out[composite.AttrARN] {
+		t.Errorf("adopted outputs = %v, want those of %v", got, out)
+	}
+	requireCallsA(t, "adopting Create mutations", at.ops.mutating(), "CreateService", "UpdateService")
+	if svc := getDiscoveryServiceA(t, at, client, out[composite.AttrID]); aws.ToInt64(svc.DnsConfig.DnsRecords[0].TTL) != 30 {
+		t.Errorf("adopted service TTL = %d, want 30 (converged)", aws.ToInt64(svc.DnsConfig.DnsRecords[0].TTL))
+	}
+
+	// Another owner's service of the same name is refused and left alone.
+	at.ops.clearFailures()
+	foreign := uniqueNameA(t, "app")
+	fo, err := client.CreateService(ctx, &servicediscovery.CreateServiceInput{
+		Name: aws.String(foreign), NamespaceId: aws.String(namespace),
+		Tags: discoveryTags(ownerTagsA("someone-else", "discovery_service", nil)),
+	})
+	if err != nil {
+		t.Fatalf("CreateService: %v", err)
+	}
+	t.Cleanup(func() { _, _ = client.DeleteService(ctx, &servicediscovery.DeleteServiceInput{Id: fo.Service.Id}) })
+	at.ops.failOperation("CreateService", errCodeDiscoveryServiceExists)
+	_, err = h.Create(ctx, discoveryChildA(foreign, namespace, 10, ownerTagsA(owner, "discovery_service", nil)))
+	if !errors.Is(err, ErrNotOwned) || ErrorCode(err) != errCodeDiscoveryServiceExists ||
+		!strings.Contains(err.Error(), aws.ToString(fo.Service.Arn)) || !strings.Contains(err.Error(), "someone-else") {
+		t.Fatalf("Create over a foreign service: err = %v, want a refusal naming it and its owner", err)
+	}
+}
+
+// requestIDLogA records the CreatorRequestId of every CreateService
+// attempt as sent on the wire (after the SDK's retry middleware), and can
+// fail the first attempt with a retryable throttling error.
+type requestIDLogA struct {
+	mu            sync.Mutex
+	ids           []string
+	throttleFirst bool
+}
+
+func (l *requestIDLogA) register(stack *middleware.Stack) error {
+	return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("requestIDLogA",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			req, ok := in.Request.(*smithyhttp.Request)
+			if !ok || awsmiddleware.GetOperationName(ctx) != "CreateService" {
+				return next.HandleFinalize(ctx, in)
+			}
+			body, err := io.ReadAll(req.GetStream())
+			if err != nil {
+				return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+			}
+			if err := req.RewindStream(); err != nil {
+				return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+			}
+			var sent struct{ CreatorRequestId string }
+			_ = json.Unmarshal(body, &sent)
+			l.mu.Lock()
+			l.ids = append(l.ids, sent.CreatorRequestId)
+			throttle := l.throttleFirst
+			l.throttleFirst = false
+			l.mu.Unlock()
+			if throttle {
+				return middleware.FinalizeOutput{}, middleware.Metadata{}, &smithy.GenericAPIError{Code: "ThrottlingException", Message: "injected throttling"}
+			}
+			return next.HandleFinalize(ctx, in)
+		}), "Retry", middleware.After)
+}
+
+func (l *requestIDLogA) get() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.ids...)
 }

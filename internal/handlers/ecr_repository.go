@@ -16,6 +16,9 @@ import (
 // because Delete only sees the Recorded child.
 const AttrForceDelete = "force_delete"
 
+// errCodeRepositoryAlreadyExists is CreateRepository's answer for a taken name.
+const errCodeRepositoryAlreadyExists = "RepositoryAlreadyExistsException"
+
 // RepositoryAPI is the part of *ecr.Client the repository handler uses.
 type RepositoryAPI interface {
 	CreateRepository(ctx context.Context, in *ecr.CreateRepositoryInput, optFns ...func(*ecr.Options)) (*ecr.CreateRepositoryOutput, error)
@@ -45,7 +48,10 @@ var _ engine.Handler = (*RepositoryHandler)(nil)
 func NewRepositoryHandler(api RepositoryAPI) *RepositoryHandler { return &RepositoryHandler{api: api} }
 
 // Create creates the repository, then puts its lifecycle policy. When the
-// policy fails, the repository's outputs are returned with the error.
+// policy fails, the repository's outputs are returned with the error. A
+// repository of the same name carrying this child's ownership tags (an
+// earlier Create whose response was lost) is adopted and converged; any
+// other is refused.
 func (h *RepositoryHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.RepositoryProps](c)
 	if err != nil {
@@ -64,6 +70,9 @@ func (h *RepositoryHandler) Create(ctx context.Context, c composite.Child) (map[
 		in.EncryptionConfiguration = &ecrtypes.EncryptionConfiguration{EncryptionType: ecrtypes.EncryptionType(p.EncryptionType)}
 	}
 	out, err := h.api.CreateRepository(ctx, in)
+	if ErrorCode(err) == errCodeRepositoryAlreadyExists {
+		return h.adopt(ctx, c, p, name, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("creating ECR repository %q: %w", name, err)
 	}
@@ -74,6 +83,32 @@ func (h *RepositoryHandler) Create(ctx context.Context, c composite.Child) (map[
 		}
 	}
 	return outputs, nil
+}
+
+// adopt takes over the repository of the child's name that
+// CreateRepository reported as existing (createErr) when it carries the
+// child's ownership tags and encryption type - a repository an earlier,
+// unrecorded Create made - and converges it with Update. Calls:
+// DescribeRepositories, ListTagsForResource, then Update's.
+func (h *RepositoryHandler) adopt(ctx context.Context, c composite.Child, p *composite.RepositoryProps, name string, createErr error) (map[string]string, error) {
+	repo, err := h.find(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("creating ECR repository %q: %w (reading the existing repository: %v)", name, createErr, err)
+	}
+	arn := aws.ToString(repo.RepositoryArn)
+	tags, err := h.api.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+	if err != nil {
+		return nil, fmt.Errorf("creating ECR repository %q: %w (listing the existing repository's tags: %v)", name, createErr, err)
+	}
+	what := fmt.Sprintf("ECR repository %q (%s)", name, arn)
+	if err := ownedByChild(what, ecrTagMap(tags.Tags), c, p.Tags); err != nil {
+		return nil, fmt.Errorf("creating ECR repository %q: %w", name, refuseAdoption(err, createErr))
+	}
+	if repo.EncryptionConfiguration != nil && p.EncryptionType != "" && string(repo.EncryptionConfiguration.EncryptionType) != p.EncryptionType {
+		return nil, fmt.Errorf("creating ECR repository %q: %w", name, refuseAdoption(fmt.Errorf("%s has encryption type %s, not %s, which cannot change in place",
+			what, repo.EncryptionConfiguration.EncryptionType, p.EncryptionType), createErr))
+	}
+	return h.Update(ctx, c, composite.Recorded{Key: c.Key, Kind: c.Kind, Name: name, ARN: arn})
 }
 
 // Read reports whether the repository exists (one DescribeRepositories call).

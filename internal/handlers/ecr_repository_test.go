@@ -214,3 +214,48 @@ func TestJSONEquivalent(t *testing.T) {
 		t.Error("unparsable documents compare as trimmed text")
 	}
 }
+
+// A repository an earlier Create made (its response lost) is adopted by the
+// next Create of the same child; one of the same name with another owner is
+// refused and left alone.
+func TestRepositoryHandler_adopt(t *testing.T) {
+	at := newAccTestA(t)
+	ctx := at.ctx
+	client := ecr.NewFromConfig(at.cfg)
+	h := NewRepositoryHandler(client)
+	owner := uniqueNameA(t, "owner")
+	name := uniqueNameA(t, "ca-repo")
+	t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Name: name}) })
+	props := composite.RepositoryProps{ImageTagMutability: "IMMUTABLE", ScanOnPush: true, EncryptionType: "AES256",
+		LifecyclePolicy: testLifecyclePolicyA, Tags: ownerTagsA(owner, "repository", nil)}
+	out, err := h.Create(ctx, repositoryChildA(name, props))
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+
+	at.ops.reset()
+	got, err := h.Create(ctx, repositoryChildA(name, props))
+	if err != nil {
+		t.Fatalf("Create of an existing own repository: %v", err)
+	}
+	for _, a := range []string{composite.AttrARN, composite.AttrName, composite.AttrURL, AttrForceDelete} {
+		if got[a] != out[a] {
+			t.Errorf("adopted output %s = %q, want %q", a, got[a], out[a])
+		}
+	}
+	requireCallsA(t, "adopting Create mutations", at.ops.mutating(), "CreateRepository")
+
+	foreign := uniqueNameA(t, "ca-repo")
+	if _, err := client.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String(foreign),
+		Tags: ecrTags(ownerTagsA("someone-else", "repository", nil))}); err != nil {
+		t.Fatalf("CreateRepository: %v", err)
+	}
+	t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Name: foreign}) })
+	_, err = h.Create(ctx, repositoryChildA(foreign, props))
+	if !errors.Is(err, ErrNotOwned) || ErrorCode(err) != errCodeRepositoryAlreadyExists || !strings.Contains(err.Error(), foreign) {
+		t.Fatalf("Create over another owner's repository: err = %v", err)
+	}
+	if got := lifecyclePolicyA(t, at, client, foreign); got != "" {
+		t.Errorf("refused Create put a lifecycle policy on the foreign repository: %s", got)
+	}
+}

@@ -81,18 +81,27 @@ func NewECSServiceHandler(api ECSServiceAPI) *ECSServiceHandler {
 }
 
 // Create refuses to take over an existing ACTIVE or DRAINING service of the
-// same name (DescribeServices), creates the service with an idempotency token
-// (CreateService, retried on IAM propagation and "target group does not have
-// an associated load balancer"), then, with WaitForSteadyState, polls
-// DescribeServices until the deployment completes. When the wait fails the
-// outputs are returned with the error: the service exists.
+// same name (DescribeServices with tags), creates the service with an
+// idempotency token (CreateService, retried on IAM propagation and "target
+// group does not have an associated load balancer"), then, with
+// WaitForSteadyState, polls DescribeServices until the deployment completes.
+// When the wait fails the outputs are returned with the error: the service
+// exists.
+//
+// An ACTIVE service carrying this child's ownership tags was created for it
+// by an earlier Create whose response was lost (the ClientToken makes an
+// SDK retry return it, but a later apply cannot know the token succeeded):
+// it is adopted and converged like an Update. The DescribeServices check
+// must stay even though AWS itself refuses a duplicate name: moto silently
+// overwrites a same-named ACTIVE service on CreateService, and only the
+// check keeps a foreign service from being taken over there.
 func (h *ECSServiceHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.ServiceProps](c)
 	if err != nil {
 		return nil, err
 	}
 	name := firstNonEmpty(p.Name, c.Name)
-	existing, err := h.describe(ctx, p.Cluster, name, false)
+	existing, err := h.describe(ctx, p.Cluster, name, true)
 	if err != nil {
 		return nil, fmt.Errorf("creating ECS service %q in cluster %q: %w", name, p.Cluster, err)
 	}
@@ -102,9 +111,18 @@ func (h *ECSServiceHandler) Create(ctx context.Context, c composite.Child) (map[
 	}
 	if existing != nil && aws.ToString(existing.Status) != serviceStatusInactive {
 		clusterName := lastSegment(p.Cluster)
-		return nil, fmt.Errorf("%w: an ECS service named %q already exists in cluster %q (status %s, %s); "+
+		what := fmt.Sprintf("ECS service %q (%s)", name, aws.ToString(existing.ServiceArn))
+		why := ownedByChild(what, ecsTagMap(existing.Tags), c, p.Tags)
+		if want := ecstypes.LaunchType(firstNonEmpty(p.LaunchType, string(ecstypes.LaunchTypeFargate))); why == nil &&
+			existing.LaunchType != "" && existing.LaunchType != want {
+			why = fmt.Errorf("%s has launch type %s, not %s, which cannot change in place", what, existing.LaunchType, want)
+		}
+		if why == nil {
+			return h.converge(ctx, p, name, firstNonEmpty(p.Cluster, aws.ToString(existing.ClusterArn)), existing)
+		}
+		return nil, fmt.Errorf("%w: an ECS service named %q already exists in cluster %q (status %s, %s; %w); "+
 			"import it with `terraform import <resource address> %s/%s` or choose another name",
-			ErrServiceAlreadyExists, name, clusterName, aws.ToString(existing.Status), aws.ToString(existing.ServiceArn), clusterName, name)
+			ErrServiceAlreadyExists, name, clusterName, aws.ToString(existing.Status), aws.ToString(existing.ServiceArn), why, clusterName, name)
 	}
 
 	in := createServiceInput(p, name, serviceClientToken(p.Cluster, name, p.TaskDefinition, existing))
@@ -125,7 +143,7 @@ func (h *ECSServiceHandler) Create(ctx context.Context, c composite.Child) (map[
 	}
 	outputs := serviceOutputs(svc, p.Cluster)
 	if p.WaitForSteadyState {
-		if err := h.waitSteadyState(ctx, p.Cluster, name); err != nil {
+		if err := h.waitSteadyState(ctx, p.Cluster, name, p.TaskDefinition, nil); err != nil {
 			return outputs, err
 		}
 	}
@@ -149,12 +167,15 @@ func (h *ECSServiceHandler) Read(ctx context.Context, rec composite.Recorded) (m
 	return serviceOutputs(svc, cluster), true, nil
 }
 
-// Update sends the whole desired configuration in one UpdateService (task
-// definition, desired count, network, load balancers, service registries,
-// deployment configuration, grace period, execute command, tag propagation;
-// ForceNewDeployment false), converges tags, then waits for a steady state
-// like Create. Calls: DescribeServices, UpdateService, [UntagResource],
-// [TagResource], [DescribeServices polls].
+// Update compares the desired configuration with the service and sends one
+// UpdateService carrying only what differs (task definition, desired count,
+// network, load balancers, service registries, deployment configuration,
+// grace period, execute command, managed tags, tag propagation, platform
+// version; ForceNewDeployment false) - on AWS, resending load balancers,
+// registries or the network configuration can start a new deployment - and
+// skips it when nothing differs. It then converges tags and waits for a
+// steady state like Create. Calls: DescribeServices, [UpdateService],
+// [UntagResource], [TagResource], [DescribeServices polls].
 func (h *ECSServiceHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
 	p, err := childProps[composite.ServiceProps](c)
 	if err != nil {
@@ -169,21 +190,32 @@ func (h *ECSServiceHandler) Update(ctx context.Context, c composite.Child, prev 
 	if err != nil {
 		return nil, fmt.Errorf("updating ECS service %q: %w", name, err)
 	}
-	outputs := serviceOutputs(current, cluster)
+	return h.converge(ctx, p, name, cluster, current)
+}
 
-	in := updateServiceInput(p, name, cluster, current)
-	err = RetryOn(ctx, serviceCreateRetryTimeout(), isServiceEventualConsistency, func(ctx context.Context) error {
-		_, err := h.api.UpdateService(ctx, in)
-		return err
-	})
-	if err != nil {
-		return outputs, fmt.Errorf("updating ECS service %q in cluster %q: %w", name, cluster, err)
+// converge brings the ACTIVE service current (described with tags) to p:
+// UpdateService with what differs (none when nothing does), tags, and the
+// steady-state wait. The outputs come back with any error.
+func (h *ECSServiceHandler) converge(ctx context.Context, p *composite.ServiceProps, name, cluster string, current *ecstypes.Service) (map[string]string, error) {
+	outputs := serviceOutputs(current, cluster)
+	if in := updateServiceInput(p, name, cluster, current); in != nil {
+		err := RetryOn(ctx, serviceCreateRetryTimeout(), isServiceEventualConsistency, func(ctx context.Context) error {
+			_, err := h.api.UpdateService(ctx, in)
+			return err
+		})
+		if err != nil {
+			return outputs, fmt.Errorf("updating ECS service %q in cluster %q: %w", name, cluster, err)
+		}
 	}
 	if err := syncECSTags(ctx, h.api, aws.ToString(current.ServiceArn), ecsTagMap(current.Tags), p.Tags); err != nil {
 		return outputs, fmt.Errorf("updating ECS service %q: %w", name, err)
 	}
 	if p.WaitForSteadyState {
-		if err := h.waitSteadyState(ctx, cluster, name); err != nil {
+		before := map[string]bool{}
+		for _, d := range current.Deployments {
+			before[aws.ToString(d.Id)] = true
+		}
+		if err := h.waitSteadyState(ctx, cluster, name, p.TaskDefinition, before); err != nil {
 			return outputs, err
 		}
 	}
@@ -266,10 +298,13 @@ func (h *ECSServiceHandler) describe(ctx context.Context, cluster, service strin
 
 // waitSteadyState waits, with the SDK's ServicesStable waiter judged the way
 // ECS recommends for rolling deployments, until the service has exactly one
-// deployment whose rolloutState is COMPLETED. A FAILED rollout, a service
-// that stops being ACTIVE, or the end of the time budget is an error naming
-// the latest service events and stopped-task reasons.
-func (h *ECSServiceHandler) waitSteadyState(ctx context.Context, cluster, service string) error {
+// deployment whose rolloutState is COMPLETED and that runs taskDefinition.
+// A FAILED rollout, a rolled-back deployment, a service that stops being
+// ACTIVE, or the end of the time budget is an error naming the latest
+// service events and stopped-task reasons. before holds the ids of the
+// deployments the service had before the caller's UpdateService (nil after
+// CreateService); see steadyStateRetryable.
+func (h *ECSServiceHandler) waitSteadyState(ctx context.Context, cluster, service, taskDefinition string, before map[string]bool) error {
 	var last *ecstypes.Service
 	waiter := ecs.NewServicesStableWaiter(h.api, func(o *ecs.ServicesStableWaiterOptions) {
 		o.MinDelay = steadyStatePollInterval
@@ -283,7 +318,7 @@ func (h *ECSServiceHandler) waitSteadyState(ctx context.Context, cluster, servic
 				return false, fmt.Errorf("the service disappeared")
 			}
 			last = svc
-			return steadyStateRetryable(svc)
+			return steadyStateRetryable(svc, taskDefinition, before)
 		}
 	})
 	in := &ecs.DescribeServicesInput{Cluster: optString(cluster), Services: []string{service}}
@@ -296,7 +331,19 @@ func (h *ECSServiceHandler) waitSteadyState(ctx context.Context, cluster, servic
 
 // steadyStateRetryable reports whether to keep waiting (true), or that the
 // service is steady (false, nil), or failed (false, error).
-func steadyStateRetryable(svc *ecstypes.Service) (bool, error) {
+//
+// It fails when a deployment's rollout is FAILED (the primary's, or one
+// started after the update: an older failed deployment that is being
+// replaced does not count), and when the deployment
+// circuit breaker rolled the deployment back: the PRIMARY deployment (the
+// rollback deployment, COMPLETED once done) runs another task definition
+// than taskDefinition ("" skips that check). moto 5.2.1 never starts a new
+// deployment on UpdateService and leaves the old one's taskDefinition
+// stale while the service's reads the new one, so a primary running another
+// task definition counts as a rollback when it is a deployment started
+// after the update (not in before) or the service itself runs another task
+// definition too - on AWS a rollback does both.
+func steadyStateRetryable(svc *ecstypes.Service, taskDefinition string, before map[string]bool) (bool, error) {
 	if s := aws.ToString(svc.Status); s != serviceStatusActive {
 		return false, fmt.Errorf("the service is %s", s)
 	}
@@ -306,13 +353,24 @@ func steadyStateRetryable(svc *ecstypes.Service) (bool, error) {
 			primary = &svc.Deployments[i]
 		}
 	}
-	if primary == nil {
-		return true, nil
+	rolledBack := primary != nil && taskDefinition != "" &&
+		!taskDefinitionMatches(aws.ToString(primary.TaskDefinition), taskDefinition) &&
+		(!before[aws.ToString(primary.Id)] || !taskDefinitionMatches(aws.ToString(svc.TaskDefinition), taskDefinition))
+	for i, d := range svc.Deployments {
+		if d.RolloutState == ecstypes.DeploymentRolloutStateFailed && (&svc.Deployments[i] == primary || !before[aws.ToString(d.Id)]) {
+			msg := fmt.Sprintf("deployment %s (task definition %s) failed: %s",
+				aws.ToString(d.Id), aws.ToString(d.TaskDefinition), aws.ToString(d.RolloutStateReason))
+			if rolledBack {
+				msg += fmt.Sprintf("; the deployment was rolled back to task definition %s", aws.ToString(primary.TaskDefinition))
+			}
+			return false, errors.New(msg)
+		}
 	}
-	if primary.RolloutState == ecstypes.DeploymentRolloutStateFailed {
-		return false, fmt.Errorf("deployment %s failed: %s", aws.ToString(primary.Id), aws.ToString(primary.RolloutStateReason))
+	if rolledBack {
+		return false, fmt.Errorf("the deployment was rolled back: the primary deployment %s runs task definition %s, not %s (%s)",
+			aws.ToString(primary.Id), aws.ToString(primary.TaskDefinition), taskDefinition, aws.ToString(primary.RolloutStateReason))
 	}
-	if len(svc.Deployments) != 1 {
+	if primary == nil || len(svc.Deployments) != 1 {
 		return true, nil
 	}
 	if primary.RolloutState == ecstypes.DeploymentRolloutStateCompleted {
@@ -324,6 +382,12 @@ func steadyStateRetryable(svc *ecstypes.Service) (bool, error) {
 		return false, nil
 	}
 	return true, nil
+}
+
+// taskDefinitionMatches reports whether the task definition ECS reports
+// (an ARN) is the one asked for: the same ARN, or its "family:revision".
+func taskDefinitionMatches(have, want string) bool {
+	return have == want || (have != "" && lastSegment(have) == want)
 }
 
 // steadyStateError explains a failed steady-state wait: the cause, the
@@ -454,34 +518,133 @@ func createServiceInput(p *composite.ServiceProps, name, clientToken string) *ec
 	return in
 }
 
+// updateServiceInput returns an UpdateServiceInput carrying only the
+// settings of p that differ from the service current, or nil when none
+// does. moto's CreateService drops the deployment configuration, execute
+// command, managed tags and grace period (they read back empty): on moto the
+// first update after a create sends them once, as the service then reads
+// them back.
 func updateServiceInput(p *composite.ServiceProps, name, cluster string, current *ecstypes.Service) *ecs.UpdateServiceInput {
 	in := &ecs.UpdateServiceInput{
-		Cluster:                 optString(cluster),
-		Service:                 aws.String(name),
-		TaskDefinition:          aws.String(p.TaskDefinition),
-		DesiredCount:            aws.Int32(p.DesiredCount),
-		PlatformVersion:         optString(p.PlatformVersion),
-		NetworkConfiguration:    serviceNetwork(p),
-		LoadBalancers:           serviceLoadBalancers(p),
-		ServiceRegistries:       serviceRegistries(p),
-		DeploymentConfiguration: serviceDeploymentConfiguration(p),
-		EnableExecuteCommand:    aws.Bool(p.EnableExecuteCommand),
-		EnableECSManagedTags:    aws.Bool(p.EnableECSManagedTags),
-		PropagateTags:           ecstypes.PropagateTags(p.PropagateTags),
-		ForceNewDeployment:      false,
+		Cluster:            optString(cluster),
+		Service:            aws.String(name),
+		ForceNewDeployment: false,
 	}
-	// An empty (non-nil) list removes what the service has; send it only
-	// when there is something to remove.
-	if in.LoadBalancers == nil && len(current.LoadBalancers) > 0 {
-		in.LoadBalancers = []ecstypes.LoadBalancer{}
+	changed := false
+	if !taskDefinitionMatches(aws.ToString(current.TaskDefinition), p.TaskDefinition) {
+		in.TaskDefinition = aws.String(p.TaskDefinition)
+		changed = true
 	}
-	if in.ServiceRegistries == nil && len(current.ServiceRegistries) > 0 {
-		in.ServiceRegistries = []ecstypes.ServiceRegistry{}
+	if current.DesiredCount != p.DesiredCount {
+		in.DesiredCount = aws.Int32(p.DesiredCount)
+		changed = true
 	}
-	if len(p.LoadBalancers) > 0 {
+	if p.PlatformVersion != "" && p.PlatformVersion != aws.ToString(current.PlatformVersion) {
+		in.PlatformVersion = aws.String(p.PlatformVersion)
+		changed = true
+	}
+	if want := serviceNetwork(p); want != nil && !sameNetwork(current.NetworkConfiguration, want) {
+		in.NetworkConfiguration = want
+		changed = true
+	}
+	// An empty (non-nil) list removes what the service has.
+	if want := serviceLoadBalancers(p); !sameLoadBalancers(current.LoadBalancers, want) {
+		in.LoadBalancers = append([]ecstypes.LoadBalancer{}, want...)
+		changed = true
+	}
+	if want := serviceRegistries(p); !sameRegistries(current.ServiceRegistries, want) {
+		in.ServiceRegistries = append([]ecstypes.ServiceRegistry{}, want...)
+		changed = true
+	}
+	if want := serviceDeploymentConfiguration(p); !sameDeploymentConfiguration(current.DeploymentConfiguration, want) {
+		in.DeploymentConfiguration = want
+		changed = true
+	}
+	if len(p.LoadBalancers) > 0 && aws.ToInt32(current.HealthCheckGracePeriodSeconds) != p.HealthCheckGracePeriod {
 		in.HealthCheckGracePeriodSeconds = aws.Int32(p.HealthCheckGracePeriod)
+		changed = true
+	}
+	if current.EnableExecuteCommand != p.EnableExecuteCommand {
+		in.EnableExecuteCommand = aws.Bool(p.EnableExecuteCommand)
+		changed = true
+	}
+	if current.EnableECSManagedTags != p.EnableECSManagedTags {
+		in.EnableECSManagedTags = aws.Bool(p.EnableECSManagedTags)
+		changed = true
+	}
+	if want := firstNonEmpty(p.PropagateTags, string(ecstypes.PropagateTagsNone)); want != firstNonEmpty(string(current.PropagateTags), string(ecstypes.PropagateTagsNone)) {
+		in.PropagateTags = ecstypes.PropagateTags(want)
+		changed = true
+	}
+	if !changed {
+		return nil
 	}
 	return in
+}
+
+// sameNetwork compares awsvpc configurations: subnets and security groups
+// as sets, an unset public IP assignment as DISABLED.
+func sameNetwork(have, want *ecstypes.NetworkConfiguration) bool {
+	if have == nil || have.AwsvpcConfiguration == nil || want == nil || want.AwsvpcConfiguration == nil {
+		return (have == nil || have.AwsvpcConfiguration == nil) == (want == nil || want.AwsvpcConfiguration == nil)
+	}
+	h, w := have.AwsvpcConfiguration, want.AwsvpcConfiguration
+	assign := func(a ecstypes.AssignPublicIp) ecstypes.AssignPublicIp {
+		return ecstypes.AssignPublicIp(firstNonEmpty(string(a), string(ecstypes.AssignPublicIpDisabled)))
+	}
+	return sameSet(h.Subnets, w.Subnets) && sameSet(h.SecurityGroups, w.SecurityGroups) && assign(h.AssignPublicIp) == assign(w.AssignPublicIp)
+}
+
+// sameLoadBalancers compares load balancer attachments, order-insensitive.
+func sameLoadBalancers(have, want []ecstypes.LoadBalancer) bool {
+	key := func(lbs []ecstypes.LoadBalancer) []string {
+		out := make([]string, 0, len(lbs))
+		for _, lb := range lbs {
+			out = append(out, fmt.Sprintf("%s|%s|%s|%d", aws.ToString(lb.TargetGroupArn), aws.ToString(lb.LoadBalancerName),
+				aws.ToString(lb.ContainerName), aws.ToInt32(lb.ContainerPort)))
+		}
+		return out
+	}
+	return len(have) == len(want) && sameSet(key(have), key(want))
+}
+
+// sameRegistries compares service registries, order-insensitive.
+func sameRegistries(have, want []ecstypes.ServiceRegistry) bool {
+	key := func(regs []ecstypes.ServiceRegistry) []string {
+		out := make([]string, 0, len(regs))
+		for _, r := range regs {
+			out = append(out, fmt.Sprintf("%s|%s|%d|%d", aws.ToString(r.RegistryArn), aws.ToString(r.ContainerName),
+				aws.ToInt32(r.ContainerPort), aws.ToInt32(r.Port)))
+		}
+		return out
+	}
+	return len(have) == len(want) && sameSet(key(have), key(want))
+}
+
+// sameDeploymentConfiguration compares the circuit breaker and, when want
+// sets them, the deployment percentages. A configuration the service does
+// not report differs.
+func sameDeploymentConfiguration(have, want *ecstypes.DeploymentConfiguration) bool {
+	if have == nil {
+		return false
+	}
+	var hcb, wcb ecstypes.DeploymentCircuitBreaker
+	if have.DeploymentCircuitBreaker != nil {
+		hcb = *have.DeploymentCircuitBreaker
+	}
+	if want.DeploymentCircuitBreaker != nil {
+		wcb = *want.DeploymentCircuitBreaker
+	}
+	if hcb.Enable != wcb.Enable || hcb.Rollback != wcb.Rollback {
+		return false
+	}
+	if want.MaximumPercent != nil && aws.ToInt32(have.MaximumPercent) != aws.ToInt32(want.MaximumPercent) {
+		return false
+	}
+	if want.MinimumHealthyPercent != nil && aws.ToInt32(have.MinimumHealthyPercent) != aws.ToInt32(want.MinimumHealthyPercent) {
+		return false
+	}
+	return true
 }
 
 func serviceNetwork(p *composite.ServiceProps) *ecstypes.NetworkConfiguration {

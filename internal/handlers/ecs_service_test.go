@@ -2,9 +2,11 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
@@ -274,29 +277,75 @@ func TestECSServiceHandler_createRetry(t *testing.T) {
 }
 
 func TestSteadyStateRetryable(t *testing.T) {
-	dep := func(state ecstypes.DeploymentRolloutState, status string) ecstypes.Deployment {
-		return ecstypes.Deployment{Id: aws.String("ecs-svc/1"), Status: aws.String(status), RolloutState: state, RolloutStateReason: aws.String("reason")}
+	const (
+		oldTD = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1"
+		newTD = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:2"
+	)
+	dep := func(id string, state ecstypes.DeploymentRolloutState, status, td string) ecstypes.Deployment {
+		return ecstypes.Deployment{Id: aws.String(id), Status: aws.String(status), RolloutState: state,
+			RolloutStateReason: aws.String("reason of " + id), TaskDefinition: aws.String(td)}
 	}
-	svc := func(status string, deps ...ecstypes.Deployment) *ecstypes.Service {
-		return &ecstypes.Service{Status: aws.String(status), Deployments: deps}
+	svc := func(status, td string, deps ...ecstypes.Deployment) *ecstypes.Service {
+		return &ecstypes.Service{Status: aws.String(status), TaskDefinition: aws.String(td), Deployments: deps}
 	}
+	completed, inProgress, failed := ecstypes.DeploymentRolloutStateCompleted, ecstypes.DeploymentRolloutStateInProgress, ecstypes.DeploymentRolloutStateFailed
+	before := map[string]bool{"ecs-svc/old": true} // the deployment the service had before the update
 	for _, tc := range []struct {
 		name    string
 		svc     *ecstypes.Service
+		want    string // task definition asked for
+		before  map[string]bool
 		retry   bool
-		wantErr bool
+		wantErr string // substring of the error; "" for none
 	}{
-		{"completed", svc("ACTIVE", dep(ecstypes.DeploymentRolloutStateCompleted, "PRIMARY")), false, false},
-		{"in progress", svc("ACTIVE", dep(ecstypes.DeploymentRolloutStateInProgress, "PRIMARY")), true, false},
-		{"two deployments", svc("ACTIVE", dep(ecstypes.DeploymentRolloutStateCompleted, "PRIMARY"), dep(ecstypes.DeploymentRolloutStateCompleted, "ACTIVE")), true, false},
-		{"failed", svc("ACTIVE", dep(ecstypes.DeploymentRolloutStateFailed, "PRIMARY"), dep(ecstypes.DeploymentRolloutStateCompleted, "ACTIVE")), false, true},
-		{"draining", svc("DRAINING", dep(ecstypes.DeploymentRolloutStateCompleted, "PRIMARY")), false, true},
+		{"completed", svc("ACTIVE", newTD, dep("ecs-svc/new", completed, "PRIMARY", newTD)), newTD, before, false, ""},
+		{"completed, family:revision asked for", svc("ACTIVE", newTD, dep("ecs-svc/new", completed, "PRIMARY", newTD)), "web:2", before, false, ""},
+		{"completed, no task definition to check", svc("ACTIVE", oldTD, dep("ecs-svc/new", completed, "PRIMARY", oldTD)), "", nil, false, ""},
+		{"in progress", svc("ACTIVE", newTD, dep("ecs-svc/new", inProgress, "PRIMARY", newTD)), newTD, before, true, ""},
+		{"two deployments", svc("ACTIVE", newTD, dep("ecs-svc/new", completed, "PRIMARY", newTD), dep("ecs-svc/old", completed, "ACTIVE", oldTD)), newTD, before, true, ""},
+		{"primary failed", svc("ACTIVE", newTD, dep("ecs-svc/new", failed, "PRIMARY", newTD), dep("ecs-svc/old", completed, "ACTIVE", oldTD)), newTD, before, false, "failed: reason of ecs-svc/new"},
+		{"failed, rolling back", svc("ACTIVE", oldTD, dep("ecs-svc/rollback", inProgress, "PRIMARY", oldTD), dep("ecs-svc/new", failed, "ACTIVE", newTD)), newTD, before, false, "rolled back to task definition " + oldTD},
+		{"rolled back, failed deployment gone", svc("ACTIVE", oldTD, dep("ecs-svc/rollback", completed, "PRIMARY", oldTD)), newTD, before, false, "the deployment was rolled back"},
+		{"rolled back, service still reads the new revision", svc("ACTIVE", newTD, dep("ecs-svc/rollback", completed, "PRIMARY", oldTD)), newTD, before, false, "the deployment was rolled back"},
+		{"rolled back after create", svc("ACTIVE", oldTD, dep("ecs-svc/rollback", completed, "PRIMARY", oldTD)), newTD, nil, false, "the deployment was rolled back"},
+		// moto: UpdateService keeps the old deployment and its stale task
+		// definition while the service reads the new one.
+		{"emulator: stale deployment", svc("ACTIVE", newTD, dep("ecs-svc/old", completed, "PRIMARY", oldTD)), newTD, before, false, ""},
+		// An older failed deployment being replaced by ours does not count.
+		{"older failed deployment draining", svc("ACTIVE", newTD, dep("ecs-svc/new", inProgress, "PRIMARY", newTD), dep("ecs-svc/old", failed, "ACTIVE", oldTD)), newTD, before, true, ""},
+		{"draining", svc("DRAINING", newTD, dep("ecs-svc/new", completed, "PRIMARY", newTD)), newTD, before, false, "the service is DRAINING"},
 	} {
-		retry, err := steadyStateRetryable(tc.svc)
-		if retry != tc.retry || (err != nil) != tc.wantErr {
-			t.Errorf("%s: retry=%v err=%v", tc.name, retry, err)
+		retry, err := steadyStateRetryable(tc.svc, tc.want, tc.before)
+		if retry != tc.retry || (err != nil) != (tc.wantErr != "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
+			t.Errorf("%s: retry=%v err=%v; want retry=%v err containing %q", tc.name, retry, err, tc.retry, tc.wantErr)
 		}
 	}
+}
+
+// The wait's error on a rolled-back deployment carries the service events.
+func TestSteadyStateErrorRolledBack(t *testing.T) {
+	last := &ecstypes.Service{
+		Status:         aws.String("ACTIVE"),
+		TaskDefinition: aws.String("arn:aws:ecs:us-east-1:1:task-definition/web:1"),
+		Deployments: []ecstypes.Deployment{{Id: aws.String("ecs-svc/2"), Status: aws.String("PRIMARY"),
+			RolloutState: ecstypes.DeploymentRolloutStateCompleted, TaskDefinition: aws.String("arn:aws:ecs:us-east-1:1:task-definition/web:1")}},
+		Events: []ecstypes.ServiceEvent{{Message: aws.String("(service web) deployment ecs-svc/1 deployment failed: tasks failed to start. Rolling back.")}},
+	}
+	_, cause := steadyStateRetryable(last, "arn:aws:ecs:us-east-1:1:task-definition/web:2", nil)
+	h := NewECSServiceHandler(noTasksECSB{})
+	msg := h.steadyStateError(context.Background(), "platform", "web", last, cause).Error()
+	for _, want := range []string{"did not reach a steady state", "the deployment was rolled back", "task-definition/web:1", "Rolling back."} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not mention %q", msg, want)
+		}
+	}
+}
+
+// noTasksECSB answers the best-effort stopped-task lookup with an error.
+type noTasksECSB struct{ ECSServiceAPI }
+
+func (noTasksECSB) ListTasks(context.Context, *ecs.ListTasksInput, ...func(*ecs.Options)) (*ecs.ListTasksOutput, error) {
+	return nil, errors.New("no tasks here")
 }
 
 func TestServiceErrorsAndToken(t *testing.T) {
@@ -332,4 +381,162 @@ func describeServiceB(t *testing.T, a *accTestB, cluster, name string) ecstypes.
 		t.Fatalf("DescribeServices: %v %+v", err, out)
 	}
 	return out.Services[0]
+}
+
+// A service an earlier Create made (its response lost) is adopted by the
+// next Create of the same child; a service of the same name with another
+// owner is refused and left alone.
+func TestECSServiceHandler_adopt(t *testing.T) {
+	a := newAccTestB(t)
+	fastWaitersB(t)
+	ctx := a.ctx
+	f := a.newServiceFixtureB()
+	h := NewECSServiceHandler(a.ecs)
+
+	name := uniqueNameB(t, "web")
+	tags := ownerTagsB(f.cluster+"/"+name, "service", nil)
+	child := serviceChildB(f.propsB(name, f.tdARN, 2, tags))
+	out, err := h.Create(ctx, child)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	t.Cleanup(func() { _ = h.Delete(context.Background(), recordedB(child, out)) })
+	a.ops.reset()
+
+	// Create again: adopted, not created. (moto dropped the deployment
+	// configuration, grace period and managed tags on create: the adoption
+	// converges them with one UpdateService.)
+	got, err := h.Create(ctx, child)
+	if err != nil {
+		t.Fatalf("Create of an existing own service: %v", err)
+	}
+	a.expectCalls("adopting Create", "DescribeServices", "UpdateService", "DescribeServices")
+	if got[composite.AttrARN] != out[composite.AttrARN] || got[AttrCluster] != out[AttrCluster] {
+		t.Errorf("adopted outputs = %v, want %v", got, out)
+	}
+	// Once converged, adopting again changes nothing.
+	if _, err := h.Create(ctx, child); err != nil {
+		t.Fatalf("second adopting Create: %v", err)
+	}
+	a.expectCalls("second adopting Create", "DescribeServices", "DescribeServices")
+
+	// Another owner's service: refused, untouched.
+	foreign := serviceChildB(f.propsB(name, f.registerB(a, "public.ecr.aws/nginx/nginx:1.29"), 5, ownerTagsB("someone-else", "service", nil)))
+	a.ops.reset()
+	_, err = h.Create(ctx, foreign)
+	if !errors.Is(err, ErrServiceAlreadyExists) || !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), "someone-else") ||
+		!strings.Contains(err.Error(), out[composite.AttrARN]) {
+		t.Fatalf("Create over another owner's service: err = %v", err)
+	}
+	a.expectCalls("refused Create", "DescribeServices")
+	if svc := describeServiceB(t, a, f.cluster, name); svc.DesiredCount != 2 || aws.ToString(svc.TaskDefinition) != f.tdARN {
+		t.Errorf("refused Create changed the service: desired %d, task definition %s", svc.DesiredCount, aws.ToString(svc.TaskDefinition))
+	}
+}
+
+// Update sends only what differs, and no UpdateService when nothing does.
+func TestECSServiceHandler_updateSendsOnlyChanges(t *testing.T) {
+	a := newAccTestB(t)
+	fastWaitersB(t)
+	ctx := a.ctx
+	f := a.newServiceFixtureB()
+	sent := &updateInputsB{}
+	client := ecs.New(a.ecs.Options(), func(o *ecs.Options) { o.APIOptions = append(o.APIOptions, sent.register) })
+	h := NewECSServiceHandler(client)
+
+	name := uniqueNameB(t, "web")
+	tags := ownerTagsB(f.cluster+"/"+name, "service", nil)
+	child := serviceChildB(f.propsB(name, f.tdARN, 2, tags))
+	out, err := h.Create(ctx, child)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	rec := recordedB(child, out)
+	t.Cleanup(func() { _ = h.Delete(context.Background(), rec) })
+
+	// First update: moto dropped these on create, so they are sent once -
+	// and nothing the service already has (network, load balancers, task
+	// definition, desired count, platform version, tag propagation).
+	a.ops.reset()
+	if _, err := h.Update(ctx, child, rec); err != nil {
+		t.Fatalf("first Update: %v", err)
+	}
+	a.expectCalls("first Update", "DescribeServices", "UpdateService", "DescribeServices")
+	if in := sent.last(t); in.NetworkConfiguration != nil || in.LoadBalancers != nil || in.ServiceRegistries != nil ||
+		in.TaskDefinition != nil || in.DesiredCount != nil || in.PlatformVersion != nil || in.PropagateTags != "" ||
+		in.DeploymentConfiguration == nil || aws.ToInt32(in.HealthCheckGracePeriodSeconds) != 30 || !aws.ToBool(in.EnableECSManagedTags) {
+		t.Errorf("first UpdateService = %s", describeUpdateB(in))
+	}
+
+	// No-op update: no UpdateService at all.
+	if _, err := h.Update(ctx, child, rec); err != nil {
+		t.Fatalf("no-op Update: %v", err)
+	}
+	a.expectCalls("no-op Update", "DescribeServices", "DescribeServices")
+
+	// Tags only: tagged, no UpdateService.
+	child2 := serviceChildB(f.propsB(name, f.tdARN, 2, ownerTagsB(f.cluster+"/"+name, "service", map[string]string{"team": "payments"})))
+	if _, err := h.Update(ctx, child2, rec); err != nil {
+		t.Fatalf("tags-only Update: %v", err)
+	}
+	a.expectCalls("tags-only Update", "DescribeServices", "TagResource", "DescribeServices")
+
+	// Desired count: only desiredCount is sent.
+	child3 := serviceChildB(f.propsB(name, f.tdARN, 3, child2.Props.(*composite.ServiceProps).Tags))
+	if _, err := h.Update(ctx, child3, rec); err != nil {
+		t.Fatalf("desired-count Update: %v", err)
+	}
+	a.expectCalls("desired-count Update", "DescribeServices", "UpdateService", "DescribeServices")
+	want := ecs.UpdateServiceInput{Cluster: aws.String(f.cluster), Service: aws.String(name), DesiredCount: aws.Int32(3)}
+	if in := sent.last(t); describeUpdateB(in) != describeUpdateB(&want) {
+		t.Errorf("desired-count UpdateService = %s, want %s", describeUpdateB(in), describeUpdateB(&want))
+	}
+	if svc := describeServiceB(t, a, f.cluster, name); svc.DesiredCount != 3 {
+		t.Errorf("desired count after Update = %d", svc.DesiredCount)
+	}
+
+	// Dropping the load balancer sends an empty list (and nothing else).
+	p4 := f.propsB(name, f.tdARN, 3, child2.Props.(*composite.ServiceProps).Tags)
+	p4.LoadBalancers = nil
+	if _, err := h.Update(ctx, serviceChildB(p4), rec); err != nil {
+		t.Fatalf("load-balancer Update: %v", err)
+	}
+	if in := sent.last(t); in.LoadBalancers == nil || len(in.LoadBalancers) != 0 || in.DesiredCount != nil || in.NetworkConfiguration != nil {
+		t.Errorf("load-balancer UpdateService = %s", describeUpdateB(in))
+	}
+}
+
+// updateInputsB records the UpdateService inputs a client sends.
+type updateInputsB struct {
+	mu  sync.Mutex
+	ins []*ecs.UpdateServiceInput
+}
+
+func (u *updateInputsB) register(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("updateInputsB",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			if p, ok := in.Parameters.(*ecs.UpdateServiceInput); ok {
+				cp := *p
+				u.mu.Lock()
+				u.ins = append(u.ins, &cp)
+				u.mu.Unlock()
+			}
+			return next.HandleInitialize(ctx, in)
+		}), middleware.After)
+}
+
+func (u *updateInputsB) last(t *testing.T) *ecs.UpdateServiceInput {
+	t.Helper()
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if len(u.ins) == 0 {
+		t.Fatal("no UpdateService sent")
+	}
+	return u.ins[len(u.ins)-1]
+}
+
+// describeUpdateB renders the fields an UpdateServiceInput sets.
+func describeUpdateB(in *ecs.UpdateServiceInput) string {
+	b, _ := json.Marshal(in)
+	return string(b)
 }

@@ -18,6 +18,9 @@ import (
 // not given.
 const iamDefaultMaxSessionDuration = 3600
 
+// errCodeEntityAlreadyExists is CreateRole's answer for a taken name.
+const errCodeEntityAlreadyExists = "EntityAlreadyExists"
+
 // RoleAPI is the part of *iam.Client the role handler uses.
 type RoleAPI interface {
 	CreateRole(ctx context.Context, in *iam.CreateRoleInput, optFns ...func(*iam.Options)) (*iam.CreateRoleOutput, error)
@@ -48,7 +51,9 @@ var _ engine.Handler = (*RoleHandler)(nil)
 func NewRoleHandler(api RoleAPI) *RoleHandler { return &RoleHandler{api: api} }
 
 // Create creates the role and attaches its managed policies. When an attach
-// fails the role's outputs are returned with the error.
+// fails the role's outputs are returned with the error. A role of the same
+// name carrying this child's ownership tags (an earlier Create whose
+// response was lost) is adopted and converged; any other is refused.
 func (h *RoleHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.RoleProps](c)
 	if err != nil {
@@ -70,6 +75,9 @@ func (h *RoleHandler) Create(ctx context.Context, c composite.Child) (map[string
 		in.MaxSessionDuration = aws.Int32(p.MaxSessionDuration)
 	}
 	out, err := h.api.CreateRole(ctx, in)
+	if ErrorCode(err) == errCodeEntityAlreadyExists {
+		return h.adopt(ctx, c, p, name, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("creating IAM role %q: %w", name, err)
 	}
@@ -80,6 +88,26 @@ func (h *RoleHandler) Create(ctx context.Context, c composite.Child) (map[string
 		}
 	}
 	return outputs, nil
+}
+
+// adopt takes over the role of the child's name that CreateRole reported
+// as existing (createErr) when it carries the child's ownership tags and
+// path - a role an earlier, unrecorded Create made - and converges it with
+// Update. Calls: GetRole, then Update's.
+func (h *RoleHandler) adopt(ctx context.Context, c composite.Child, p *composite.RoleProps, name string, createErr error) (map[string]string, error) {
+	role, err := h.find(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("creating IAM role %q: %w (reading the existing role: %v)", name, createErr, err)
+	}
+	what := fmt.Sprintf("IAM role %q (%s)", name, aws.ToString(role.Arn))
+	if err := ownedByChild(what, iamTagMap(role.Tags), c, p.Tags); err != nil {
+		return nil, fmt.Errorf("creating IAM role %q: %w", name, refuseAdoption(err, createErr))
+	}
+	if want, have := firstNonEmpty(p.Path, "/"), firstNonEmpty(aws.ToString(role.Path), "/"); want != have {
+		return nil, fmt.Errorf("creating IAM role %q: %w", name,
+			refuseAdoption(fmt.Errorf("%s has path %q, not %q, which cannot change in place", what, have, want), createErr))
+	}
+	return h.Update(ctx, c, composite.Recorded{Key: c.Key, Kind: c.Kind, Name: name})
 }
 
 // Read reports whether the role exists (one GetRole call).

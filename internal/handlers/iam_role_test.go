@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/url"
 	"sort"
 	"strings"
@@ -254,5 +255,73 @@ func TestTagChanges(t *testing.T) {
 	set, remove = tagChanges(map[string]string{"a": "1"}, map[string]string{"a": "1"})
 	if len(set) != 0 || len(remove) != 0 {
 		t.Errorf("equal tags: set %v, remove %v", set, remove)
+	}
+}
+
+// A role an earlier Create made (its response lost) is adopted by the next
+// Create of the same child and converged; a role of the same name without
+// the child's ownership tags is refused and left alone.
+func TestRoleHandler_adopt(t *testing.T) {
+	at := newAccTestA(t)
+	ctx := at.ctx
+	client := iam.NewFromConfig(at.cfg)
+	h := NewRoleHandler(client)
+	owner := uniqueNameA(t, "owner")
+	name := uniqueNameA(t, "ca-role")
+	t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Name: name}) })
+	props := composite.RoleProps{
+		Path: "/containerapp/", Description: "execution role", AssumeRolePolicy: testTrustPolicyA,
+		ManagedPolicyARNs: []string{testExecPolicyARNA}, Tags: ownerTagsA(owner, "execution_role", nil),
+	}
+	out, err := h.Create(ctx, roleChildA(name, props))
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+
+	// Same props: adopted, nothing to change.
+	at.ops.reset()
+	got, err := h.Create(ctx, roleChildA(name, props))
+	if err != nil {
+		t.Fatalf("Create of an existing own role: %v", err)
+	}
+	if got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrName] != name {
+		t.Errorf("adopted outputs = %v, want %v", got, out)
+	}
+	requireCallsA(t, "adopting Create mutations", at.ops.mutating(), "CreateRole")
+
+	// Adoption converges: a new description and policy are applied.
+	props2 := props
+	props2.Description = "execution role v2"
+	props2.ManagedPolicyARNs = []string{testECRPolicyARNA}
+	if _, err := h.Create(ctx, roleChildA(name, props2)); err != nil {
+		t.Fatalf("adopting Create with changes: %v", err)
+	}
+	role, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	if err != nil || aws.ToString(role.Role.Description) != "execution role v2" {
+		t.Errorf("adopted role not converged: %+v, %v", role, err)
+	}
+	if pols := attachedRolePoliciesA(t, at, client, name); strings.Join(pols, ",") != testECRPolicyARNA {
+		t.Errorf("attached policies after adoption = %v", pols)
+	}
+
+	// Other owner, other key, no tags: refused with the AWS error, untouched.
+	for what, tags := range map[string]map[string]string{
+		"another owner": ownerTagsA("someone-else", "execution_role", nil),
+		"another key":   ownerTagsA(owner, "task_role", nil),
+		"no tags":       nil,
+	} {
+		other := uniqueNameA(t, "ca-role")
+		if _, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(other), Path: aws.String("/containerapp/"),
+			AssumeRolePolicyDocument: aws.String(testTrustPolicyA), Description: aws.String("theirs"), Tags: iamTags(tags)}); err != nil {
+			t.Fatalf("CreateRole: %v", err)
+		}
+		t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Name: other}) })
+		_, err := h.Create(ctx, roleChildA(other, props))
+		if !errors.Is(err, ErrNotOwned) || ErrorCode(err) != errCodeEntityAlreadyExists || !strings.Contains(err.Error(), other) {
+			t.Errorf("%s: Create error = %v, want a refusal naming the role", what, err)
+		}
+		if role, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(other)}); err != nil || aws.ToString(role.Role.Description) != "theirs" {
+			t.Errorf("%s: refused Create changed the role: %+v, %v", what, role, err)
+		}
 	}
 }

@@ -13,6 +13,9 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
 )
 
+// errCodeLogGroupAlreadyExists is CreateLogGroup's answer for a taken name.
+const errCodeLogGroupAlreadyExists = "ResourceAlreadyExistsException"
+
 // LogGroupAPI is the part of *cloudwatchlogs.Client the log group handler uses.
 type LogGroupAPI interface {
 	CreateLogGroup(ctx context.Context, in *cloudwatchlogs.CreateLogGroupInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error)
@@ -42,7 +45,9 @@ func NewLogGroupHandler(api LogGroupAPI) *LogGroupHandler { return &LogGroupHand
 
 // Create creates the group (with tags and KMS key), looks up its ARN and sets
 // the retention. Once the group exists, a failing follow-up call returns the
-// outputs known so far with the error.
+// outputs known so far with the error. A group of the same name carrying
+// this child's ownership tags (an earlier Create whose response was lost)
+// is adopted and converged; any other is refused.
 func (h *LogGroupHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.LogGroupProps](c)
 	if err != nil {
@@ -57,6 +62,9 @@ func (h *LogGroupHandler) Create(ctx context.Context, c composite.Child) (map[st
 		in.KmsKeyId = aws.String(p.KMSKeyID)
 	}
 	if _, err := h.api.CreateLogGroup(ctx, in); err != nil {
+		if ErrorCode(err) == errCodeLogGroupAlreadyExists {
+			return h.adopt(ctx, c, p, name, err)
+		}
 		return nil, fmt.Errorf("creating log group %q: %w", name, err)
 	}
 	outputs := map[string]string{composite.AttrName: name}
@@ -71,6 +79,26 @@ func (h *LogGroupHandler) Create(ctx context.Context, c composite.Child) (map[st
 		}
 	}
 	return outputs, nil
+}
+
+// adopt takes over the group of the child's name that CreateLogGroup
+// reported as existing (createErr) when it carries the child's ownership
+// tags - a group an earlier, unrecorded Create made - and converges it with
+// Update. Calls: DescribeLogGroups, ListTagsForResource, then Update's.
+func (h *LogGroupHandler) adopt(ctx context.Context, c composite.Child, p *composite.LogGroupProps, name string, createErr error) (map[string]string, error) {
+	group, err := h.find(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("creating log group %q: %w (reading the existing group: %v)", name, createErr, err)
+	}
+	arn := logGroupOutputs(group)[composite.AttrARN]
+	tags, err := h.api.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+	if err != nil {
+		return nil, fmt.Errorf("creating log group %q: %w (listing the existing group's tags: %v)", name, createErr, err)
+	}
+	if err := ownedByChild(fmt.Sprintf("log group %q (%s)", name, arn), tags.Tags, c, p.Tags); err != nil {
+		return nil, fmt.Errorf("creating log group %q: %w", name, refuseAdoption(err, createErr))
+	}
+	return h.Update(ctx, c, composite.Recorded{Key: c.Key, Kind: c.Kind, Name: name, ARN: arn})
 }
 
 // Read reports whether the group exists (one DescribeLogGroups call unless

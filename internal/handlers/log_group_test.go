@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -175,5 +176,56 @@ func TestLogGroupHandler_concurrent(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// A group an earlier Create made (its response lost) is adopted by the next
+// Create of the same child and converged; a group of the same name with
+// another owner is refused and left alone.
+func TestLogGroupHandler_adopt(t *testing.T) {
+	at := newAccTestA(t)
+	ctx := at.ctx
+	client := cloudwatchlogs.NewFromConfig(at.cfg)
+	h := NewLogGroupHandler(client)
+	owner := uniqueNameA(t, "owner")
+	name := "/containerapp/" + uniqueNameA(t, "adopt")
+	t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Name: name}) })
+	c := logGroupChildA(name, 7, ownerTagsA(owner, "log_group", nil))
+	out, err := h.Create(ctx, c)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+
+	at.ops.reset()
+	got, err := h.Create(ctx, c)
+	if err != nil {
+		t.Fatalf("Create of an existing own group: %v", err)
+	}
+	if got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrName] != name {
+		t.Errorf("adopted outputs = %v, want %v", got, out)
+	}
+	requireCallsA(t, "adopting Create mutations", at.ops.mutating(), "CreateLogGroup")
+
+	// Adoption converges: a new retention is applied.
+	if _, err := h.Create(ctx, logGroupChildA(name, 30, ownerTagsA(owner, "log_group", nil))); err != nil {
+		t.Fatalf("adopting Create with changes: %v", err)
+	}
+	if got := logGroupRetentionA(t, at, client, name); got != 30 {
+		t.Errorf("retention after adoption = %d, want 30", got)
+	}
+
+	foreign := "/containerapp/" + uniqueNameA(t, "foreign")
+	if _, err := client.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(foreign),
+		Tags: ownerTagsA("someone-else", "log_group", nil)}); err != nil {
+		t.Fatalf("CreateLogGroup: %v", err)
+	}
+	t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Name: foreign}) })
+	_, err = h.Create(ctx, logGroupChildA(foreign, 30, ownerTagsA(owner, "log_group", nil)))
+	if !errors.Is(err, ErrNotOwned) || ErrorCode(err) != errCodeLogGroupAlreadyExists || !strings.Contains(err.Error(), foreign) ||
+		!strings.Contains(err.Error(), "someone-else") {
+		t.Fatalf("Create over another owner's group: err = %v", err)
+	}
+	if got := logGroupRetentionA(t, at, client, foreign); got != 0 {
+		t.Errorf("refused Create set the retention of the foreign group to %d", got)
 	}
 }

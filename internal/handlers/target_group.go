@@ -23,6 +23,10 @@ const (
 const (
 	errCodeTargetGroupNotFound = "TargetGroupNotFound"
 	errCodeResourceInUse       = "ResourceInUse"
+	// errCodeDuplicateTargetGroupName is CreateTargetGroup's answer for a
+	// taken name with other settings (same settings: AWS returns the
+	// existing target group).
+	errCodeDuplicateTargetGroupName = "DuplicateTargetGroupName"
 
 	tgAttrDeregistrationDelay = "deregistration_delay.timeout_seconds"
 	// tgDefaultDeregistrationDelay is what ELBv2 applies to a new target group.
@@ -72,7 +76,9 @@ func NewTargetGroupHandler(api TargetGroupAPI, ec2api SubnetAPI) *TargetGroupHan
 // its deregistration delay when it is not ELBv2's default. Calls: [EC2
 // DescribeSubnets when VpcID is empty], CreateTargetGroup,
 // [ModifyTargetGroupAttributes]. When the attribute call fails the outputs
-// are returned with the error.
+// are returned with the error. A target group of the same name carrying
+// this child's ownership tags (an earlier Create whose response was lost)
+// is adopted and converged; any other is refused (DuplicateTargetGroupName).
 func (h *TargetGroupHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.TargetGroupProps](c)
 	if err != nil {
@@ -105,6 +111,9 @@ func (h *TargetGroupHandler) Create(ctx context.Context, c composite.Child) (map
 		in.ProtocolVersion = aws.String(p.ProtocolVersion)
 	}
 	out, err := h.api.CreateTargetGroup(ctx, in)
+	if ErrorCode(err) == errCodeDuplicateTargetGroupName {
+		return h.adopt(ctx, c, p, name, vpcID, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("creating target group %q: %w", name, err)
 	}
@@ -118,6 +127,40 @@ func (h *TargetGroupHandler) Create(ctx context.Context, c composite.Child) (map
 		}
 	}
 	return outputs, nil
+}
+
+// adopt takes over the target group of the child's name that
+// CreateTargetGroup reported as existing (createErr) when it carries the
+// child's ownership tags and the settings that cannot change in place -
+// one an earlier, unrecorded Create made - and converges it with Update.
+// Calls: DescribeTargetGroups, DescribeTags, then Update's.
+func (h *TargetGroupHandler) adopt(ctx context.Context, c composite.Child, p *composite.TargetGroupProps, name, vpcID string, createErr error) (map[string]string, error) {
+	out, err := h.api.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{Names: []string{name}})
+	if err != nil || len(out.TargetGroups) == 0 {
+		return nil, fmt.Errorf("creating target group %q: %w (reading the existing target group: %v)", name, createErr, err)
+	}
+	tg := out.TargetGroups[0]
+	tgARN := aws.ToString(tg.TargetGroupArn)
+	tags, err := elbv2TagsOf(ctx, h.api, tgARN)
+	if err != nil {
+		return nil, fmt.Errorf("creating target group %q: %w (%v)", name, createErr, err)
+	}
+	what := fmt.Sprintf("target group %q (%s)", name, tgARN)
+	if err := ownedByChild(what, tags, c, p.Tags); err != nil {
+		return nil, fmt.Errorf("creating target group %q: %w", name, refuseAdoption(err, createErr))
+	}
+	for _, f := range []struct{ attr, have, want string }{
+		{"port", strconv.Itoa(int(aws.ToInt32(tg.Port))), strconv.Itoa(int(p.Port))},
+		{"protocol", string(tg.Protocol), firstNonEmpty(p.Protocol, "HTTP")},
+		{"target type", string(tg.TargetType), firstNonEmpty(p.TargetType, "ip")},
+		{"VPC", aws.ToString(tg.VpcId), vpcID},
+	} {
+		if f.have != f.want {
+			return nil, fmt.Errorf("creating target group %q: %w", name, refuseAdoption(
+				fmt.Errorf("%s has %s %s, not %s, which cannot change in place", what, f.attr, f.have, f.want), createErr))
+		}
+	}
+	return h.Update(ctx, c, composite.Recorded{Key: c.Key, Kind: c.Kind, Name: name, ARN: tgARN})
 }
 
 // Read reports whether the target group exists (one DescribeTargetGroups call).

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -175,5 +177,62 @@ func checkTargetGroupB(t *testing.T, a *accTestB, tgARN, path, delay string, tag
 	}
 	if !sameTagsB(got, tags) {
 		t.Errorf("tags = %v, want %v", got, tags)
+	}
+}
+
+// A target group an earlier Create made (its response lost) is adopted by
+// the next Create of the same child; one of the same name with another
+// owner is refused and left alone.
+func TestTargetGroupHandler_adopt(t *testing.T) {
+	a := newAccTestB(t)
+	ctx := a.ctx
+	n := a.newNetworkB()
+	h := NewTargetGroupHandler(a.elb, a.ec2)
+
+	name := uniqueNameB(t, "tg")
+	tags := ownerTagsB("cluster/"+name, "target_group", nil)
+	child := composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: name, Props: targetGroupPropsB(name, n, tags)}
+	out, err := h.Create(ctx, child)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	t.Cleanup(func() { _ = h.Delete(context.Background(), recordedB(child, out)) })
+
+	a.ops.reset()
+	got, err := h.Create(ctx, child)
+	if err != nil {
+		t.Fatalf("Create of an existing own target group: %v", err)
+	}
+	a.expectCalls("adopting Create", "DescribeSubnets", "CreateTargetGroup", "DescribeTargetGroups", "DescribeTags",
+		"DescribeTargetGroups", "DescribeTargetGroupAttributes", "DescribeTags")
+	for k, v := range out {
+		if got[k] != v {
+			t.Errorf("adopted output %s = %q, want %q", k, got[k], v)
+		}
+	}
+
+	// Another owner's target group: refused with the AWS error, untouched.
+	foreignName := uniqueNameB(t, "tg")
+	foreign := composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: foreignName,
+		Props: targetGroupPropsB(foreignName, n, ownerTagsB("someone-else", "target_group", nil))}
+	fout, err := h.Create(ctx, foreign)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	t.Cleanup(func() { _ = h.Delete(context.Background(), recordedB(foreign, fout)) })
+	mine := targetGroupPropsB(foreignName, n, tags)
+	mine.HealthCheck.Path = "/mine"
+	_, err = h.Create(ctx, composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: foreignName, Props: mine})
+	if !errors.Is(err, ErrNotOwned) || ErrorCode(err) != errCodeDuplicateTargetGroupName || !strings.Contains(err.Error(), fout[composite.AttrARN]) {
+		t.Fatalf("Create over another owner's target group: err = %v", err)
+	}
+	checkTargetGroupB(t, a, fout[composite.AttrARN], "/healthz", "30", ownerTagsB("someone-else", "target_group", nil))
+
+	// Our own target group with a port that cannot change in place: refused.
+	moved := targetGroupPropsB(name, n, tags)
+	moved.Port = 9090
+	_, err = h.Create(ctx, composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: name, Props: moved})
+	if err == nil || ErrorCode(err) != errCodeDuplicateTargetGroupName || !strings.Contains(err.Error(), "port 8080, not 9090") {
+		t.Fatalf("Create over our target group with another port: err = %v", err)
 	}
 }
