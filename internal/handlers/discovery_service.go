@@ -67,6 +67,11 @@ func NewDiscoveryServiceHandler(api DiscoveryServiceAPI) *DiscoveryServiceHandle
 // this child's ownership tags - an earlier Create whose response was lost -
 // is adopted and converged; any other is refused.
 func (h *DiscoveryServiceHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
+	out, err := h.create(ctx, c)
+	return observeApplied(c, out, err)
+}
+
+func (h *DiscoveryServiceHandler) create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.DiscoveryServiceProps](c)
 	if err != nil {
 		return nil, err
@@ -155,7 +160,8 @@ func (h *DiscoveryServiceHandler) adopt(ctx context.Context, c composite.Child, 
 		Outputs: map[string]string{composite.AttrID: id}})
 }
 
-// Read reports whether the service exists (one GetService call).
+// Read reports whether the service exists (one GetService call), and its
+// observed fingerprint (DNS record types and TTLs).
 func (h *DiscoveryServiceHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
 	svc, err := h.find(ctx, discoveryServiceID(rec))
 	if IsNotFound(err) {
@@ -164,12 +170,19 @@ func (h *DiscoveryServiceHandler) Read(ctx context.Context, rec composite.Record
 	if err != nil {
 		return nil, false, err
 	}
-	return discoveryOutputs(svc, rec.Name), true, nil
+	outputs := discoveryOutputs(svc, rec.Name)
+	outputs[AttrObserved] = discoveryFingerprint(svc)
+	return outputs, true, nil
 }
 
 // Update changes the DNS records' TTL (UpdateService, waiting for its
 // operation) and converges tags, calling only what differs.
 func (h *DiscoveryServiceHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
+	out, err := h.update(ctx, c, prev)
+	return observeApplied(c, out, err)
+}
+
+func (h *DiscoveryServiceHandler) update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
 	p, err := childProps[composite.DiscoveryServiceProps](c)
 	if err != nil {
 		return nil, err

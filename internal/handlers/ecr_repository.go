@@ -53,6 +53,11 @@ func NewRepositoryHandler(api RepositoryAPI) *RepositoryHandler { return &Reposi
 // earlier Create whose response was lost) is adopted and converged; any
 // other is refused.
 func (h *RepositoryHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
+	out, err := h.create(ctx, c)
+	return observeApplied(c, out, err)
+}
+
+func (h *RepositoryHandler) create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.RepositoryProps](c)
 	if err != nil {
 		return nil, err
@@ -111,7 +116,9 @@ func (h *RepositoryHandler) adopt(ctx context.Context, c composite.Child, p *com
 	return h.Update(ctx, c, composite.Recorded{Key: c.Key, Kind: c.Kind, Name: name, ARN: arn})
 }
 
-// Read reports whether the repository exists (one DescribeRepositories call).
+// Read reports whether the repository exists (one DescribeRepositories
+// call), and its observed fingerprint (tag mutability, scan on push; the
+// lifecycle policy would take another call).
 func (h *RepositoryHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
 	name := firstNonEmpty(recordedOutput(rec, composite.AttrName), rec.Name)
 	repo, err := h.find(ctx, name)
@@ -121,12 +128,19 @@ func (h *RepositoryHandler) Read(ctx context.Context, rec composite.Recorded) (m
 	if err != nil {
 		return nil, false, err
 	}
-	return repositoryOutputs(repo, name, recordedOutput(rec, AttrForceDelete)), true, nil
+	outputs := repositoryOutputs(repo, name, recordedOutput(rec, AttrForceDelete))
+	outputs[AttrObserved] = repositoryFingerprint(repo)
+	return outputs, true, nil
 }
 
 // Update converges tag mutability, scan on push, lifecycle policy and tags,
 // calling only what differs from what ECR reports.
 func (h *RepositoryHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
+	out, err := h.update(ctx, c)
+	return observeApplied(c, out, err)
+}
+
+func (h *RepositoryHandler) update(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.RepositoryProps](c)
 	if err != nil {
 		return nil, err

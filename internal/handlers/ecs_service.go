@@ -96,6 +96,11 @@ func NewECSServiceHandler(api ECSServiceAPI) *ECSServiceHandler {
 // overwrites a same-named ACTIVE service on CreateService, and only the
 // check keeps a foreign service from being taken over there.
 func (h *ECSServiceHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
+	out, err := h.create(ctx, c)
+	return observeApplied(c, out, err)
+}
+
+func (h *ECSServiceHandler) create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.ServiceProps](c)
 	if err != nil {
 		return nil, err
@@ -151,7 +156,9 @@ func (h *ECSServiceHandler) Create(ctx context.Context, c composite.Child) (map[
 }
 
 // Read reports whether the service exists (one DescribeServices call, tags
-// included). A MISSING or INACTIVE service, or a missing cluster, is gone.
+// included), and its observed fingerprint (task definition, desired count,
+// network, load balancers, service registries, tags). A MISSING or INACTIVE
+// service, or a missing cluster, is gone.
 func (h *ECSServiceHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
 	cluster, service := serviceIdentity(rec)
 	svc, err := h.describe(ctx, cluster, service, true)
@@ -164,7 +171,9 @@ func (h *ECSServiceHandler) Read(ctx context.Context, rec composite.Recorded) (m
 	if svc == nil || aws.ToString(svc.Status) == serviceStatusInactive {
 		return nil, false, nil
 	}
-	return serviceOutputs(svc, cluster), true, nil
+	outputs := serviceOutputs(svc, cluster)
+	outputs[AttrObserved] = ecsServiceFingerprint(svc)
+	return outputs, true, nil
 }
 
 // Update compares the desired configuration with the service and sends one
@@ -177,6 +186,11 @@ func (h *ECSServiceHandler) Read(ctx context.Context, rec composite.Recorded) (m
 // steady state like Create. Calls: DescribeServices, [UpdateService],
 // [UntagResource], [TagResource], [DescribeServices polls].
 func (h *ECSServiceHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
+	out, err := h.update(ctx, c, prev)
+	return observeApplied(c, out, err)
+}
+
+func (h *ECSServiceHandler) update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
 	p, err := childProps[composite.ServiceProps](c)
 	if err != nil {
 		return nil, err

@@ -55,6 +55,11 @@ func NewRoleHandler(api RoleAPI) *RoleHandler { return &RoleHandler{api: api} }
 // name carrying this child's ownership tags (an earlier Create whose
 // response was lost) is adopted and converged; any other is refused.
 func (h *RoleHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
+	out, err := h.create(ctx, c)
+	return observeApplied(c, out, err)
+}
+
+func (h *RoleHandler) create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.RoleProps](c)
 	if err != nil {
 		return nil, err
@@ -110,7 +115,8 @@ func (h *RoleHandler) adopt(ctx context.Context, c composite.Child, p *composite
 	return h.Update(ctx, c, composite.Recorded{Key: c.Key, Kind: c.Kind, Name: name})
 }
 
-// Read reports whether the role exists (one GetRole call).
+// Read reports whether the role exists (one GetRole call), and its observed
+// fingerprint (trust policy, path, description, max session duration, tags).
 func (h *RoleHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
 	name := roleName(rec)
 	role, err := h.find(ctx, name)
@@ -120,12 +126,19 @@ func (h *RoleHandler) Read(ctx context.Context, rec composite.Recorded) (map[str
 	if err != nil {
 		return nil, false, err
 	}
-	return roleOutputs(role, name), true, nil
+	outputs := roleOutputs(role, name)
+	outputs[AttrObserved] = roleFingerprint(role)
+	return outputs, true, nil
 }
 
 // Update converges trust policy, description, max session duration, managed
 // policy attachments and tags, calling only what differs.
 func (h *RoleHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
+	out, err := h.update(ctx, c)
+	return observeApplied(c, out, err)
+}
+
+func (h *RoleHandler) update(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.RoleProps](c)
 	if err != nil {
 		return nil, err

@@ -41,6 +41,11 @@ func NewRolePolicyHandler(api RolePolicyAPI) *RolePolicyHandler {
 // Create puts the inline policy. A role created moments ago may not be
 // visible yet (NoSuchEntity): that is retried for IAMPropagationTimeout.
 func (h *RolePolicyHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
+	out, err := h.create(ctx, c)
+	return observeApplied(c, out, err)
+}
+
+func (h *RolePolicyHandler) create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.RolePolicyProps](c)
 	if err != nil {
 		return nil, err
@@ -54,22 +59,30 @@ func (h *RolePolicyHandler) Create(ctx context.Context, c composite.Child) (map[
 	return rolePolicyOutputs(p.Role, name), nil
 }
 
-// Read reports whether the inline policy exists (one GetRolePolicy call).
+// Read reports whether the inline policy exists (one GetRolePolicy call),
+// and its observed fingerprint (the policy document).
 func (h *RolePolicyHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
 	role, name := rolePolicyIdentity(rec)
-	_, err := h.api.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(name)})
+	out, err := h.api.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(name)})
 	if IsNotFound(err, "NoSuchEntity") {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("reading inline policy %q of IAM role %q: %w", name, role, err)
 	}
-	return rolePolicyOutputs(role, name), true, nil
+	outputs := rolePolicyOutputs(role, name)
+	outputs[AttrObserved] = rolePolicyFingerprint(aws.ToString(out.PolicyDocument))
+	return outputs, true, nil
 }
 
 // Update puts the policy document. When the role or policy name changed, the
 // previous inline policy is deleted afterwards so none is left behind.
 func (h *RolePolicyHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
+	out, err := h.update(ctx, c, prev)
+	return observeApplied(c, out, err)
+}
+
+func (h *RolePolicyHandler) update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
 	p, err := childProps[composite.RolePolicyProps](c)
 	if err != nil {
 		return nil, err

@@ -67,6 +67,11 @@ func NewListenerRuleHandler(api ListenerRuleAPI) *ListenerRuleHandler {
 // times. "Target group ... does not have an associated load balancer" is
 // retried for up to TargetGroupAssocTimeout.
 func (h *ListenerRuleHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
+	out, err := h.create(ctx, c)
+	return observeRuleApplied(c, out, err)
+}
+
+func (h *ListenerRuleHandler) create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.ListenerRuleProps](c)
 	if err != nil {
 		return nil, err
@@ -105,7 +110,9 @@ func (h *ListenerRuleHandler) Create(ctx context.Context, c composite.Child) (ma
 	}
 }
 
-// Read reports whether the rule exists and its priority (one DescribeRules call).
+// Read reports whether the rule exists and its priority (one DescribeRules
+// call), and its observed fingerprint (conditions, actions, and the priority
+// when the record says it is explicit; a record that does not say gets none).
 func (h *ListenerRuleHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
 	rule, err := h.find(ctx, rec.ARN)
 	if IsNotFound(err) {
@@ -114,7 +121,12 @@ func (h *ListenerRuleHandler) Read(ctx context.Context, rec composite.Recorded) 
 	if err != nil {
 		return nil, false, err
 	}
-	return ruleOutputs(rule, rec.Name), true, nil
+	outputs := ruleOutputs(rule, rec.Name)
+	if explicit := recordedOutput(rec, AttrPriorityExplicit); explicit != "" {
+		outputs[AttrPriorityExplicit] = explicit
+		outputs[AttrObserved] = listenerRuleFingerprint(rule, explicit == "true")
+	}
+	return outputs, true, nil
 }
 
 // Update converges conditions and action (ModifyRule, only if different), an
@@ -122,6 +134,11 @@ func (h *ListenerRuleHandler) Read(ctx context.Context, rec composite.Recorded) 
 // one; an allocated priority is kept) and tags. Calls: DescribeRules,
 // [ModifyRule], [SetRulePriorities], DescribeTags, [RemoveTags], [AddTags].
 func (h *ListenerRuleHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
+	out, err := h.update(ctx, c, prev)
+	return observeRuleApplied(c, out, err)
+}
+
+func (h *ListenerRuleHandler) update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
 	p, err := childProps[composite.ListenerRuleProps](c)
 	if err != nil {
 		return nil, err
@@ -322,6 +339,15 @@ func forwardTargets(a elbv2types.Action) []string {
 		}
 	}
 	return arns
+}
+
+// observeRuleApplied finishes the outputs of a Create or Update like
+// observeApplied, and records whether the priority is explicit for Read.
+func observeRuleApplied(c composite.Child, out map[string]string, err error) (map[string]string, error) {
+	if p, ok := c.Props.(*composite.ListenerRuleProps); ok && out != nil {
+		out[AttrPriorityExplicit] = strconv.FormatBool(p.Priority != 0)
+	}
+	return observeApplied(c, out, err)
 }
 
 func ruleOutputs(rule *elbv2types.Rule, name string) map[string]string {

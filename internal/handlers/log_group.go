@@ -49,6 +49,11 @@ func NewLogGroupHandler(api LogGroupAPI) *LogGroupHandler { return &LogGroupHand
 // this child's ownership tags (an earlier Create whose response was lost)
 // is adopted and converged; any other is refused.
 func (h *LogGroupHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
+	out, err := h.create(ctx, c)
+	return observeApplied(c, out, err)
+}
+
+func (h *LogGroupHandler) create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.LogGroupProps](c)
 	if err != nil {
 		return nil, err
@@ -102,7 +107,8 @@ func (h *LogGroupHandler) adopt(ctx context.Context, c composite.Child, p *compo
 }
 
 // Read reports whether the group exists (one DescribeLogGroups call unless
-// more than a page of groups share the name as a prefix).
+// more than a page of groups share the name as a prefix), and its observed
+// fingerprint (retention, KMS key).
 func (h *LogGroupHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
 	group, err := h.find(ctx, logGroupName(rec))
 	if IsNotFound(err) {
@@ -111,11 +117,18 @@ func (h *LogGroupHandler) Read(ctx context.Context, rec composite.Recorded) (map
 	if err != nil {
 		return nil, false, err
 	}
-	return logGroupOutputs(group), true, nil
+	outputs := logGroupOutputs(group)
+	outputs[AttrObserved] = logGroupFingerprint(group)
+	return outputs, true, nil
 }
 
 // Update converges retention, KMS key and tags, calling only what differs.
 func (h *LogGroupHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
+	out, err := h.update(ctx, c)
+	return observeApplied(c, out, err)
+}
+
+func (h *LogGroupHandler) update(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.LogGroupProps](c)
 	if err != nil {
 		return nil, err

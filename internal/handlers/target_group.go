@@ -80,6 +80,11 @@ func NewTargetGroupHandler(api TargetGroupAPI, ec2api SubnetAPI) *TargetGroupHan
 // this child's ownership tags (an earlier Create whose response was lost)
 // is adopted and converged; any other is refused (DuplicateTargetGroupName).
 func (h *TargetGroupHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
+	out, err := h.create(ctx, c)
+	return observeApplied(c, out, err)
+}
+
+func (h *TargetGroupHandler) create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.TargetGroupProps](c)
 	if err != nil {
 		return nil, err
@@ -163,7 +168,9 @@ func (h *TargetGroupHandler) adopt(ctx context.Context, c composite.Child, p *co
 	return h.Update(ctx, c, composite.Recorded{Key: c.Key, Kind: c.Kind, Name: name, ARN: tgARN})
 }
 
-// Read reports whether the target group exists (one DescribeTargetGroups call).
+// Read reports whether the target group exists (one DescribeTargetGroups
+// call), and its observed fingerprint (port, protocol, health check; the
+// deregistration delay would take another call).
 func (h *TargetGroupHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
 	tg, err := h.find(ctx, rec.ARN)
 	if IsNotFound(err) {
@@ -172,7 +179,9 @@ func (h *TargetGroupHandler) Read(ctx context.Context, rec composite.Recorded) (
 	if err != nil {
 		return nil, false, err
 	}
-	return targetGroupOutputs(*tg), true, nil
+	outputs := targetGroupOutputs(*tg)
+	outputs[AttrObserved] = targetGroupFingerprint(tg)
+	return outputs, true, nil
 }
 
 // Update converges the health check, the deregistration delay and the tags in
@@ -182,6 +191,11 @@ func (h *TargetGroupHandler) Read(ctx context.Context, rec composite.Recorded) (
 // [ModifyTargetGroup], DescribeTargetGroupAttributes,
 // [ModifyTargetGroupAttributes], DescribeTags, [RemoveTags], [AddTags].
 func (h *TargetGroupHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
+	out, err := h.update(ctx, c, prev)
+	return observeApplied(c, out, err)
+}
+
+func (h *TargetGroupHandler) update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
 	p, err := childProps[composite.TargetGroupProps](c)
 	if err != nil {
 		return nil, err

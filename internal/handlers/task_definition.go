@@ -59,21 +59,25 @@ func (h *TaskDefinitionHandler) Create(ctx context.Context, c composite.Child) (
 	if err != nil {
 		return nil, err
 	}
-	return h.register(ctx, p)
+	out, err := h.register(ctx, p)
+	return observeApplied(c, out, err)
 }
 
 // Read reports whether the revision is still ACTIVE (one DescribeTaskDefinition
-// call with its tags). An INACTIVE (deregistered), deleting or unknown
-// revision is gone.
+// call with its tags), and its observed fingerprint (the normalized
+// definition Update compares, tags). An INACTIVE (deregistered), deleting or
+// unknown revision is gone.
 func (h *TaskDefinitionHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	td, _, err := h.find(ctx, rec.ARN)
+	td, tags, err := h.find(ctx, rec.ARN)
 	if IsNotFound(err) {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, err
 	}
-	return taskDefinitionOutputs(td), true, nil
+	outputs := taskDefinitionOutputs(td)
+	outputs[AttrObserved] = taskDefinitionFingerprint(td, tags)
+	return outputs, true, nil
 }
 
 // Update: revisions are immutable. When the recorded revision already matches
@@ -84,6 +88,11 @@ func (h *TaskDefinitionHandler) Read(ctx context.Context, rec composite.Recorded
 // on. Calls: DescribeTaskDefinition, then [UntagResource], [TagResource] or
 // RegisterTaskDefinition.
 func (h *TaskDefinitionHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
+	out, err := h.update(ctx, c, prev)
+	return observeApplied(c, out, err)
+}
+
+func (h *TaskDefinitionHandler) update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
 	p, err := childProps[composite.TaskDefinitionProps](c)
 	if err != nil {
 		return nil, err

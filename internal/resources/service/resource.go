@@ -407,9 +407,83 @@ func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, re
 	// the children that still exist stay recorded: removing the resource
 	// would orphan them (and their names would block a re-create). The next
 	// plan shows the missing children as created, and apply restores them.
+	// A child changed out of band loses its hash: the next plan shows it
+	// (unknown arn) and apply restores just that child.
+	r.checkDrift(ctx, state, recorded, out)
 	applyRecorded(&state, out)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(saveRecorded(ctx, resp.Private, out)...)
+}
+
+// outputDriftedHash is an output the adapter adds to a child whose hash
+// checkDrift cleared: the hash it had, so that a later Read can give it back
+// if the child is changed back out of band before any apply touches it.
+const outputDriftedHash = "drifted_hash"
+
+// checkDrift compares each refreshed child's observed configuration (the
+// handlers' AttrObserved output) with what the state's inputs expand to, the
+// way the cluster resource does. A child changed out of band loses its hash,
+// so the next plan updates it; children without a fingerprint (records that
+// predate it) are skipped. It makes no AWS call and never fails the Read.
+//
+// A child whose hash is empty and that matches gets its hash back only when
+// it was this check that cleared it (the hash is kept in the
+// outputDriftedHash output), the inputs are still the ones it was applied
+// with, and no Create or Update touched it since (which would have left its
+// fingerprint: the desired one, or none after a failure). Any other empty
+// hash - a failed create or update, an import that found a difference -
+// may stand for a setting the fingerprint does not cover (a lifecycle
+// policy, tags, a deregistration delay): only an apply may clear it.
+// before is the record as loaded (before the refresh), rec the refreshed one,
+// updated in place.
+func (r *serviceResource) checkDrift(ctx context.Context, state serviceModel, before, rec map[string]composite.Recorded) {
+	g, diags := r.expand(ctx, state)
+	if diags.HasError() {
+		return // the inputs cannot expand: nothing to compare with
+	}
+	outputs := map[string]map[string]string{}
+	for k, v := range rec {
+		outputs[k] = v.Outputs
+	}
+	for _, c := range g.Children {
+		cur, ok := rec[c.Key]
+		observed := cur.Outputs[handlers.AttrObserved]
+		if !ok || observed == "" || cur.Kind != c.Kind || cur.Name != c.Name {
+			continue
+		}
+		props, err := composite.Resolve(c.Props, outputs)
+		if err != nil {
+			continue
+		}
+		c.Props = props
+		want, ok := handlers.ExpectedObservedService(c)
+		if !ok {
+			continue
+		}
+		prevDrifted := ""
+		if prev, ok := before[c.Key]; ok && prev.Outputs[handlers.AttrObserved] != "" {
+			prevDrifted = prev.Outputs[outputDriftedHash]
+		}
+		switch {
+		case want != observed:
+			drifted := cur.Hash
+			if drifted == "" {
+				drifted = prevDrifted // still drifted since an earlier Read
+			}
+			if drifted != "" {
+				outs := make(map[string]string, len(cur.Outputs)+1)
+				for k, v := range cur.Outputs {
+					outs[k] = v
+				}
+				outs[outputDriftedHash] = drifted
+				cur.Outputs = outs
+			}
+			cur.Hash = ""
+		case cur.Hash == "" && prevDrifted != "" && prevDrifted == c.Hash && (cur.ReplaceHash == "" || cur.ReplaceHash == c.ReplaceHash):
+			cur.Hash, cur.ReplaceHash = c.Hash, c.ReplaceHash
+		}
+		rec[c.Key] = cur
+	}
 }
 
 func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

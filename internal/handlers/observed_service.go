@@ -1,0 +1,457 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	sdtypes "github.com/aws/aws-sdk-go-v2/service/servicediscovery/types"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+)
+
+// Observed fingerprints of the service composite's children: the same
+// mechanism as the cluster's (AttrObserved, ExpectedObserved). Each handler's
+// Read returns outputs[AttrObserved], a hash of the live configuration the
+// composite manages, computed from the one response Read already gets (no
+// extra call). A successful Create or Update returns the fingerprint of what
+// it converged the object to (the desired one); a failed one returns an empty
+// fingerprint ("unknown"). The adapter compares the recorded value with
+// ExpectedObservedService of the desired (resolved) child to find a child
+// changed out of band.
+//
+// What is fingerprinted per kind (anything that needs another call is left
+// out: ECR lifecycle policy, target group deregistration delay, the tags of
+// log groups, repositories, target groups, rules and Cloud Map services, the
+// managed policies attached to a role):
+//   - IAM role: trust policy (canonical JSON), path, description, max session
+//     duration, tags;
+//   - inline role policy: the policy document (canonical JSON);
+//   - log group: retention days, KMS key;
+//   - ECR repository: image tag mutability, scan on push;
+//   - target group: port, protocol, health check;
+//   - listener rule: conditions, actions, and the priority when it is
+//     explicit (an allocated priority is whatever the rule has);
+//   - Cloud Map service: DNS record types and TTLs;
+//   - task definition: the normalized definition the handler compares before
+//     registering a revision, tags;
+//   - ECS service: task definition, desired count, awsvpc network, load
+//     balancers, service registries, tags. The deployment configuration, the
+//     health check grace period and execute command are left out: moto drops
+//     them on CreateService.
+
+// AttrPriorityExplicit is a listener rule output: "true" when the rule's
+// priority is the configured one, "false" when it was allocated. Read carries
+// it forward (it cannot tell by itself), and includes the priority in the
+// fingerprint only when it is explicit. A record without it (older, or
+// rebuilt by an import) gets no fingerprint until its next Create or Update.
+const AttrPriorityExplicit = "priority_explicit"
+
+// ExpectedObservedService returns the AttrObserved value a child of the
+// service composite whose live configuration matches c (resolved: no
+// references left) reads back. Other kinds are passed on to ExpectedObserved
+// (the cluster's), so it serves either composite. ok is false for kinds
+// without a fingerprint.
+func ExpectedObservedService(c composite.Child) (string, bool) {
+	switch p := c.Props.(type) {
+	case *composite.RoleProps:
+		return composite.HashJSON(roleObserved{
+			AssumeRolePolicy: canonicalPolicy(p.AssumeRolePolicy), Path: firstNonEmpty(p.Path, "/"), Description: p.Description,
+			MaxSessionDuration: effectiveMaxSession(p.MaxSessionDuration), Tags: userTags(p.Tags),
+		}), true
+	case *composite.RolePolicyProps:
+		return composite.HashJSON(rolePolicyObserved{Policy: canonicalPolicy(p.Policy)}), true
+	case *composite.LogGroupProps:
+		return composite.HashJSON(logGroupObserved{RetentionDays: max(p.RetentionDays, 0), KMSKeyID: p.KMSKeyID}), true
+	case *composite.RepositoryProps:
+		return composite.HashJSON(repositoryObserved{
+			ImageTagMutability: firstNonEmpty(p.ImageTagMutability, string(ecrtypes.ImageTagMutabilityMutable)), ScanOnPush: p.ScanOnPush,
+		}), true
+	case *composite.TargetGroupProps:
+		hc := p.HealthCheck
+		return composite.HashJSON(targetGroupObserved{
+			Port: p.Port, Protocol: firstNonEmpty(p.Protocol, "HTTP"),
+			HealthCheck: healthCheckObserved{
+				Enabled: true, Path: hc.Path, Port: hc.Port, Protocol: hc.Protocol, Matcher: hc.Matcher,
+				Interval: hc.IntervalSeconds, Timeout: hc.TimeoutSeconds, Healthy: hc.HealthyThreshold, Unhealthy: hc.UnhealthyThreshold,
+			},
+		}), true
+	case *composite.ListenerRuleProps:
+		o := listenerRuleObserved{
+			PathPatterns: normalizedSet(p.PathPatterns), HostHeaders: normalizedSet(p.HostHeaders), Other: []string{},
+			Actions: []string{forwardAtom([]string{p.TargetGroupARN})},
+		}
+		if p.Priority != 0 {
+			o.Priority = strconv.Itoa(int(p.Priority))
+		}
+		return composite.HashJSON(o), true
+	case *composite.DiscoveryServiceProps:
+		records := make([]string, 0, len(p.RecordTypes))
+		for _, t := range p.RecordTypes {
+			records = append(records, dnsRecordAtom(t, p.DNSTTL))
+		}
+		return composite.HashJSON(discoveryObserved{Records: normalizedSet(records)}), true
+	case *composite.TaskDefinitionProps:
+		return composite.HashJSON(taskDefinitionObserved{Spec: specFromProps(p), Tags: userTags(p.Tags)}), true
+	case *composite.ServiceProps:
+		return composite.HashJSON(ecsServiceObservedFromProps(p)), true
+	}
+	return ExpectedObserved(c)
+}
+
+// observeApplied finishes the outputs of a Create or Update of c: on success
+// the fingerprint of the desired configuration (the handler converged every
+// fingerprinted setting to it), on failure an empty one - the object may be
+// half converged, so the adapter must neither compare nor adopt it.
+func observeApplied(c composite.Child, out map[string]string, err error) (map[string]string, error) {
+	if out == nil {
+		return nil, err
+	}
+	out[AttrObserved] = ""
+	if err == nil {
+		if fp, ok := ExpectedObservedService(c); ok {
+			out[AttrObserved] = fp
+		}
+	}
+	return out, err
+}
+
+// ---------------------------------------------------------------------------
+// Fingerprinted shapes, one per kind. Every slice is normalized (sorted,
+// distinct, never nil) and every map is non-nil, so that a props value and the
+// SDK shape read back for it hash the same.
+
+type roleObserved struct {
+	AssumeRolePolicy   string            `json:"assume_role_policy"`
+	Path               string            `json:"path"`
+	Description        string            `json:"description"`
+	MaxSessionDuration int32             `json:"max_session_duration"`
+	Tags               map[string]string `json:"tags"`
+}
+
+// roleFingerprint is the observed fingerprint of a role as GetRole returns it.
+func roleFingerprint(role *iamtypes.Role) string {
+	return composite.HashJSON(roleObserved{
+		AssumeRolePolicy:   canonicalPolicy(aws.ToString(role.AssumeRolePolicyDocument)),
+		Path:               firstNonEmpty(aws.ToString(role.Path), "/"),
+		Description:        aws.ToString(role.Description),
+		MaxSessionDuration: effectiveMaxSession(aws.ToInt32(role.MaxSessionDuration)),
+		Tags:               userTags(iamTagMap(role.Tags)),
+	})
+}
+
+type rolePolicyObserved struct {
+	Policy string `json:"policy"`
+}
+
+// rolePolicyFingerprint is the observed fingerprint of an inline policy
+// document as GetRolePolicy returns it (URL-encoded).
+func rolePolicyFingerprint(document string) string {
+	return composite.HashJSON(rolePolicyObserved{Policy: canonicalPolicy(document)})
+}
+
+type logGroupObserved struct {
+	RetentionDays int32  `json:"retention_days"` // 0: never expire
+	KMSKeyID      string `json:"kms_key_id"`
+}
+
+func logGroupFingerprint(g *logstypes.LogGroup) string {
+	return composite.HashJSON(logGroupObserved{RetentionDays: max(aws.ToInt32(g.RetentionInDays), 0), KMSKeyID: aws.ToString(g.KmsKeyId)})
+}
+
+type repositoryObserved struct {
+	ImageTagMutability string `json:"image_tag_mutability"`
+	ScanOnPush         bool   `json:"scan_on_push"`
+}
+
+func repositoryFingerprint(repo *ecrtypes.Repository) string {
+	return composite.HashJSON(repositoryObserved{
+		ImageTagMutability: firstNonEmpty(string(repo.ImageTagMutability), string(ecrtypes.ImageTagMutabilityMutable)),
+		ScanOnPush:         repo.ImageScanningConfiguration != nil && repo.ImageScanningConfiguration.ScanOnPush,
+	})
+}
+
+type healthCheckObserved struct {
+	Enabled   bool   `json:"enabled"`
+	Path      string `json:"path"`
+	Port      string `json:"port"`
+	Protocol  string `json:"protocol"`
+	Matcher   string `json:"matcher"`
+	Interval  int32  `json:"interval"`
+	Timeout   int32  `json:"timeout"`
+	Healthy   int32  `json:"healthy_threshold"`
+	Unhealthy int32  `json:"unhealthy_threshold"`
+}
+
+type targetGroupObserved struct {
+	Port        int32               `json:"port"`
+	Protocol    string              `json:"protocol"`
+	HealthCheck healthCheckObserved `json:"health_check"`
+}
+
+func targetGroupFingerprint(tg *elbv2types.TargetGroup) string {
+	return composite.HashJSON(targetGroupObserved{
+		Port: aws.ToInt32(tg.Port), Protocol: string(tg.Protocol),
+		HealthCheck: healthCheckObserved{
+			Enabled: aws.ToBool(tg.HealthCheckEnabled), Path: aws.ToString(tg.HealthCheckPath), Port: aws.ToString(tg.HealthCheckPort),
+			Protocol: string(tg.HealthCheckProtocol), Matcher: currentMatcher(*tg),
+			Interval: aws.ToInt32(tg.HealthCheckIntervalSeconds), Timeout: aws.ToInt32(tg.HealthCheckTimeoutSeconds),
+			Healthy: aws.ToInt32(tg.HealthyThresholdCount), Unhealthy: aws.ToInt32(tg.UnhealthyThresholdCount),
+		},
+	})
+}
+
+type listenerRuleObserved struct {
+	PathPatterns []string `json:"path_patterns"`
+	HostHeaders  []string `json:"host_headers"`
+	Other        []string `json:"other_conditions"` // fields of conditions the composite does not manage
+	Actions      []string `json:"actions"`
+	Priority     string   `json:"priority,omitempty"` // explicit priorities only
+}
+
+// listenerRuleFingerprint is the observed fingerprint of a rule as
+// DescribeRules returns it; the priority counts when explicit.
+func listenerRuleFingerprint(rule *elbv2types.Rule, explicit bool) string {
+	o := listenerRuleObserved{Other: []string{}, Actions: []string{}}
+	var paths, hosts, other []string
+	for _, c := range rule.Conditions {
+		switch f := aws.ToString(c.Field); f {
+		case ruleFieldPathPattern:
+			paths = append(paths, c.Values...)
+			if c.PathPatternConfig != nil {
+				paths = append(paths, c.PathPatternConfig.Values...)
+			}
+		case ruleFieldHostHeader:
+			hosts = append(hosts, c.Values...)
+			if c.HostHeaderConfig != nil {
+				hosts = append(hosts, c.HostHeaderConfig.Values...)
+			}
+		default:
+			other = append(other, firstNonEmpty(f, "?"))
+		}
+	}
+	o.PathPatterns, o.HostHeaders, o.Other = normalizedSet(paths), normalizedSet(hosts), normalizedSet(other)
+	for _, a := range rule.Actions {
+		if a.Type == elbv2types.ActionTypeEnumForward {
+			o.Actions = append(o.Actions, forwardAtom(forwardTargets(a)))
+		} else {
+			o.Actions = append(o.Actions, string(a.Type))
+		}
+	}
+	sort.Strings(o.Actions)
+	if explicit {
+		o.Priority = aws.ToString(rule.Priority)
+	}
+	return composite.HashJSON(o)
+}
+
+// forwardAtom is one forward action: its target groups, as a set.
+func forwardAtom(targetGroups []string) string {
+	b, _ := json.Marshal(normalizedSet(targetGroups))
+	return "forward:" + string(b)
+}
+
+type discoveryObserved struct {
+	Records []string `json:"records"` // "<type>:<ttl>"
+}
+
+func dnsRecordAtom(typ string, ttl int64) string { return fmt.Sprintf("%s:%d", typ, ttl) }
+
+func discoveryFingerprint(svc *sdtypes.Service) string {
+	var records []string
+	if svc.DnsConfig != nil {
+		for _, r := range svc.DnsConfig.DnsRecords {
+			records = append(records, dnsRecordAtom(string(r.Type), aws.ToInt64(r.TTL)))
+		}
+	}
+	return composite.HashJSON(discoveryObserved{Records: normalizedSet(records)})
+}
+
+type taskDefinitionObserved struct {
+	Spec taskDefSpec       `json:"spec"`
+	Tags map[string]string `json:"tags"`
+}
+
+func taskDefinitionFingerprint(td *ecstypes.TaskDefinition, tags map[string]string) string {
+	return composite.HashJSON(taskDefinitionObserved{Spec: specFromTaskDefinition(td), Tags: userTags(tags)})
+}
+
+type ecsNetworkObserved struct {
+	Subnets        []string `json:"subnets"`
+	SecurityGroups []string `json:"security_groups"`
+	AssignPublicIP string   `json:"assign_public_ip"` // ENABLED | DISABLED
+}
+
+type ecsServiceObserved struct {
+	TaskDefinition    string              `json:"task_definition"` // "family:revision"
+	DesiredCount      int32               `json:"desired_count"`
+	Network           *ecsNetworkObserved `json:"network"`
+	LoadBalancers     []string            `json:"load_balancers"`
+	ServiceRegistries []string            `json:"service_registries"`
+	Tags              map[string]string   `json:"tags"`
+}
+
+func ecsServiceObservedFromProps(p *composite.ServiceProps) ecsServiceObserved {
+	return ecsServiceObservedOf(p.TaskDefinition, p.DesiredCount, serviceNetwork(p), serviceLoadBalancers(p), serviceRegistries(p), p.Tags)
+}
+
+// ecsServiceFingerprint is the observed fingerprint of a service as
+// DescribeServices (with tags) returns it.
+func ecsServiceFingerprint(svc *ecstypes.Service) string {
+	return composite.HashJSON(ecsServiceObservedOf(aws.ToString(svc.TaskDefinition), svc.DesiredCount, svc.NetworkConfiguration,
+		svc.LoadBalancers, svc.ServiceRegistries, ecsTagMap(svc.Tags)))
+}
+
+func ecsServiceObservedOf(taskDefinition string, desired int32, network *ecstypes.NetworkConfiguration,
+	lbs []ecstypes.LoadBalancer, regs []ecstypes.ServiceRegistry, tags map[string]string) ecsServiceObserved {
+	o := ecsServiceObserved{
+		TaskDefinition: lastSegment(taskDefinition), DesiredCount: desired,
+		LoadBalancers: []string{}, ServiceRegistries: []string{}, Tags: userTags(tags),
+	}
+	if network != nil && network.AwsvpcConfiguration != nil {
+		n := network.AwsvpcConfiguration
+		o.Network = &ecsNetworkObserved{
+			Subnets: normalizedSet(n.Subnets), SecurityGroups: normalizedSet(n.SecurityGroups),
+			AssignPublicIP: firstNonEmpty(string(n.AssignPublicIp), string(ecstypes.AssignPublicIpDisabled)),
+		}
+	}
+	for _, lb := range lbs {
+		o.LoadBalancers = append(o.LoadBalancers, fmt.Sprintf("%s|%s|%s|%d", aws.ToString(lb.TargetGroupArn), aws.ToString(lb.LoadBalancerName),
+			aws.ToString(lb.ContainerName), aws.ToInt32(lb.ContainerPort)))
+	}
+	for _, r := range regs {
+		o.ServiceRegistries = append(o.ServiceRegistries, fmt.Sprintf("%s|%s|%d|%d", aws.ToString(r.RegistryArn), aws.ToString(r.ContainerName),
+			aws.ToInt32(r.ContainerPort), aws.ToInt32(r.Port)))
+	}
+	sort.Strings(o.LoadBalancers)
+	sort.Strings(o.ServiceRegistries)
+	return o
+}
+
+// ---------------------------------------------------------------------------
+// Canonical IAM policy documents
+
+// policyScalarKeys are the policy elements whose value is a single string;
+// every other string value may equally be written as a one-element list.
+var policyScalarKeys = map[string]bool{"Version": true, "Id": true, "Sid": true, "Effect": true}
+
+// canonicalPolicy returns a canonical JSON form of an IAM policy document, so
+// that documents IAM treats as the same hash the same: URL-decoded (as IAM
+// returns them), statements in a sorted order, a single value written as a
+// one-element list, lists of values sorted and made distinct, numbers and
+// booleans as strings, object keys sorted. A document that does not parse is
+// returned as is.
+func canonicalPolicy(doc string) string {
+	if doc == "" {
+		return ""
+	}
+	v, ok := parsePolicy(doc)
+	if !ok {
+		return doc
+	}
+	return canonicalJSON(canonicalPolicyValue("", v))
+}
+
+// parsePolicy parses doc as JSON, URL-decoding it first when it is not JSON
+// as it stands (GetRole and GetRolePolicy return RFC 3986-encoded text).
+func parsePolicy(doc string) (any, bool) {
+	parse := func(s string) (any, bool) {
+		d := json.NewDecoder(bytes.NewReader([]byte(s)))
+		d.UseNumber()
+		var v any
+		if err := d.Decode(&v); err != nil || d.More() {
+			return nil, false
+		}
+		return v, true
+	}
+	if v, ok := parse(doc); ok {
+		return v, true
+	}
+	for _, unescape := range []func(string) (string, error){url.QueryUnescape, url.PathUnescape} {
+		if s, err := unescape(doc); err == nil {
+			if v, ok := parse(s); ok {
+				return v, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// canonicalPolicyValue normalizes v, the value of the element named key.
+func canonicalPolicyValue(key string, v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[k] = canonicalPolicyValue(k, e)
+		}
+		if key == "Statement" {
+			return []any{out}
+		}
+		return out
+	case []any:
+		var scalars []string
+		var others []any
+		for _, e := range t {
+			switch n := canonicalPolicyValue(key, e).(type) {
+			case []any: // a scalar turned into a one-element list
+				for _, s := range n {
+					if str, ok := s.(string); ok {
+						scalars = append(scalars, str)
+					} else {
+						others = append(others, s)
+					}
+				}
+			case map[string]any:
+				others = append(others, n)
+			default:
+				others = append(others, n)
+			}
+		}
+		out := make([]any, 0, len(t))
+		for _, s := range normalizedSet(scalars) {
+			out = append(out, s)
+		}
+		sort.SliceStable(others, func(i, j int) bool { return canonicalJSON(others[i]) < canonicalJSON(others[j]) })
+		return append(out, others...)
+	case nil:
+		return nil
+	}
+	s := scalarString(v)
+	if policyScalarKeys[key] {
+		return s
+	}
+	return []any{s}
+}
+
+func scalarString(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case json.Number:
+		return t.String()
+	case bool:
+		return strconv.FormatBool(t)
+	}
+	return fmt.Sprint(v)
+}
+
+// canonicalJSON marshals v with sorted object keys and no HTML escaping.
+func canonicalJSON(v any) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(bytes.TrimRight(buf.Bytes(), "\n"))
+}

@@ -1,0 +1,378 @@
+package handlers
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	sdtypes "github.com/aws/aws-sdk-go-v2/service/servicediscovery/types"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+)
+
+// expectedObs is ExpectedObservedService of a child holding props, which
+// must have a fingerprint.
+func expectedObs(t *testing.T, props any) string {
+	t.Helper()
+	fp, ok := ExpectedObservedService(composite.Child{Props: props})
+	if !ok || fp == "" {
+		t.Fatalf("ExpectedObservedService(%T) = %q, %v; want a fingerprint", props, fp, ok)
+	}
+	return fp
+}
+
+// sameObs fails unless the desired and the read-back fingerprints agree.
+func sameObs(t *testing.T, what, desired, live string) {
+	t.Helper()
+	if desired != live {
+		t.Errorf("%s: desired fingerprint %s != read-back %s", what, desired, live)
+	}
+}
+
+// otherObs fails when a changed setting does not change the fingerprint.
+func otherObs(t *testing.T, what, a, b string) {
+	t.Helper()
+	if a == b {
+		t.Errorf("%s: fingerprint unchanged (%s)", what, a)
+	}
+}
+
+const trustPolicyObs = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},` +
+	`"Action":["sts:AssumeRole"],"Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:ecs:us-east-1:123456789012:*"},` +
+	`"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}`
+
+func TestCanonicalPolicy(t *testing.T) {
+	base := canonicalPolicy(trustPolicyObs)
+	for name, doc := range map[string]string{
+		"url-encoded (as IAM returns it)": url.QueryEscape(trustPolicyObs),
+		"path-encoded":                    strings.ReplaceAll(url.PathEscape(trustPolicyObs), ":", "%3A"),
+		"single values, statement object, keys reordered, whitespace": `{
+			"Statement": {"Condition": {"StringEquals": {"aws:SourceAccount": ["123456789012"]},
+			              "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:123456789012:*"}},
+			              "Action": "sts:AssumeRole", "Principal": {"Service": ["ecs-tasks.amazonaws.com"]}, "Effect": "Allow"},
+			"Version": "2012-10-17"}`,
+		"numbers as numbers": strings.ReplaceAll(trustPolicyObs, `"123456789012"}`, `123456789012}`),
+	} {
+		if got := canonicalPolicy(doc); got != base {
+			t.Errorf("%s: canonical form\n%s\nwant\n%s", name, got, base)
+		}
+	}
+
+	// Statement order and the order of list values do not matter.
+	a := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:PutLogEvents","logs:CreateLogStream"],"Resource":"arn:x"},` +
+		`{"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"}]}`
+	b := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":["*"]},` +
+		`{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents","logs:CreateLogStream"],"Resource":["arn:x"]}]}`
+	if canonicalPolicy(a) != canonicalPolicy(b) {
+		t.Errorf("reordered statements and values:\n%s\n%s", canonicalPolicy(a), canonicalPolicy(b))
+	}
+	// A real difference stays one.
+	for name, doc := range map[string]string{
+		"effect":    strings.Replace(trustPolicyObs, "Allow", "Deny", 1),
+		"principal": strings.Replace(trustPolicyObs, "ecs-tasks", "lambda", 1),
+		"condition": strings.Replace(trustPolicyObs, `"aws:SourceAccount":"123456789012"`, `"aws:SourceAccount":"210987654321"`, 1),
+		"action":    strings.Replace(trustPolicyObs, `["sts:AssumeRole"]`, `["sts:AssumeRole","sts:TagSession"]`, 1),
+	} {
+		if canonicalPolicy(doc) == base {
+			t.Errorf("%s changed but the canonical form did not", name)
+		}
+	}
+	if got := canonicalPolicy("not json"); got != "not json" {
+		t.Errorf("unparsable document = %q, want it as is", got)
+	}
+}
+
+func TestObserved_role(t *testing.T) {
+	tags := map[string]string{composite.TagOwner: "cl/web", composite.TagKey: "execution_role", "team": "a"}
+	props := &composite.RoleProps{Name: "r", Path: "/containerapp/", Description: "exec role", AssumeRolePolicy: trustPolicyObs, Tags: tags}
+	live := func(mod func(*iamtypes.Role)) string {
+		r := &iamtypes.Role{
+			RoleName: aws.String("r"), Path: aws.String("/containerapp/"), Description: aws.String("exec role"),
+			AssumeRolePolicyDocument: aws.String(url.QueryEscape(trustPolicyObs)), MaxSessionDuration: aws.Int32(3600),
+			Tags: append(iamTags(tags), iamtypes.Tag{Key: aws.String("aws:cloudformation:stack-name"), Value: aws.String("x")}),
+		}
+		if mod != nil {
+			mod(r)
+		}
+		return roleFingerprint(r)
+	}
+	want := expectedObs(t, props)
+	sameObs(t, "role", want, live(nil))
+	otherObs(t, "trust policy", want, live(func(r *iamtypes.Role) {
+		r.AssumeRolePolicyDocument = aws.String(url.QueryEscape(strings.Replace(trustPolicyObs, "ecs-tasks", "ec2", 1)))
+	}))
+	otherObs(t, "path", want, live(func(r *iamtypes.Role) { r.Path = aws.String("/") }))
+	otherObs(t, "tags", want, live(func(r *iamtypes.Role) { r.Tags = iamTags(map[string]string{"team": "b"}) }))
+	otherObs(t, "description", want, live(func(r *iamtypes.Role) { r.Description = aws.String("changed") }))
+	otherObs(t, "max session", want, live(func(r *iamtypes.Role) { r.MaxSessionDuration = aws.Int32(7200) }))
+}
+
+func TestObserved_rolePolicy(t *testing.T) {
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::bucket/*"]}]}`
+	want := expectedObs(t, &composite.RolePolicyProps{Role: "r", Name: "p", Policy: doc})
+	sameObs(t, "role policy", want, rolePolicyFingerprint(url.QueryEscape(doc)))
+	otherObs(t, "policy resource", want, rolePolicyFingerprint(url.QueryEscape(strings.Replace(doc, "bucket", "other", 1))))
+}
+
+func TestObserved_logGroup(t *testing.T) {
+	want := expectedObs(t, &composite.LogGroupProps{Name: "/g", RetentionDays: 30, Tags: map[string]string{"a": "b"}})
+	sameObs(t, "log group", want, logGroupFingerprint(&logstypes.LogGroup{LogGroupName: aws.String("/g"), RetentionInDays: aws.Int32(30)}))
+	otherObs(t, "retention 7", want, logGroupFingerprint(&logstypes.LogGroup{RetentionInDays: aws.Int32(7)}))
+	otherObs(t, "no retention", want, logGroupFingerprint(&logstypes.LogGroup{}))
+	otherObs(t, "kms key", want, logGroupFingerprint(&logstypes.LogGroup{RetentionInDays: aws.Int32(30), KmsKeyId: aws.String("arn:kms")}))
+	// No retention configured means none in AWS.
+	sameObs(t, "never expire", expectedObs(t, &composite.LogGroupProps{Name: "/g"}), logGroupFingerprint(&logstypes.LogGroup{}))
+}
+
+func TestObserved_repository(t *testing.T) {
+	props := &composite.RepositoryProps{Name: "r", ImageTagMutability: "IMMUTABLE", ScanOnPush: true, EncryptionType: "AES256", LifecyclePolicy: `{}`}
+	live := func(m ecrtypes.ImageTagMutability, scan bool) string {
+		return repositoryFingerprint(&ecrtypes.Repository{
+			RepositoryName: aws.String("r"), ImageTagMutability: m,
+			ImageScanningConfiguration: &ecrtypes.ImageScanningConfiguration{ScanOnPush: scan},
+		})
+	}
+	want := expectedObs(t, props)
+	sameObs(t, "repository", want, live(ecrtypes.ImageTagMutabilityImmutable, true))
+	otherObs(t, "mutability", want, live(ecrtypes.ImageTagMutabilityMutable, true))
+	otherObs(t, "scan on push", want, live(ecrtypes.ImageTagMutabilityImmutable, false))
+	// Unset mutability is ECR's default.
+	sameObs(t, "default mutability", expectedObs(t, &composite.RepositoryProps{Name: "r"}), repositoryFingerprint(&ecrtypes.Repository{}))
+}
+
+func TestObserved_targetGroup(t *testing.T) {
+	props := &composite.TargetGroupProps{
+		Name: "tg", Port: 8080, Protocol: "HTTP", ProtocolVersion: "HTTP1", TargetType: "ip", VPCFromSubnet: "subnet-1", DeregistrationDelay: 30,
+		HealthCheck: composite.HealthCheck{Path: "/healthz", Matcher: "200-399", Protocol: "HTTP", Port: "traffic-port",
+			IntervalSeconds: 15, TimeoutSeconds: 5, HealthyThreshold: 3, UnhealthyThreshold: 3},
+	}
+	live := func(mod func(*elbv2types.TargetGroup)) string {
+		tg := &elbv2types.TargetGroup{
+			TargetGroupArn: aws.String("arn:tg"), TargetGroupName: aws.String("tg"), Port: aws.Int32(8080), Protocol: elbv2types.ProtocolEnumHttp,
+			VpcId: aws.String("vpc-1"), HealthCheckEnabled: aws.Bool(true), HealthCheckPath: aws.String("/healthz"),
+			HealthCheckPort: aws.String("traffic-port"), HealthCheckProtocol: elbv2types.ProtocolEnumHttp,
+			HealthCheckIntervalSeconds: aws.Int32(15), HealthCheckTimeoutSeconds: aws.Int32(5),
+			HealthyThresholdCount: aws.Int32(3), UnhealthyThresholdCount: aws.Int32(3),
+			Matcher: &elbv2types.Matcher{HttpCode: aws.String("200-399")},
+		}
+		if mod != nil {
+			mod(tg)
+		}
+		return targetGroupFingerprint(tg)
+	}
+	want := expectedObs(t, props)
+	sameObs(t, "target group", want, live(nil))
+	otherObs(t, "health check path", want, live(func(tg *elbv2types.TargetGroup) { tg.HealthCheckPath = aws.String("/") }))
+	otherObs(t, "interval", want, live(func(tg *elbv2types.TargetGroup) { tg.HealthCheckIntervalSeconds = aws.Int32(30) }))
+	otherObs(t, "matcher", want, live(func(tg *elbv2types.TargetGroup) { tg.Matcher = &elbv2types.Matcher{HttpCode: aws.String("200")} }))
+	otherObs(t, "health check disabled", want, live(func(tg *elbv2types.TargetGroup) { tg.HealthCheckEnabled = aws.Bool(false) }))
+	// A GRPC matcher reads back as a GrpcCode.
+	grpc := *props
+	grpc.ProtocolVersion, grpc.HealthCheck.Matcher = "GRPC", "12"
+	sameObs(t, "grpc matcher", expectedObs(t, &grpc), live(func(tg *elbv2types.TargetGroup) { tg.Matcher = &elbv2types.Matcher{GrpcCode: aws.String("12")} }))
+}
+
+func TestObserved_listenerRule(t *testing.T) {
+	const tgARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/1"
+	props := &composite.ListenerRuleProps{
+		ListenerARN: "arn:listener", PriorityHint: 77, PathPatterns: []string{"/b/*", "/a/*"}, HostHeaders: []string{"x.example.com"},
+		TargetGroupARN: tgARN,
+	}
+	// What DescribeRules answers: values in both the legacy and the typed
+	// field, a forward action with its ForwardConfig, some priority.
+	live := func(explicit bool, mod func(*elbv2types.Rule)) string {
+		r := &elbv2types.Rule{
+			RuleArn: aws.String("arn:rule"), Priority: aws.String("77"),
+			Conditions: []elbv2types.RuleCondition{
+				{Field: aws.String("path-pattern"), Values: []string{"/a/*", "/b/*"}, PathPatternConfig: &elbv2types.PathPatternConditionConfig{Values: []string{"/a/*", "/b/*"}}},
+				{Field: aws.String("host-header"), HostHeaderConfig: &elbv2types.HostHeaderConditionConfig{Values: []string{"x.example.com"}}},
+			},
+			Actions: []elbv2types.Action{{
+				Type: elbv2types.ActionTypeEnumForward, TargetGroupArn: aws.String(tgARN), Order: aws.Int32(1),
+				ForwardConfig: &elbv2types.ForwardActionConfig{TargetGroups: []elbv2types.TargetGroupTuple{{TargetGroupArn: aws.String(tgARN), Weight: aws.Int32(1)}}},
+			}},
+		}
+		if mod != nil {
+			mod(r)
+		}
+		return listenerRuleFingerprint(r, explicit)
+	}
+	want := expectedObs(t, props)
+	sameObs(t, "allocated priority", want, live(false, nil))
+	sameObs(t, "allocated priority moved", want, live(false, func(r *elbv2types.Rule) { r.Priority = aws.String("78") }))
+	otherObs(t, "path pattern", want, live(false, func(r *elbv2types.Rule) {
+		r.Conditions[0] = elbv2types.RuleCondition{Field: aws.String("path-pattern"), PathPatternConfig: &elbv2types.PathPatternConditionConfig{Values: []string{"/a/*", "/c/*"}}}
+	}))
+	otherObs(t, "host header", want, live(false, func(r *elbv2types.Rule) { r.Conditions = r.Conditions[:1] }))
+	otherObs(t, "extra condition", want, live(false, func(r *elbv2types.Rule) {
+		r.Conditions = append(r.Conditions, elbv2types.RuleCondition{Field: aws.String("http-request-method")})
+	}))
+	otherObs(t, "target group", want, live(false, func(r *elbv2types.Rule) {
+		r.Actions = []elbv2types.Action{{Type: elbv2types.ActionTypeEnumForward, TargetGroupArn: aws.String(tgARN + "x")}}
+	}))
+	otherObs(t, "fixed response", want, live(false, func(r *elbv2types.Rule) {
+		r.Actions = []elbv2types.Action{{Type: elbv2types.ActionTypeEnumFixedResponse}}
+	}))
+
+	explicit := *props
+	explicit.Priority = 77
+	wantExplicit := expectedObs(t, &explicit)
+	sameObs(t, "explicit priority", wantExplicit, live(true, nil))
+	otherObs(t, "explicit priority moved", wantExplicit, live(true, func(r *elbv2types.Rule) { r.Priority = aws.String("78") }))
+}
+
+func TestObserved_discoveryService(t *testing.T) {
+	props := &composite.DiscoveryServiceProps{Name: "web", NamespaceID: "ns-1", DNSTTL: 10, RoutingPolicy: "MULTIVALUE", RecordTypes: []string{"A", "SRV"}, FailureThreshold: 1}
+	live := func(ttlA, ttlSRV int64) string {
+		return discoveryFingerprint(&sdtypes.Service{Id: aws.String("srv-1"), DnsConfig: &sdtypes.DnsConfig{
+			RoutingPolicy: sdtypes.RoutingPolicyMultivalue,
+			DnsRecords:    []sdtypes.DnsRecord{{Type: sdtypes.RecordTypeSrv, TTL: aws.Int64(ttlSRV)}, {Type: sdtypes.RecordTypeA, TTL: aws.Int64(ttlA)}},
+		}})
+	}
+	want := expectedObs(t, props)
+	sameObs(t, "discovery service", want, live(10, 10))
+	otherObs(t, "ttl", want, live(60, 60))
+	otherObs(t, "one ttl", want, live(10, 60))
+	otherObs(t, "record types", want, discoveryFingerprint(&sdtypes.Service{DnsConfig: &sdtypes.DnsConfig{DnsRecords: []sdtypes.DnsRecord{{Type: sdtypes.RecordTypeA, TTL: aws.Int64(10)}}}}))
+}
+
+// taskDefinitionReadBack is what DescribeTaskDefinition answers for a
+// revision registered from p: the input echoed, with ECS's additions.
+func taskDefinitionReadBack(p *composite.TaskDefinitionProps) *ecstypes.TaskDefinition {
+	in := registerTaskDefinitionInput(p)
+	defs := append([]ecstypes.ContainerDefinition(nil), in.ContainerDefinitions...)
+	for i, j := 0, len(defs)-1; i < j; i, j = i+1, j-1 {
+		defs[i], defs[j] = defs[j], defs[i]
+	}
+	for i := range defs {
+		defs[i].MountPoints, defs[i].VolumesFrom = []ecstypes.MountPoint{}, []ecstypes.VolumeFrom{}
+	}
+	return &ecstypes.TaskDefinition{
+		TaskDefinitionArn: aws.String("arn:aws:ecs:us-east-1:123456789012:task-definition/" + p.Family + ":3"), Revision: 3,
+		Family: in.Family, Cpu: in.Cpu, Memory: in.Memory, NetworkMode: in.NetworkMode, RequiresCompatibilities: in.RequiresCompatibilities,
+		RuntimePlatform: in.RuntimePlatform, ExecutionRoleArn: in.ExecutionRoleArn, TaskRoleArn: in.TaskRoleArn,
+		ContainerDefinitions: defs, Status: ecstypes.TaskDefinitionStatusActive,
+		Compatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityEc2, ecstypes.CompatibilityFargate},
+	}
+}
+
+func TestObserved_taskDefinition(t *testing.T) {
+	tags := map[string]string{composite.TagOwner: "cl/web", composite.TagKey: "task_definition"}
+	props := &composite.TaskDefinitionProps{
+		Family: "cl-web", CPU: 256, Memory: 512, NetworkMode: "awsvpc", ExecutionRoleARN: "arn:exec", TaskRoleARN: "arn:task",
+		OperatingSystem: "LINUX", CPUArchitecture: "X86_64", Tags: tags,
+		Containers: []composite.ContainerDef{
+			{Name: "sidecar", Image: "busybox", Essential: false, Command: []string{"sleep", "1d"}, LogGroup: "/g", LogRegion: "us-east-1", LogStreamPrefix: "web"},
+			{Name: "web", Image: "nginx:1.27", Essential: true, Port: 8080, Environment: []composite.KeyValue{{Name: "B", Value: "2"}, {Name: "A", Value: "1"}},
+				Secrets: []composite.KeyValue{{Name: "DB", Value: "arn:secret"}}, LogGroup: "/g", LogRegion: "us-east-1", LogStreamPrefix: "web"},
+		},
+	}
+	want := expectedObs(t, props)
+	sameObs(t, "task definition", want, taskDefinitionFingerprint(taskDefinitionReadBack(props), tags))
+	otherObs(t, "tags", want, taskDefinitionFingerprint(taskDefinitionReadBack(props), map[string]string{"team": "x"}))
+	changed := *props
+	changed.Containers = append([]composite.ContainerDef(nil), props.Containers...)
+	changed.Containers[1].Image = "nginx:1.28"
+	otherObs(t, "image", want, taskDefinitionFingerprint(taskDefinitionReadBack(&changed), tags))
+}
+
+func TestObserved_ecsService(t *testing.T) {
+	const tdARN = "arn:aws:ecs:us-east-1:123456789012:task-definition/cl-web:3"
+	tags := map[string]string{composite.TagOwner: "cl/web", composite.TagKey: "service", "team": "a"}
+	props := &composite.ServiceProps{
+		Name: "web", Cluster: "cl", TaskDefinition: tdARN, DesiredCount: 2, LaunchType: "FARGATE", PlatformVersion: "LATEST",
+		Subnets: []string{"subnet-a", "subnet-b"}, SecurityGroups: []string{"sg-1"},
+		LoadBalancers:     []composite.ServiceLoadBalancer{{TargetGroupARN: "arn:tg", ContainerName: "web", ContainerPort: 8080}},
+		ServiceRegistries: []composite.ServiceRegistry{{RegistryARN: "arn:srv", ContainerName: "web", ContainerPort: 8080}},
+		CircuitBreaker:    true, CircuitBreakerRollback: true, MinimumHealthyPercent: 100, MaximumPercent: 200,
+		HealthCheckGracePeriod: 30, EnableExecuteCommand: true, PropagateTags: "SERVICE", EnableECSManagedTags: true, WaitForSteadyState: true,
+		Tags: tags,
+	}
+	// What DescribeServices (with tags) answers on moto: the settings moto
+	// drops (deployment configuration, grace period, execute command) read
+	// back empty, and still the fingerprints agree.
+	live := func(mod func(*ecstypes.Service)) string {
+		s := &ecstypes.Service{
+			ServiceArn: aws.String("arn:svc"), ServiceName: aws.String("web"), Status: aws.String("ACTIVE"),
+			TaskDefinition: aws.String(tdARN), DesiredCount: 2, RunningCount: 1000,
+			NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
+				Subnets: []string{"subnet-b", "subnet-a"}, SecurityGroups: []string{"sg-1"}, AssignPublicIp: ecstypes.AssignPublicIpDisabled,
+			}},
+			LoadBalancers:     []ecstypes.LoadBalancer{{TargetGroupArn: aws.String("arn:tg"), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}},
+			ServiceRegistries: []ecstypes.ServiceRegistry{{RegistryArn: aws.String("arn:srv"), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}},
+			Tags:              ecsTags(tags),
+		}
+		if mod != nil {
+			mod(s)
+		}
+		return ecsServiceFingerprint(s)
+	}
+	want := expectedObs(t, props)
+	sameObs(t, "ecs service", want, live(nil))
+	byRevision := *props
+	byRevision.TaskDefinition = "cl-web:3"
+	sameObs(t, "task definition as family:revision", expectedObs(t, &byRevision), live(nil))
+	sameObs(t, "deployment settings read back (not fingerprinted)", want, live(func(s *ecstypes.Service) {
+		s.DeploymentConfiguration = &ecstypes.DeploymentConfiguration{MaximumPercent: aws.Int32(150)}
+		s.HealthCheckGracePeriodSeconds, s.EnableExecuteCommand = aws.Int32(0), false
+	}))
+	otherObs(t, "desired count 5", want, live(func(s *ecstypes.Service) { s.DesiredCount = 5 }))
+	otherObs(t, "task definition", want, live(func(s *ecstypes.Service) { s.TaskDefinition = aws.String(strings.TrimSuffix(tdARN, "3") + "2") }))
+	otherObs(t, "subnets", want, live(func(s *ecstypes.Service) { s.NetworkConfiguration.AwsvpcConfiguration.Subnets = []string{"subnet-a"} }))
+	otherObs(t, "public ip", want, live(func(s *ecstypes.Service) {
+		s.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp = ecstypes.AssignPublicIpEnabled
+	}))
+	otherObs(t, "load balancer", want, live(func(s *ecstypes.Service) { s.LoadBalancers = nil }))
+	otherObs(t, "service registry", want, live(func(s *ecstypes.Service) { s.ServiceRegistries[0].ContainerPort = aws.Int32(9090) }))
+	otherObs(t, "tags", want, live(func(s *ecstypes.Service) { s.Tags = nil }))
+	// An unset public IP assignment is DISABLED.
+	sameObs(t, "public ip unset", want, live(func(s *ecstypes.Service) { s.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp = "" }))
+}
+
+func TestObserveApplied(t *testing.T) {
+	c := composite.Child{Key: "log_group", Kind: composite.KindLogGroup, Props: &composite.LogGroupProps{Name: "/g", RetentionDays: 30}}
+	want := expectedObs(t, c.Props)
+	out, err := observeApplied(c, map[string]string{composite.AttrName: "/g", AttrObserved: "stale"}, nil)
+	if err != nil || out[AttrObserved] != want {
+		t.Errorf("success: observed = %q, err %v; want the desired fingerprint %q", out[AttrObserved], err, want)
+	}
+	failure := errors.New("boom")
+	out, err = observeApplied(c, map[string]string{composite.AttrName: "/g", AttrObserved: "stale"}, failure)
+	if !errors.Is(err, failure) || out[AttrObserved] != "" {
+		t.Errorf("failure: observed = %q, err %v; want empty (unknown) and the error", out[AttrObserved], err)
+	}
+	if out, err := observeApplied(c, nil, failure); out != nil || !errors.Is(err, failure) {
+		t.Errorf("failure without outputs = %v, %v; want nil and the error", out, err)
+	}
+
+	// The listener rule records whether its priority is explicit.
+	rule := composite.Child{Kind: composite.KindListenerRule, Props: &composite.ListenerRuleProps{Priority: 5, TargetGroupARN: "arn:tg"}}
+	if out, _ := observeRuleApplied(rule, map[string]string{}, nil); out[AttrPriorityExplicit] != "true" || out[AttrObserved] == "" {
+		t.Errorf("explicit rule outputs = %v", out)
+	}
+	rule.Props = &composite.ListenerRuleProps{TargetGroupARN: "arn:tg"}
+	if out, _ := observeRuleApplied(rule, map[string]string{}, nil); out[AttrPriorityExplicit] != "false" {
+		t.Errorf("allocated rule outputs = %v", out)
+	}
+}
+
+// TestExpectedObservedService_cluster: the cluster's kinds are passed on to
+// ExpectedObserved, kinds without a fingerprint report none.
+func TestExpectedObservedService_cluster(t *testing.T) {
+	l := composite.Child{Props: &composite.ListenerProps{Port: 80, Protocol: "HTTP", DefaultAction: composite.ListenerAction{Type: "fixed-response", StatusCode: "404"}}}
+	got, ok := ExpectedObservedService(l)
+	want, _ := ExpectedObserved(l)
+	if !ok || got != want {
+		t.Errorf("listener: %q, %v; want %q", got, ok, want)
+	}
+	if _, ok := ExpectedObservedService(composite.Child{Props: struct{}{}}); ok {
+		t.Error("unknown props: want no fingerprint")
+	}
+}
