@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/servicediscovery"
@@ -35,7 +37,7 @@ func discoveryChildA(name, namespace string, ttl int64, tags map[string]string) 
 // it afterwards.
 func httpNamespaceA(t *testing.T, at *accTestA, client *servicediscovery.Client) string {
 	t.Helper()
-	out, err := client.CreateHttpNamespace(at.ctx, &servicediscovery.CreateHttpNamespaceInput{Name: aws.String(uniqueNameA(t, "ns"))})
+	out, err := client.CreateHttpNamespace(at.ctx, &servicediscovery.CreateHttpNamespaceInput{Name: aws.String(acctest.RandomName("ns"))})
 	if err != nil {
 		t.Fatalf("CreateHttpNamespace: %v", err)
 	}
@@ -59,8 +61,8 @@ func TestDiscoveryServiceHandler_lifecycle(t *testing.T) {
 	client := servicediscovery.NewFromConfig(at.cfg)
 	h := NewDiscoveryServiceHandler(client)
 	namespace := httpNamespaceA(t, at, client)
-	name := uniqueNameA(t, "app")
-	owner := uniqueNameA(t, "owner")
+	name := acctest.RandomName("app")
+	owner := acctest.RandomName("owner")
 
 	// Create.
 	c := discoveryChildA(name, namespace, 10, ownerTagsA(owner, "discovery_service", map[string]string{"team": "a", "drop": "me"}))
@@ -154,7 +156,7 @@ func TestDiscoveryServiceHandler_deleteResourceInUse(t *testing.T) {
 	client := servicediscovery.NewFromConfig(at.cfg)
 	h := NewDiscoveryServiceHandler(client)
 	namespace := httpNamespaceA(t, at, client)
-	c := discoveryChildA(uniqueNameA(t, "app"), namespace, 10, nil)
+	c := discoveryChildA(acctest.RandomName("app"), namespace, 10, nil)
 	out, err := h.Create(ctx, c)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
@@ -235,7 +237,7 @@ func TestDiscoveryServiceHandler_creatorRequestIDPerCreate(t *testing.T) {
 	})
 	h := NewDiscoveryServiceHandler(client)
 	namespace := httpNamespaceA(t, at, client)
-	c := discoveryChildA(uniqueNameA(t, "app"), namespace, 10, nil)
+	c := discoveryChildA(acctest.RandomName("app"), namespace, 10, nil)
 
 	// The first attempt of the first CreateService fails with a throttling
 	// error the SDK retries.
@@ -274,8 +276,8 @@ func TestDiscoveryServiceHandler_adopt(t *testing.T) {
 	client := servicediscovery.NewFromConfig(at.cfg)
 	h := NewDiscoveryServiceHandler(client)
 	namespace := httpNamespaceA(t, at, client)
-	owner := uniqueNameA(t, "owner")
-	name := uniqueNameA(t, "app")
+	owner := acctest.RandomName("owner")
+	name := acctest.RandomName("app")
 	c := discoveryChildA(name, namespace, 10, ownerTagsA(owner, "discovery_service", nil))
 	out, err := h.Create(ctx, c)
 	if err != nil {
@@ -300,7 +302,7 @@ func TestDiscoveryServiceHandler_adopt(t *testing.T) {
 
 	// Another owner's service of the same name is refused and left alone.
 	at.ops.clearFailures()
-	foreign := uniqueNameA(t, "app")
+	foreign := acctest.RandomName("app")
 	fo, err := client.CreateService(ctx, &servicediscovery.CreateServiceInput{
 		Name: aws.String(foreign), NamespaceId: aws.String(namespace),
 		Tags: discoveryTags(ownerTagsA("someone-else", "discovery_service", nil)),

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
@@ -34,8 +36,8 @@ func TestRepositoryHandler_lifecycle(t *testing.T) {
 	ctx := at.ctx
 	client := ecr.NewFromConfig(at.cfg)
 	h := NewRepositoryHandler(client)
-	name := uniqueNameA(t, "ca-repo")
-	owner := uniqueNameA(t, "owner")
+	name := acctest.RandomName("ca-repo")
+	owner := acctest.RandomName("owner")
 	t.Cleanup(func() {
 		_ = h.Delete(ctx, composite.Recorded{Name: name, Outputs: map[string]string{AttrForceDelete: "true"}})
 	})
@@ -165,7 +167,7 @@ func TestRepositoryHandler_createPartial(t *testing.T) {
 	at := newAccTestA(t)
 	ctx := at.ctx
 	h := NewRepositoryHandler(ecr.NewFromConfig(at.cfg))
-	name := uniqueNameA(t, "ca-repo")
+	name := acctest.RandomName("ca-repo")
 	t.Cleanup(func() { at.ops.clearFailures(); _ = h.Delete(ctx, composite.Recorded{Name: name}) })
 
 	at.ops.failOperation("PutLifecyclePolicy", "InvalidParameterException")
@@ -223,8 +225,8 @@ func TestRepositoryHandler_adopt(t *testing.T) {
 	ctx := at.ctx
 	client := ecr.NewFromConfig(at.cfg)
 	h := NewRepositoryHandler(client)
-	owner := uniqueNameA(t, "owner")
-	name := uniqueNameA(t, "ca-repo")
+	owner := acctest.RandomName("owner")
+	name := acctest.RandomName("ca-repo")
 	t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Name: name}) })
 	props := composite.RepositoryProps{ImageTagMutability: "IMMUTABLE", ScanOnPush: true, EncryptionType: "AES256",
 		LifecyclePolicy: testLifecyclePolicyA, Tags: ownerTagsA(owner, "repository", nil)}
@@ -245,7 +247,7 @@ func TestRepositoryHandler_adopt(t *testing.T) {
 	}
 	requireCallsA(t, "adopting Create mutations", at.ops.mutating(), "CreateRepository")
 
-	foreign := uniqueNameA(t, "ca-repo")
+	foreign := acctest.RandomName("ca-repo")
 	if _, err := client.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String(foreign),
 		Tags: ecrTags(ownerTagsA("someone-else", "repository", nil))}); err != nil {
 		t.Fatalf("CreateRepository: %v", err)

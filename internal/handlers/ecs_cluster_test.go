@@ -29,8 +29,8 @@ func TestECSClusterHandler_lifecycle(t *testing.T) {
 	a := newAccTestC(t)
 	ctx := a.ctx
 	h := NewECSClusterHandler(a.ecs)
-	name := uniqueNameB(t, "cluster")
-	child := childC(composite.KeyCluster, composite.KindECSCluster, name, clusterPropsC(name, ownerTagsB(name, composite.KeyCluster, map[string]string{"team": "a"})))
+	name := acctest.RandomName("cluster")
+	child := childC(composite.KeyCluster, composite.KindECSCluster, name, clusterPropsC(name, ownerTagsA(name, composite.KeyCluster, map[string]string{"team": "a"})))
 	t.Cleanup(func() {
 		_, _ = a.ecs.DeleteCluster(context.Background(), &ecs.DeleteClusterInput{Cluster: aws.String(name)})
 	})
@@ -44,7 +44,7 @@ func TestECSClusterHandler_lifecycle(t *testing.T) {
 	a.expectCalls("Create", "DescribeClusters", "CreateCluster")
 	requireOutputsA(t, out, composite.AttrARN, composite.AttrName, AttrObserved)
 	expectObservedC(t, "Create", child, out)
-	rec := recordedB(child, out)
+	rec := recordedA(child, out)
 
 	// Read: one call, no drift.
 	got, found, err := h.Read(ctx, rec)
@@ -64,7 +64,7 @@ func TestECSClusterHandler_lifecycle(t *testing.T) {
 	a.expectCalls("no-op Update", "DescribeClusters")
 
 	// Change providers, strategy, insights and tags.
-	p2 := clusterPropsC(name, ownerTagsB(name, composite.KeyCluster, map[string]string{"team": "b"}))
+	p2 := clusterPropsC(name, ownerTagsA(name, composite.KeyCluster, map[string]string{"team": "b"}))
 	p2.CapacityProviders = []string{"FARGATE"}
 	p2.DefaultStrategy = []composite.CapacityProviderStrategyItem{{CapacityProvider: "FARGATE", Weight: 2, Base: 1}}
 	p2.ContainerInsights = "disabled"
@@ -96,7 +96,7 @@ func TestECSClusterHandler_lifecycle(t *testing.T) {
 	}
 	a.expectCalls("adopt", "DescribeClusters", "UpdateCluster")
 	// ...a foreign one is refused.
-	foreign := childC(composite.KeyCluster, composite.KindECSCluster, name, clusterPropsC(name, ownerTagsB("someone-else", composite.KeyCluster, nil)))
+	foreign := childC(composite.KeyCluster, composite.KindECSCluster, name, clusterPropsC(name, ownerTagsA("someone-else", composite.KeyCluster, nil)))
 	if _, err := h.Create(ctx, foreign); !errors.Is(err, ErrClusterAlreadyExists) {
 		t.Fatalf("Create over a foreign cluster: %v", err)
 	}
@@ -123,7 +123,7 @@ func TestECSClusterHandler_activeServices(t *testing.T) {
 		t.Fatalf("ActiveServices of an empty cluster = %v, %v", names, err)
 	}
 	td, err := a.ecs.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
-		Family: aws.String(uniqueNameB(t, "td")),
+		Family: aws.String(acctest.RandomName("td")),
 		ContainerDefinitions: []ecstypes.ContainerDefinition{{
 			Name: aws.String("app"), Image: aws.String("busybox"), Memory: aws.Int32(64),
 		}},
@@ -173,7 +173,7 @@ func TestDiscoverCluster_roundTrip(t *testing.T) {
 		composite.KindLoadBalancer:        hs.LoadBalancer,
 		composite.KindListener:            hs.Listener,
 	}
-	name := uniqueNameB(t, "cl")
+	name := acctest.RandomName("cl")
 	spec := composite.ClusterSpec{
 		Name: name, VpcID: n.VpcID, SubnetIDs: n.Subnets,
 		ServiceDiscovery: &composite.ClusterServiceDiscoverySpec{Name: name + ".internal"},

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -50,7 +52,7 @@ func (f serviceFixtureB) registerB(a *accTestB, image string) string {
 	a.t.Helper()
 	out, err := f.td.Create(a.ctx, composite.Child{
 		Key: "task_definition", Kind: composite.KindTaskDefinition,
-		Props: taskDefinitionPropsB(uniqueNameB(a.t, "td"), f.role, image, nil),
+		Props: taskDefinitionPropsB(acctest.RandomName("td"), f.role, image, nil),
 	})
 	if err != nil {
 		a.t.Fatalf("registering task definition: %v", err)
@@ -92,8 +94,8 @@ func TestECSServiceHandler_lifecycle(t *testing.T) {
 	f := a.newServiceFixtureB()
 	h := NewECSServiceHandler(a.ecs)
 
-	name := uniqueNameB(t, "web")
-	tags := ownerTagsB(f.cluster+"/"+name, "service", nil)
+	name := acctest.RandomName("web")
+	tags := ownerTagsA(f.cluster+"/"+name, "service", nil)
 	child := serviceChildB(f.propsB(name, f.tdARN, 2, tags))
 
 	// Create: take-over check, create, one steady-state poll.
@@ -105,7 +107,7 @@ func TestECSServiceHandler_lifecycle(t *testing.T) {
 	if out[composite.AttrName] != name || !strings.HasSuffix(out[AttrCluster], "/"+f.cluster) || out[composite.AttrARN] == "" {
 		t.Fatalf("Create outputs = %v", out)
 	}
-	rec := recordedB(child, out)
+	rec := recordedA(child, out)
 	svc := describeServiceB(t, a, f.cluster, name)
 	if svc.DesiredCount != 2 || aws.ToString(svc.TaskDefinition) != f.tdARN || len(svc.LoadBalancers) != 1 ||
 		svc.NetworkConfiguration == nil || len(svc.NetworkConfiguration.AwsvpcConfiguration.Subnets) != 2 ||
@@ -135,7 +137,7 @@ func TestECSServiceHandler_lifecycle(t *testing.T) {
 
 	// Update desired count, task definition and tags.
 	td2 := f.registerB(a, "public.ecr.aws/nginx/nginx:1.28")
-	tags2 := ownerTagsB(f.cluster+"/"+name, "service", map[string]string{"team": "payments"})
+	tags2 := ownerTagsA(f.cluster+"/"+name, "service", map[string]string{"team": "payments"})
 	child2 := serviceChildB(f.propsB(name, td2, 3, tags2))
 	a.ops.reset()
 	out2, err := h.Update(ctx, child2, rec)
@@ -156,7 +158,7 @@ func TestECSServiceHandler_lifecycle(t *testing.T) {
 	}
 
 	// Delete: scaled to 0, deleted, INACTIVE.
-	rec2 := recordedB(child2, out2)
+	rec2 := recordedA(child2, out2)
 	if err := h.Delete(ctx, rec2); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
@@ -178,7 +180,7 @@ func TestECSServiceHandler_lifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Create after INACTIVE: %v", err)
 	}
-	if err := h.Delete(ctx, recordedB(child2, out3)); err != nil {
+	if err := h.Delete(ctx, recordedA(child2, out3)); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 
@@ -201,7 +203,7 @@ func TestECSServiceHandler_steadyStateTimeout(t *testing.T) {
 
 	// The emulator reports more running tasks than this service wants only up
 	// to MOTO_ECS_SERVICE_RUNNING (1000): above it the rollout never completes.
-	name := uniqueNameB(t, "slow")
+	name := acctest.RandomName("slow")
 	child := serviceChildB(f.propsB(name, f.tdARN, 5000, nil))
 
 	ctx, cancel := context.WithTimeout(a.ctx, 2*time.Second)
@@ -219,7 +221,7 @@ func TestECSServiceHandler_steadyStateTimeout(t *testing.T) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
 	}
-	if err := h.Delete(a.ctx, recordedB(child, out)); err != nil {
+	if err := h.Delete(a.ctx, recordedA(child, out)); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 }
@@ -251,7 +253,7 @@ func TestECSServiceHandler_createRetry(t *testing.T) {
 	fastWaitersB(t)
 	f := a.newServiceFixtureB()
 	h := NewECSServiceHandler(a.ecs)
-	name := uniqueNameB(t, "retry")
+	name := acctest.RandomName("retry")
 	child := serviceChildB(f.propsB(name, f.tdARN, 1, nil))
 
 	// "Target group does not have an associated load balancer" is retried.
@@ -262,14 +264,14 @@ func TestECSServiceHandler_createRetry(t *testing.T) {
 		t.Fatalf("Create: %v", err)
 	}
 	a.expectCalls("Create with retry", "DescribeServices", "CreateService", "CreateService", "DescribeServices")
-	if err := h.Delete(a.ctx, recordedB(child, out)); err != nil {
+	if err := h.Delete(a.ctx, recordedA(child, out)); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 
 	// Another InvalidParameterException fails at once, nothing created.
 	a.ops.failNext("CreateService", "InvalidParameterException", "Error retrieving subnet information", 1)
 	a.ops.reset()
-	if _, err := h.Create(a.ctx, serviceChildB(f.propsB(uniqueNameB(t, "bad"), f.tdARN, 1, nil))); err == nil ||
+	if _, err := h.Create(a.ctx, serviceChildB(f.propsB(acctest.RandomName("bad"), f.tdARN, 1, nil))); err == nil ||
 		!strings.Contains(err.Error(), "Error retrieving subnet information") {
 		t.Fatalf("Create: err = %v, want the AWS message", err)
 	}
@@ -393,14 +395,14 @@ func TestECSServiceHandler_adopt(t *testing.T) {
 	f := a.newServiceFixtureB()
 	h := NewECSServiceHandler(a.ecs)
 
-	name := uniqueNameB(t, "web")
-	tags := ownerTagsB(f.cluster+"/"+name, "service", nil)
+	name := acctest.RandomName("web")
+	tags := ownerTagsA(f.cluster+"/"+name, "service", nil)
 	child := serviceChildB(f.propsB(name, f.tdARN, 2, tags))
 	out, err := h.Create(ctx, child)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	t.Cleanup(func() { _ = h.Delete(context.Background(), recordedB(child, out)) })
+	t.Cleanup(func() { _ = h.Delete(context.Background(), recordedA(child, out)) })
 	a.ops.reset()
 
 	// Create again: adopted, not created. (moto dropped the deployment
@@ -421,7 +423,7 @@ func TestECSServiceHandler_adopt(t *testing.T) {
 	a.expectCalls("second adopting Create", "DescribeServices", "DescribeServices")
 
 	// Another owner's service: refused, untouched.
-	foreign := serviceChildB(f.propsB(name, f.registerB(a, "public.ecr.aws/nginx/nginx:1.29"), 5, ownerTagsB("someone-else", "service", nil)))
+	foreign := serviceChildB(f.propsB(name, f.registerB(a, "public.ecr.aws/nginx/nginx:1.29"), 5, ownerTagsA("someone-else", "service", nil)))
 	a.ops.reset()
 	_, err = h.Create(ctx, foreign)
 	if !errors.Is(err, ErrServiceAlreadyExists) || !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), "someone-else") ||
@@ -444,14 +446,14 @@ func TestECSServiceHandler_updateSendsOnlyChanges(t *testing.T) {
 	client := ecs.New(a.ecs.Options(), func(o *ecs.Options) { o.APIOptions = append(o.APIOptions, sent.register) })
 	h := NewECSServiceHandler(client)
 
-	name := uniqueNameB(t, "web")
-	tags := ownerTagsB(f.cluster+"/"+name, "service", nil)
+	name := acctest.RandomName("web")
+	tags := ownerTagsA(f.cluster+"/"+name, "service", nil)
 	child := serviceChildB(f.propsB(name, f.tdARN, 2, tags))
 	out, err := h.Create(ctx, child)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	rec := recordedB(child, out)
+	rec := recordedA(child, out)
 	t.Cleanup(func() { _ = h.Delete(context.Background(), rec) })
 
 	// First update: moto dropped these on create, so they are sent once -
@@ -475,7 +477,7 @@ func TestECSServiceHandler_updateSendsOnlyChanges(t *testing.T) {
 	a.expectCalls("no-op Update", "DescribeServices", "DescribeServices")
 
 	// Tags only: tagged, no UpdateService.
-	child2 := serviceChildB(f.propsB(name, f.tdARN, 2, ownerTagsB(f.cluster+"/"+name, "service", map[string]string{"team": "payments"})))
+	child2 := serviceChildB(f.propsB(name, f.tdARN, 2, ownerTagsA(f.cluster+"/"+name, "service", map[string]string{"team": "payments"})))
 	if _, err := h.Update(ctx, child2, rec); err != nil {
 		t.Fatalf("tags-only Update: %v", err)
 	}

@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"strings"
 	"sync"
@@ -109,17 +107,6 @@ func (r *opRecorderA) clearFailures() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.fail = map[string]string{}
-}
-
-// uniqueNameA returns prefix plus a random suffix, so tests sharing one
-// emulator never collide.
-func uniqueNameA(t *testing.T, prefix string) string {
-	t.Helper()
-	b := make([]byte, 5)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return prefix + "-" + hex.EncodeToString(b)
 }
 
 // recordedA builds what the engine would record after a create or update.

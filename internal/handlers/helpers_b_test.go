@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"strings"
 	"sync"
@@ -127,38 +125,6 @@ func (a *accTestB) expectCalls(what string, want ...string) {
 	a.ops.reset()
 }
 
-// uniqueNameB returns prefix plus 8 random hex characters (unique per test on
-// a shared emulator; short enough for target group and ALB names).
-func uniqueNameB(t *testing.T, prefix string) string {
-	t.Helper()
-	b := make([]byte, 4)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return prefix + "-" + hex.EncodeToString(b)
-}
-
-// recordedB builds what the engine records after a create or update.
-func recordedB(c composite.Child, outputs map[string]string) composite.Recorded {
-	return composite.Recorded{
-		Key:     c.Key,
-		Kind:    c.Kind,
-		Name:    c.Name,
-		ARN:     outputs[composite.AttrARN],
-		Outputs: outputs,
-		Hash:    c.Hash,
-	}
-}
-
-// ownerTagsB are the ownership tags plus extra ones.
-func ownerTagsB(owner, key string, extra map[string]string) map[string]string {
-	m := map[string]string{composite.TagOwner: owner, composite.TagKey: key}
-	for k, v := range extra {
-		m[k] = v
-	}
-	return m
-}
-
 func sameTagsB(got, want map[string]string) bool {
 	if len(got) != len(want) {
 		return false
@@ -200,7 +166,7 @@ func (a *accTestB) newNetworkB() networkB {
 		n.Subnets = append(n.Subnets, aws.ToString(sn.Subnet.SubnetId))
 	}
 	sg, err := a.ec2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
-		GroupName:   aws.String(uniqueNameB(t, "sg")),
+		GroupName:   aws.String(acctest.RandomName("sg")),
 		Description: aws.String("containerapp handler test"),
 		VpcId:       aws.String(n.VpcID),
 	})
@@ -225,7 +191,7 @@ func (a *accTestB) newListenerB(n networkB) (lbARN, listenerARN string) {
 	a.t.Helper()
 	ctx, t := a.ctx, a.t
 	lb, err := a.elb.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{
-		Name:           aws.String(uniqueNameB(t, "alb")),
+		Name:           aws.String(acctest.RandomName("alb")),
 		Subnets:        n.Subnets,
 		SecurityGroups: []string{n.SG},
 		Scheme:         elbv2types.LoadBalancerSchemeEnumInternal,
@@ -288,7 +254,7 @@ func targetGroupPropsB(name string, n networkB, tags map[string]string) *composi
 func (a *accTestB) newTargetGroupB(n networkB) string {
 	a.t.Helper()
 	out, err := a.elb.CreateTargetGroup(a.ctx, &elbv2.CreateTargetGroupInput{
-		Name:       aws.String(uniqueNameB(a.t, "tg")),
+		Name:       aws.String(acctest.RandomName("tg")),
 		Port:       aws.Int32(8080),
 		Protocol:   elbv2types.ProtocolEnumHttp,
 		TargetType: elbv2types.TargetTypeEnumIp,
@@ -307,7 +273,7 @@ func (a *accTestB) newTargetGroupB(n networkB) string {
 // newClusterB creates an ECS cluster (deleted, best effort, at the end).
 func (a *accTestB) newClusterB() string {
 	a.t.Helper()
-	out, err := a.ecs.CreateCluster(a.ctx, &ecs.CreateClusterInput{ClusterName: aws.String(uniqueNameB(a.t, "cluster"))})
+	out, err := a.ecs.CreateCluster(a.ctx, &ecs.CreateClusterInput{ClusterName: aws.String(acctest.RandomName("cluster"))})
 	if err != nil {
 		a.t.Fatalf("CreateCluster: %v", err)
 	}
@@ -321,7 +287,7 @@ func (a *accTestB) newClusterB() string {
 // newTaskRoleB creates an IAM role ECS tasks can assume.
 func (a *accTestB) newTaskRoleB() string {
 	a.t.Helper()
-	name := uniqueNameB(a.t, "task-role")
+	name := acctest.RandomName("task-role")
 	out, err := a.iam.CreateRole(a.ctx, &iam.CreateRoleInput{
 		RoleName: aws.String(name),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` +

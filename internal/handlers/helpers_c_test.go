@@ -69,7 +69,7 @@ func expectObservedC(t *testing.T, what string, c composite.Child, outputs map[s
 func (a *accTestC) newBareLoadBalancerC(n networkB) string {
 	a.t.Helper()
 	out, err := a.elb.CreateLoadBalancer(a.ctx, &elbv2.CreateLoadBalancerInput{
-		Name:           aws.String(uniqueNameB(a.t, "alb")),
+		Name:           aws.String(acctest.RandomName("alb")),
 		Subnets:        n.Subnets,
 		SecurityGroups: []string{n.SG},
 		Scheme:         elbv2types.LoadBalancerSchemeEnumInternal,
@@ -89,7 +89,7 @@ func (a *accTestC) newBareLoadBalancerC(n networkB) string {
 // accepts any body) for HTTPS listeners; deleted at cleanup.
 func (a *accTestC) newServerCertificateC() string {
 	a.t.Helper()
-	name := uniqueNameB(a.t, "cert")
+	name := acctest.RandomName("cert")
 	out, err := a.iam.UploadServerCertificate(a.ctx, &iam.UploadServerCertificateInput{
 		ServerCertificateName: aws.String(name),
 		CertificateBody:       aws.String("-----BEGIN CERTIFICATE-----\nMIIBtest\n-----END CERTIFICATE-----"),

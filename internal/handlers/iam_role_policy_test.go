@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
@@ -27,12 +29,12 @@ func TestRolePolicyHandler_lifecycle(t *testing.T) {
 	ctx := at.ctx
 	client := iam.NewFromConfig(at.cfg)
 	h := NewRolePolicyHandler(client)
-	role := uniqueNameA(t, "ca-role")
+	role := acctest.RandomName("ca-role")
 	if _, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(role), AssumeRolePolicyDocument: aws.String(testTrustPolicyA)}); err != nil {
 		t.Fatalf("CreateRole: %v", err)
 	}
 	t.Cleanup(func() { _ = NewRoleHandler(client).Delete(ctx, composite.Recorded{Name: role}) })
-	name := uniqueNameA(t, "logs")
+	name := acctest.RandomName("logs")
 
 	// Create.
 	c := rolePolicyChildA(role, name, testInlinePolicyA)
@@ -109,7 +111,7 @@ func TestRolePolicyHandler_lifecycle(t *testing.T) {
 func TestRolePolicyHandler_roleGone(t *testing.T) {
 	at := newAccTestA(t)
 	h := NewRolePolicyHandler(iam.NewFromConfig(at.cfg))
-	rec := composite.Recorded{Outputs: map[string]string{AttrRole: uniqueNameA(t, "ca-gone"), composite.AttrName: "p"}}
+	rec := composite.Recorded{Outputs: map[string]string{AttrRole: acctest.RandomName("ca-gone"), composite.AttrName: "p"}}
 	if _, found, err := h.Read(at.ctx, rec); err != nil || found {
 		t.Fatalf("Read with the role gone = found %v, err %v", found, err)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
@@ -39,8 +41,8 @@ func TestRoleHandler_lifecycle(t *testing.T) {
 	ctx := at.ctx
 	client := iam.NewFromConfig(at.cfg)
 	h := NewRoleHandler(client)
-	name := uniqueNameA(t, "ca-role")
-	owner := uniqueNameA(t, "owner")
+	name := acctest.RandomName("ca-role")
+	owner := acctest.RandomName("owner")
 
 	c := roleChildA(name, composite.RoleProps{
 		Path:              "/containerapp/",
@@ -172,7 +174,7 @@ func TestRoleHandler_createPartial(t *testing.T) {
 	at := newAccTestA(t)
 	ctx := at.ctx
 	h := NewRoleHandler(iam.NewFromConfig(at.cfg))
-	name := uniqueNameA(t, "ca-role")
+	name := acctest.RandomName("ca-role")
 	c := roleChildA(name, composite.RoleProps{AssumeRolePolicy: testTrustPolicyA, ManagedPolicyARNs: []string{testExecPolicyARNA}})
 	t.Cleanup(func() { at.ops.clearFailures(); _ = h.Delete(ctx, composite.Recorded{Name: name}) })
 
@@ -191,7 +193,7 @@ func TestRoleHandler_createPartial(t *testing.T) {
 func TestRoleHandler_missing(t *testing.T) {
 	at := newAccTestA(t)
 	h := NewRoleHandler(iam.NewFromConfig(at.cfg))
-	rec := composite.Recorded{Kind: composite.KindIAMRole, Name: uniqueNameA(t, "ca-missing")}
+	rec := composite.Recorded{Kind: composite.KindIAMRole, Name: acctest.RandomName("ca-missing")}
 	if _, found, err := h.Read(at.ctx, rec); err != nil || found {
 		t.Fatalf("Read of a missing role = found %v, err %v", found, err)
 	}
@@ -266,8 +268,8 @@ func TestRoleHandler_adopt(t *testing.T) {
 	ctx := at.ctx
 	client := iam.NewFromConfig(at.cfg)
 	h := NewRoleHandler(client)
-	owner := uniqueNameA(t, "owner")
-	name := uniqueNameA(t, "ca-role")
+	owner := acctest.RandomName("owner")
+	name := acctest.RandomName("ca-role")
 	t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Name: name}) })
 	props := composite.RoleProps{
 		Path: "/containerapp/", Description: "execution role", AssumeRolePolicy: testTrustPolicyA,
@@ -310,7 +312,7 @@ func TestRoleHandler_adopt(t *testing.T) {
 		"another key":   ownerTagsA(owner, "task_role", nil),
 		"no tags":       nil,
 	} {
-		other := uniqueNameA(t, "ca-role")
+		other := acctest.RandomName("ca-role")
 		if _, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(other), Path: aws.String("/containerapp/"),
 			AssumeRolePolicyDocument: aws.String(testTrustPolicyA), Description: aws.String("theirs"), Tags: iamTags(tags)}); err != nil {
 			t.Fatalf("CreateRole: %v", err)

@@ -34,7 +34,7 @@ func TestListenerRuleHandler_lifecycle(t *testing.T) {
 
 	// Two rules without a priority get distinct priorities from the hint up.
 	a.ops.reset()
-	c1 := ruleChildB("web-rule", props(0, 10, []string{"/a/*"}, nil, tg1, ownerTagsB("c/web", "listener_rule", nil)))
+	c1 := ruleChildB("web-rule", props(0, 10, []string{"/a/*"}, nil, tg1, ownerTagsA("c/web", "listener_rule", nil)))
 	out1, err := h.Create(ctx, c1)
 	if err != nil {
 		t.Fatalf("Create 1: %v", err)
@@ -88,7 +88,7 @@ func TestListenerRuleHandler_lifecycle(t *testing.T) {
 	}
 
 	// Read: one call, priority reported.
-	rec1 := recordedB(c1, out1)
+	rec1 := recordedA(c1, out1)
 	a.ops.reset()
 	got, found, err := h.Read(ctx, rec1)
 	if err != nil || !found || got[composite.AttrPriority] != "10" || got[composite.AttrName] != "web-rule" {
@@ -103,7 +103,7 @@ func TestListenerRuleHandler_lifecycle(t *testing.T) {
 	a.expectCalls("no-op Update", "DescribeRules", "DescribeTags")
 
 	// Update conditions and target; an allocated priority is kept.
-	c1b := ruleChildB("web-rule", props(0, 10, []string{"/c/*", "/d/*"}, []string{"web.example.com"}, tg2, ownerTagsB("c/web", "listener_rule", map[string]string{"x": "y"})))
+	c1b := ruleChildB("web-rule", props(0, 10, []string{"/c/*", "/d/*"}, []string{"web.example.com"}, tg2, ownerTagsA("c/web", "listener_rule", map[string]string{"x": "y"})))
 	upd, err := h.Update(ctx, c1b, rec1)
 	if err != nil {
 		t.Fatalf("Update conditions: %v", err)
@@ -118,7 +118,7 @@ func TestListenerRuleHandler_lifecycle(t *testing.T) {
 	}
 
 	// Update an explicit priority.
-	rec3 := recordedB(c3, out3)
+	rec3 := recordedA(c3, out3)
 	c3b := ruleChildB("explicit", props(6, 0, nil, []string{"x.example.com"}, tg1, nil))
 	upd3, err := h.Update(ctx, c3b, rec3)
 	if err != nil {
@@ -130,7 +130,7 @@ func TestListenerRuleHandler_lifecycle(t *testing.T) {
 	}
 
 	// Delete, gone, delete again.
-	for _, rec := range []composite.Recorded{rec1, recordedB(c2, out2), rec3} {
+	for _, rec := range []composite.Recorded{rec1, recordedA(c2, out2), rec3} {
 		if err := h.Delete(ctx, rec); err != nil {
 			t.Fatalf("Delete: %v", err)
 		}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
@@ -20,10 +22,10 @@ func TestListenerHandler_lifecycle(t *testing.T) {
 	lbARN := a.newBareLoadBalancerC(n)
 	cert := a.newServerCertificateC()
 	h := NewListenerHandler(a.elb)
-	owner := uniqueNameB(t, "cl")
+	owner := acctest.RandomName("cl")
 
 	httpProps := &composite.ListenerProps{LoadBalancerARN: lbARN, Port: 80, Protocol: "HTTP", DefaultAction: notFoundActionC,
-		Tags: ownerTagsB(owner, composite.KeyHTTPListener, nil)}
+		Tags: ownerTagsA(owner, composite.KeyHTTPListener, nil)}
 	httpL := childC(composite.KeyHTTPListener, composite.KindListener, "HTTP:80", httpProps)
 	a.ops.reset()
 	out, err := h.Create(ctx, httpL)
@@ -35,7 +37,7 @@ func TestListenerHandler_lifecycle(t *testing.T) {
 		t.Errorf("outputs = %v", out)
 	}
 	expectObservedC(t, "Create", httpL, out)
-	rec := recordedB(httpL, out)
+	rec := recordedA(httpL, out)
 	got, found, err := h.Read(ctx, rec)
 	if err != nil || !found {
 		t.Fatalf("Read = %v, %v", found, err)
@@ -49,14 +51,14 @@ func TestListenerHandler_lifecycle(t *testing.T) {
 
 	// HTTPS listener with the certificate.
 	httpsProps := &composite.ListenerProps{LoadBalancerARN: lbARN, Port: 443, Protocol: "HTTPS", CertificateARN: cert,
-		SSLPolicy: composite.DefaultSSLPolicy, DefaultAction: notFoundActionC, Tags: ownerTagsB(owner, composite.KeyHTTPSListener, nil)}
+		SSLPolicy: composite.DefaultSSLPolicy, DefaultAction: notFoundActionC, Tags: ownerTagsA(owner, composite.KeyHTTPSListener, nil)}
 	httpsL := childC(composite.KeyHTTPSListener, composite.KindListener, "HTTPS:443", httpsProps)
 	httpsOut, err := h.Create(ctx, httpsL)
 	if err != nil {
 		t.Fatalf("Create HTTPS: %v", err)
 	}
 	expectObservedC(t, "Create HTTPS", httpsL, httpsOut)
-	got, _, _ = h.Read(ctx, recordedB(httpsL, httpsOut))
+	got, _, _ = h.Read(ctx, recordedA(httpsL, httpsOut))
 	expectObservedC(t, "Read HTTPS", httpsL, got)
 	if got[AttrCertificateARN] != cert || got[AttrSSLPolicy] != composite.DefaultSSLPolicy {
 		t.Errorf("HTTPS outputs = %v", got)
@@ -97,7 +99,7 @@ func TestListenerHandler_lifecycle(t *testing.T) {
 	got, _, _ = h.Read(ctx, rec)
 	expectObservedC(t, "Read after adopt", httpL2, got)
 	foreign := childC(httpL.Key, httpL.Kind, "HTTP:80", &composite.ListenerProps{LoadBalancerARN: lbARN, Port: 80, Protocol: "HTTP",
-		DefaultAction: notFoundActionC, Tags: ownerTagsB("other", composite.KeyHTTPListener, nil)})
+		DefaultAction: notFoundActionC, Tags: ownerTagsA("other", composite.KeyHTTPListener, nil)})
 	if _, err := h.Create(ctx, foreign); err == nil || !strings.Contains(err.Error(), "DuplicateListener") {
 		t.Fatalf("Create over a foreign listener: %v", err)
 	}
@@ -113,7 +115,7 @@ func TestListenerHandler_lifecycle(t *testing.T) {
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("second Delete: %v", err)
 	}
-	if err := h.Delete(ctx, recordedB(httpsL, httpsOut)); err != nil {
+	if err := h.Delete(ctx, recordedA(httpsL, httpsOut)); err != nil {
 		t.Fatal(err)
 	}
 }

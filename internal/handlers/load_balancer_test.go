@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
@@ -24,8 +26,8 @@ func TestLoadBalancerHandler_lifecycle(t *testing.T) {
 	ctx := a.ctx
 	n := a.newNetworkB()
 	h := NewLoadBalancerHandler(a.elb)
-	name := uniqueNameB(t, "alb")
-	child := childC(composite.KeyLoadBalancer, composite.KindLoadBalancer, name, lbPropsC(name, n, 120, ownerTagsB(name, composite.KeyLoadBalancer, nil)))
+	name := acctest.RandomName("alb")
+	child := childC(composite.KeyLoadBalancer, composite.KindLoadBalancer, name, lbPropsC(name, n, 120, ownerTagsA(name, composite.KeyLoadBalancer, nil)))
 
 	a.ops.reset()
 	out, err := h.Create(ctx, child)
@@ -38,7 +40,7 @@ func TestLoadBalancerHandler_lifecycle(t *testing.T) {
 		t.Errorf("outputs = %v", out)
 	}
 	expectObservedC(t, "Create", child, out)
-	rec := recordedB(child, out)
+	rec := recordedA(child, out)
 	t.Cleanup(func() { _ = h.Delete(context.Background(), rec) })
 
 	got, found, err := h.Read(ctx, rec)
@@ -54,7 +56,7 @@ func TestLoadBalancerHandler_lifecycle(t *testing.T) {
 	a.expectCalls("no-op Update", "DescribeLoadBalancers", "DescribeLoadBalancerAttributes", "DescribeTags")
 
 	// Idle timeout, subnets and tags in place.
-	p2 := lbPropsC(name, n, 30, ownerTagsB(name, composite.KeyLoadBalancer, map[string]string{"env": "prod"}))
+	p2 := lbPropsC(name, n, 30, ownerTagsA(name, composite.KeyLoadBalancer, map[string]string{"env": "prod"}))
 	p2.Subnets = []string{n.Subnets[1], n.Subnets[0]} // same set, other order: no SetSubnets
 	child2 := childC(child.Key, child.Kind, name, p2)
 	out2, err := h.Update(ctx, child2, rec)
@@ -83,7 +85,7 @@ func TestLoadBalancerHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Create over the owned load balancer: %v", err)
 	}
 	a.expectCalls("adopt", "DescribeLoadBalancers", "DescribeTags", "DescribeLoadBalancerAttributes", "ModifyLoadBalancerAttributes", "DescribeTags")
-	foreign := childC(child.Key, child.Kind, name, lbPropsC(name, n, 30, ownerTagsB("other", composite.KeyLoadBalancer, nil)))
+	foreign := childC(child.Key, child.Kind, name, lbPropsC(name, n, 30, ownerTagsA("other", composite.KeyLoadBalancer, nil)))
 	if _, err := h.Create(ctx, foreign); err == nil || !strings.Contains(err.Error(), "not managed by this composite") {
 		t.Fatalf("Create over a foreign load balancer: %v", err)
 	}
@@ -106,14 +108,14 @@ func TestLoadBalancerHandler_partialCreate(t *testing.T) {
 	a := newAccTestC(t)
 	n := a.newNetworkB()
 	h := NewLoadBalancerHandler(a.elb)
-	name := uniqueNameB(t, "alb")
-	c := childC(composite.KeyLoadBalancer, composite.KindLoadBalancer, name, lbPropsC(name, n, 60, ownerTagsB(name, composite.KeyLoadBalancer, nil)))
+	name := acctest.RandomName("alb")
+	c := childC(composite.KeyLoadBalancer, composite.KindLoadBalancer, name, lbPropsC(name, n, 60, ownerTagsA(name, composite.KeyLoadBalancer, nil)))
 	a.ops.failNext("ModifyLoadBalancerAttributes", "ValidationError", "injected", 1)
 	out, err := h.Create(a.ctx, c)
 	if err == nil || out[composite.AttrARN] == "" {
 		t.Fatalf("Create = %v, %v; want outputs with the error", out, err)
 	}
-	if err := h.Delete(a.ctx, recordedB(c, out)); err != nil {
+	if err := h.Delete(a.ctx, recordedA(c, out)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 
@@ -24,8 +26,8 @@ func TestLogGroupHandler_lifecycle(t *testing.T) {
 	ctx := at.ctx
 	client := cloudwatchlogs.NewFromConfig(at.cfg)
 	h := NewLogGroupHandler(client)
-	name := "/containerapp/" + uniqueNameA(t, "app")
-	owner := uniqueNameA(t, "owner")
+	name := "/containerapp/" + acctest.RandomName("app")
+	owner := acctest.RandomName("owner")
 	t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Name: name}) })
 
 	// A group whose name extends ours must not be mistaken for it.
@@ -109,7 +111,7 @@ func TestLogGroupHandler_createPartial(t *testing.T) {
 	at := newAccTestA(t)
 	ctx := at.ctx
 	h := NewLogGroupHandler(cloudwatchlogs.NewFromConfig(at.cfg))
-	name := "/containerapp/" + uniqueNameA(t, "partial")
+	name := "/containerapp/" + acctest.RandomName("partial")
 	t.Cleanup(func() { at.ops.clearFailures(); _ = h.Delete(ctx, composite.Recorded{Name: name}) })
 
 	at.ops.failOperation("PutRetentionPolicy", "InvalidParameterException")
@@ -153,7 +155,7 @@ func TestLogGroupHandler_concurrent(t *testing.T) {
 	at := newAccTestA(t)
 	ctx := at.ctx
 	h := NewLogGroupHandler(cloudwatchlogs.NewFromConfig(at.cfg))
-	prefix := "/containerapp/" + uniqueNameA(t, "conc")
+	prefix := "/containerapp/" + acctest.RandomName("conc")
 	errs := make(chan error, 6)
 	for i := 0; i < cap(errs); i++ {
 		go func(i int) {
@@ -187,8 +189,8 @@ func TestLogGroupHandler_adopt(t *testing.T) {
 	ctx := at.ctx
 	client := cloudwatchlogs.NewFromConfig(at.cfg)
 	h := NewLogGroupHandler(client)
-	owner := uniqueNameA(t, "owner")
-	name := "/containerapp/" + uniqueNameA(t, "adopt")
+	owner := acctest.RandomName("owner")
+	name := "/containerapp/" + acctest.RandomName("adopt")
 	t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Name: name}) })
 	c := logGroupChildA(name, 7, ownerTagsA(owner, "log_group", nil))
 	out, err := h.Create(ctx, c)
@@ -214,7 +216,7 @@ func TestLogGroupHandler_adopt(t *testing.T) {
 		t.Errorf("retention after adoption = %d, want 30", got)
 	}
 
-	foreign := "/containerapp/" + uniqueNameA(t, "foreign")
+	foreign := "/containerapp/" + acctest.RandomName("foreign")
 	if _, err := client.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(foreign),
 		Tags: ownerTagsA("someone-else", "log_group", nil)}); err != nil {
 		t.Fatalf("CreateLogGroup: %v", err)

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/servicediscovery"
 
@@ -18,9 +20,9 @@ func TestNamespaceHandler_lifecycle(t *testing.T) {
 
 	for _, typ := range []string{composite.NamespaceTypeHTTP, composite.NamespaceTypeDNSPrivate} {
 		t.Run(typ, func(t *testing.T) {
-			name := uniqueNameB(t, "ns") + ".internal"
-			owner := uniqueNameB(t, "owner")
-			p := &composite.NamespaceProps{Name: name, Type: typ, Description: "first", Tags: ownerTagsB(owner, composite.KeyNamespace, nil)}
+			name := acctest.RandomName("ns") + ".internal"
+			owner := acctest.RandomName("owner")
+			p := &composite.NamespaceProps{Name: name, Type: typ, Description: "first", Tags: ownerTagsA(owner, composite.KeyNamespace, nil)}
 			create := "CreateHttpNamespace"
 			if typ == composite.NamespaceTypeDNSPrivate {
 				p.VpcID = n.VpcID
@@ -39,7 +41,7 @@ func TestNamespaceHandler_lifecycle(t *testing.T) {
 				t.Errorf("outputs = %v", out)
 			}
 			expectObservedC(t, "Create", child, out)
-			rec := recordedB(child, out)
+			rec := recordedA(child, out)
 
 			got, found, err := h.Read(ctx, rec)
 			if err != nil || !found {
@@ -55,7 +57,7 @@ func TestNamespaceHandler_lifecycle(t *testing.T) {
 			a.expectCalls("no-op Update", "GetNamespace", "ListTagsForResource")
 			p2 := *p
 			p2.Description = "second"
-			p2.Tags = ownerTagsB(owner, composite.KeyNamespace, map[string]string{"env": "prod"})
+			p2.Tags = ownerTagsA(owner, composite.KeyNamespace, map[string]string{"env": "prod"})
 			child2 := childC(composite.KeyNamespace, child.Kind, name, &p2)
 			update := "UpdateHttpNamespace"
 			if typ == composite.NamespaceTypeDNSPrivate {
@@ -96,8 +98,8 @@ func TestNamespaceHandler_lifecycle(t *testing.T) {
 func TestNamespaceHandler_createConfirmFails(t *testing.T) {
 	a := newAccTestC(t)
 	h := NewNamespaceHandler(a.sd)
-	name := uniqueNameB(t, "ns")
-	p := &composite.NamespaceProps{Name: name, Type: composite.NamespaceTypeHTTP, Tags: ownerTagsB(name, composite.KeyNamespace, nil)}
+	name := acctest.RandomName("ns")
+	p := &composite.NamespaceProps{Name: name, Type: composite.NamespaceTypeHTTP, Tags: ownerTagsA(name, composite.KeyNamespace, nil)}
 	a.ops.failNext("GetOperation", "ServiceUnavailable", "injected", 1)
 	out, err := h.Create(a.ctx, childC(composite.KeyNamespace, composite.KindHTTPNamespace, name, p))
 	if err == nil {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -28,12 +30,12 @@ func TestSecurityGroupHandler_lifecycle(t *testing.T) {
 	ctx := a.ctx
 	n := a.newNetworkB()
 	h := NewSecurityGroupHandler(a.ec2)
-	owner := uniqueNameB(t, "cl")
+	owner := acctest.RandomName("cl")
 
 	// The load balancer's group: CIDR ingress.
 	albName := owner + "-load-balancer"
 	alb := childC(composite.KeyLoadBalancerSecurityGroup, composite.KindSecurityGroup, albName,
-		albGroupPropsC(albName, n.VpcID, []string{"10.0.0.0/8"}, []string{"::/0"}, ownerTagsB(owner, composite.KeyLoadBalancerSecurityGroup, nil)))
+		albGroupPropsC(albName, n.VpcID, []string{"10.0.0.0/8"}, []string{"::/0"}, ownerTagsA(owner, composite.KeyLoadBalancerSecurityGroup, nil)))
 	a.ops.reset()
 	albOut, err := h.Create(ctx, alb)
 	if err != nil {
@@ -41,7 +43,7 @@ func TestSecurityGroupHandler_lifecycle(t *testing.T) {
 	}
 	a.expectCalls("Create", "CreateSecurityGroup", "AuthorizeSecurityGroupIngress")
 	requireOutputsA(t, albOut, composite.AttrARN, composite.AttrID, composite.AttrName, AttrVpcID)
-	albRec := recordedB(alb, albOut)
+	albRec := recordedA(alb, albOut)
 	t.Cleanup(func() { _ = h.Delete(context.Background(), albRec) })
 	got, found, err := h.Read(ctx, albRec)
 	if err != nil || !found {
@@ -59,14 +61,14 @@ func TestSecurityGroupHandler_lifecycle(t *testing.T) {
 		Name: svcName, Description: "ECS services of containerapp cluster test", VpcID: n.VpcID,
 		Ingress: []composite.SecurityGroupRule{{Protocol: "tcp", FromPort: 0, ToPort: 65535, SourceSecurityGroupID: albOut[composite.AttrID], Description: "from the ALB"}},
 		Egress:  []composite.SecurityGroupRule{{Protocol: "-1", CIDRBlocks: []string{"0.0.0.0/0"}}},
-		Tags:    ownerTagsB(owner, composite.KeyServiceSecurityGroup, nil),
+		Tags:    ownerTagsA(owner, composite.KeyServiceSecurityGroup, nil),
 	}
 	svc := childC(composite.KeyServiceSecurityGroup, composite.KindSecurityGroup, svcName, svcProps)
 	svcOut, err := h.Create(ctx, svc)
 	if err != nil {
 		t.Fatalf("Create services group: %v", err)
 	}
-	svcRec := recordedB(svc, svcOut)
+	svcRec := recordedA(svc, svcOut)
 	t.Cleanup(func() { _ = h.Delete(context.Background(), svcRec) })
 	got, _, _ = h.Read(ctx, svcRec)
 	expectObservedC(t, "Read services group", svc, got)
@@ -79,7 +81,7 @@ func TestSecurityGroupHandler_lifecycle(t *testing.T) {
 	a.expectCalls("no-op Update", "DescribeSecurityGroups")
 
 	// Change the CIDRs: revoke the old, authorize the new.
-	alb2 := childC(alb.Key, alb.Kind, albName, albGroupPropsC(albName, n.VpcID, []string{"192.168.0.0/16"}, nil, ownerTagsB(owner, composite.KeyLoadBalancerSecurityGroup, map[string]string{"env": "x"})))
+	alb2 := childC(alb.Key, alb.Kind, albName, albGroupPropsC(albName, n.VpcID, []string{"192.168.0.0/16"}, nil, ownerTagsA(owner, composite.KeyLoadBalancerSecurityGroup, map[string]string{"env": "x"})))
 	out2, err := h.Update(ctx, alb2, albRec)
 	if err != nil {
 		t.Fatalf("Update: %v", err)
@@ -111,7 +113,7 @@ func TestSecurityGroupHandler_lifecycle(t *testing.T) {
 	if _, err := h.Create(ctx, alb2); err != nil {
 		t.Fatalf("Create over the owned group: %v", err)
 	}
-	foreign := childC(alb.Key, alb.Kind, albName, albGroupPropsC(albName, n.VpcID, []string{"10.0.0.0/8"}, nil, ownerTagsB("other", composite.KeyLoadBalancerSecurityGroup, nil)))
+	foreign := childC(alb.Key, alb.Kind, albName, albGroupPropsC(albName, n.VpcID, []string{"10.0.0.0/8"}, nil, ownerTagsA("other", composite.KeyLoadBalancerSecurityGroup, nil)))
 	if _, err := h.Create(ctx, foreign); err == nil || !strings.Contains(err.Error(), "not managed by this composite") {
 		t.Fatalf("Create over a foreign group: %v", err)
 	}
@@ -155,15 +157,15 @@ func TestSecurityGroupHandler_partialCreate(t *testing.T) {
 	a := newAccTestC(t)
 	n := a.newNetworkB()
 	h := NewSecurityGroupHandler(a.ec2)
-	name := uniqueNameB(t, "sg")
+	name := acctest.RandomName("sg")
 	c := childC(composite.KeyLoadBalancerSecurityGroup, composite.KindSecurityGroup, name,
-		albGroupPropsC(name, n.VpcID, []string{"10.0.0.0/8"}, nil, ownerTagsB(name, composite.KeyLoadBalancerSecurityGroup, nil)))
+		albGroupPropsC(name, n.VpcID, []string{"10.0.0.0/8"}, nil, ownerTagsA(name, composite.KeyLoadBalancerSecurityGroup, nil)))
 	a.ops.failNext("AuthorizeSecurityGroupIngress", "InvalidParameterValue", "injected", 1)
 	out, err := h.Create(a.ctx, c)
 	if err == nil || out[composite.AttrID] == "" {
 		t.Fatalf("Create = %v, %v; want outputs with an error", out, err)
 	}
-	rec := recordedB(c, out)
+	rec := recordedA(c, out)
 	t.Cleanup(func() { _ = h.Delete(context.Background(), rec) })
 	if _, err := h.Update(a.ctx, c, rec); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
@@ -20,13 +22,13 @@ func TestTargetGroupHandler_lifecycle(t *testing.T) {
 	n := a.newNetworkB()
 	h := NewTargetGroupHandler(a.elb, a.ec2)
 
-	name := uniqueNameB(t, "tg")
+	name := acctest.RandomName("tg")
 	owner := "cluster/" + name
 	child := composite.Child{
 		Key:   "target_group",
 		Kind:  composite.KindTargetGroup,
 		Name:  name,
-		Props: targetGroupPropsB(name, n, ownerTagsB(owner, "target_group", map[string]string{"team": "payments"})),
+		Props: targetGroupPropsB(name, n, ownerTagsA(owner, "target_group", map[string]string{"team": "payments"})),
 	}
 
 	// Create: VPC looked up from the subnet, attributes set once.
@@ -41,8 +43,8 @@ func TestTargetGroupHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Create outputs = %v", out)
 	}
 	tgARN := out[composite.AttrARN]
-	rec := recordedB(child, out)
-	checkTargetGroupB(t, a, tgARN, "/healthz", "30", ownerTagsB(owner, "target_group", map[string]string{"team": "payments"}))
+	rec := recordedA(child, out)
+	checkTargetGroupB(t, a, tgARN, "/healthz", "30", ownerTagsA(owner, "target_group", map[string]string{"team": "payments"}))
 
 	// Read: one call.
 	got, found, err := h.Read(ctx, rec)
@@ -63,7 +65,7 @@ func TestTargetGroupHandler_lifecycle(t *testing.T) {
 	a.expectCalls("no-op Update", "DescribeTargetGroups", "DescribeTargetGroupAttributes", "DescribeTags")
 
 	// Update health check path, deregistration delay and tags.
-	p2 := targetGroupPropsB(name, n, ownerTagsB(owner, "target_group", map[string]string{"env": "prod"}))
+	p2 := targetGroupPropsB(name, n, ownerTagsA(owner, "target_group", map[string]string{"env": "prod"}))
 	p2.HealthCheck.Path = "/ready"
 	p2.DeregistrationDelay = 60
 	child2 := child
@@ -77,7 +79,7 @@ func TestTargetGroupHandler_lifecycle(t *testing.T) {
 	if out2[composite.AttrARN] != tgARN {
 		t.Errorf("Update changed the ARN: %v", out2)
 	}
-	checkTargetGroupB(t, a, tgARN, "/ready", "60", ownerTagsB(owner, "target_group", map[string]string{"env": "prod"}))
+	checkTargetGroupB(t, a, tgARN, "/ready", "60", ownerTagsA(owner, "target_group", map[string]string{"env": "prod"}))
 
 	// Delete waits out ResourceInUse while a rule still forwards to it.
 	_, listenerARN := a.newListenerB(n)
@@ -119,7 +121,7 @@ func TestTargetGroupHandler_explicitVPCAndDefaultDelay(t *testing.T) {
 	n := a.newNetworkB()
 	h := NewTargetGroupHandler(a.elb, nil) // no EC2 client needed with VpcID
 
-	name := uniqueNameB(t, "tg")
+	name := acctest.RandomName("tg")
 	p := targetGroupPropsB(name, n, nil)
 	p.VpcID, p.VPCFromSubnet = n.VpcID, ""
 	p.DeregistrationDelay = tgDefaultDeregistrationDelay
@@ -131,7 +133,7 @@ func TestTargetGroupHandler_explicitVPCAndDefaultDelay(t *testing.T) {
 		t.Fatalf("Create: %v", err)
 	}
 	a.expectCalls("Create", "CreateTargetGroup")
-	if err := h.Delete(a.ctx, recordedB(child, out)); err != nil {
+	if err := h.Delete(a.ctx, recordedA(child, out)); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 
@@ -189,14 +191,14 @@ func TestTargetGroupHandler_adopt(t *testing.T) {
 	n := a.newNetworkB()
 	h := NewTargetGroupHandler(a.elb, a.ec2)
 
-	name := uniqueNameB(t, "tg")
-	tags := ownerTagsB("cluster/"+name, "target_group", nil)
+	name := acctest.RandomName("tg")
+	tags := ownerTagsA("cluster/"+name, "target_group", nil)
 	child := composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: name, Props: targetGroupPropsB(name, n, tags)}
 	out, err := h.Create(ctx, child)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	t.Cleanup(func() { _ = h.Delete(context.Background(), recordedB(child, out)) })
+	t.Cleanup(func() { _ = h.Delete(context.Background(), recordedA(child, out)) })
 
 	a.ops.reset()
 	got, err := h.Create(ctx, child)
@@ -212,21 +214,21 @@ func TestTargetGroupHandler_adopt(t *testing.T) {
 	}
 
 	// Another owner's target group: refused with the AWS error, untouched.
-	foreignName := uniqueNameB(t, "tg")
+	foreignName := acctest.RandomName("tg")
 	foreign := composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: foreignName,
-		Props: targetGroupPropsB(foreignName, n, ownerTagsB("someone-else", "target_group", nil))}
+		Props: targetGroupPropsB(foreignName, n, ownerTagsA("someone-else", "target_group", nil))}
 	fout, err := h.Create(ctx, foreign)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	t.Cleanup(func() { _ = h.Delete(context.Background(), recordedB(foreign, fout)) })
+	t.Cleanup(func() { _ = h.Delete(context.Background(), recordedA(foreign, fout)) })
 	mine := targetGroupPropsB(foreignName, n, tags)
 	mine.HealthCheck.Path = "/mine"
 	_, err = h.Create(ctx, composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: foreignName, Props: mine})
 	if !errors.Is(err, ErrNotOwned) || ErrorCode(err) != errCodeDuplicateTargetGroupName || !strings.Contains(err.Error(), fout[composite.AttrARN]) {
 		t.Fatalf("Create over another owner's target group: err = %v", err)
 	}
-	checkTargetGroupB(t, a, fout[composite.AttrARN], "/healthz", "30", ownerTagsB("someone-else", "target_group", nil))
+	checkTargetGroupB(t, a, fout[composite.AttrARN], "/healthz", "30", ownerTagsA("someone-else", "target_group", nil))
 
 	// Our own target group with a port that cannot change in place: refused.
 	moved := targetGroupPropsB(name, n, tags)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -20,8 +22,8 @@ func TestTaskDefinitionHandler_lifecycle(t *testing.T) {
 	role := a.newTaskRoleB()
 	h := NewTaskDefinitionHandler(a.ecs)
 
-	family := uniqueNameB(t, "td")
-	tags := ownerTagsB("c/"+family, "task_definition", nil)
+	family := acctest.RandomName("td")
+	tags := ownerTagsA("c/"+family, "task_definition", nil)
 	child := composite.Child{
 		Key: "task_definition", Kind: composite.KindTaskDefinition, Name: family,
 		Props: taskDefinitionPropsB(family, role, "public.ecr.aws/nginx/nginx:1.27", tags),
@@ -37,7 +39,7 @@ func TestTaskDefinitionHandler_lifecycle(t *testing.T) {
 	if out[composite.AttrName] != family || out[AttrFamily] != family || out[composite.AttrRevision] != "1" || out[composite.AttrARN] == "" {
 		t.Fatalf("Create outputs = %v", out)
 	}
-	rec := recordedB(child, out)
+	rec := recordedA(child, out)
 
 	// What ECS holds is what was asked for.
 	desc, err := a.ecs.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
@@ -79,7 +81,7 @@ func TestTaskDefinitionHandler_lifecycle(t *testing.T) {
 	a.expectCalls("Read", "DescribeTaskDefinition")
 
 	// Update of tags only: no new revision.
-	tags2 := ownerTagsB("c/"+family, "task_definition", map[string]string{"team": "payments"})
+	tags2 := ownerTagsA("c/"+family, "task_definition", map[string]string{"team": "payments"})
 	child2 := child
 	child2.Props = taskDefinitionPropsB(family, role, "public.ecr.aws/nginx/nginx:1.27", tags2)
 	out2, err := h.Update(ctx, child2, rec)
@@ -94,7 +96,7 @@ func TestTaskDefinitionHandler_lifecycle(t *testing.T) {
 	// Update of the image: a new revision; the old one is left ACTIVE.
 	child3 := child
 	child3.Props = taskDefinitionPropsB(family, role, "public.ecr.aws/nginx/nginx:1.28", tags2)
-	out3, err := h.Update(ctx, child3, recordedB(child2, out2))
+	out3, err := h.Update(ctx, child3, recordedA(child2, out2))
 	if err != nil {
 		t.Fatalf("Update image: %v", err)
 	}
@@ -107,7 +109,7 @@ func TestTaskDefinitionHandler_lifecycle(t *testing.T) {
 	}
 
 	// Delete revision 2: deregistered and deleted; then gone; Delete again ok.
-	rec3 := recordedB(child3, out3)
+	rec3 := recordedA(child3, out3)
 	a.ops.reset()
 	if err := h.Delete(ctx, rec3); err != nil {
 		t.Fatalf("Delete: %v", err)
@@ -161,7 +163,7 @@ func TestTaskDefinitionHandler_iamPropagationRetry(t *testing.T) {
 	a := newAccTestB(t)
 	role := a.newTaskRoleB()
 	h := NewTaskDefinitionHandler(a.ecs)
-	family := uniqueNameB(t, "td")
+	family := acctest.RandomName("td")
 	child := composite.Child{Key: "task_definition", Kind: composite.KindTaskDefinition, Name: family,
 		Props: taskDefinitionPropsB(family, role, "public.ecr.aws/nginx/nginx:1.27", nil)}
 

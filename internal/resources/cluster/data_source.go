@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/containerapp/terraform-provider-containerapp/internal/resources/adapter"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -76,15 +78,11 @@ func (d *clusterDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 }
 
 func (d *clusterDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	c, diags := adapter.Clients(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	if c != nil {
+		d.clients = c
 	}
-	c, ok := req.ProviderData.(*conns.Clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *conns.Clients, got %T", req.ProviderData))
-		return
-	}
-	d.clients = c
 }
 
 type clusterModel struct {

@@ -2,11 +2,12 @@ package cluster
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/resources/adapter"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -38,7 +39,6 @@ const (
 	defaultCreateTimeout = 30 * time.Minute
 	defaultUpdateTimeout = 30 * time.Minute
 	defaultDeleteTimeout = 30 * time.Minute
-	privateChildrenKey   = "children"
 	engineConcurrency    = 6
 )
 
@@ -55,15 +55,11 @@ func (r *clusterResource) Metadata(_ context.Context, req resource.MetadataReque
 }
 
 func (r *clusterResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	c, diags := adapter.Clients(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	if c != nil {
+		r.clients = c
 	}
-	c, ok := req.ProviderData.(*conns.Clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *conns.Clients, got %T", req.ProviderData))
-		return
-	}
-	r.clients = c
 }
 
 // clusterHandlers returns the handlers of every child kind.
@@ -111,39 +107,6 @@ func (r *clusterResource) ValidateConfig(ctx context.Context, req resource.Valid
 		return
 	}
 	resp.Diagnostics.Append(fieldDiagnostics(spec.Validate(), unknown)...)
-}
-
-type privateGetter interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-type privateSetter interface {
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-func loadRecorded(ctx context.Context, p privateGetter) (map[string]composite.Recorded, diag.Diagnostics) {
-	rec := map[string]composite.Recorded{}
-	if p == nil {
-		return rec, nil
-	}
-	raw, diags := p.GetKey(ctx, privateChildrenKey)
-	if diags.HasError() || len(raw) == 0 {
-		return rec, diags
-	}
-	if err := json.Unmarshal(raw, &rec); err != nil {
-		diags.AddError("Reading recorded children from private state", err.Error())
-	}
-	return rec, diags
-}
-
-func saveRecorded(ctx context.Context, p privateSetter, rec map[string]composite.Recorded) diag.Diagnostics {
-	raw, err := json.Marshal(rec)
-	if err != nil {
-		var d diag.Diagnostics
-		d.AddError("Saving recorded children to private state", err.Error())
-		return d
-	}
-	return p.SetKey(ctx, privateChildrenKey, raw)
 }
 
 // expand converts a fully known model (network resolved) into the graph.
@@ -218,16 +181,16 @@ func (r *clusterResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if diags.HasError() {
 		return
 	}
-	if underUnknown(ap("name"), unknown) {
+	if adapter.UnderUnknown(ap("name"), unknown) {
 		return // names unknown: leave every computed value unknown
 	}
 	// Unknown values that decide which children exist (or their kind or
 	// name) leave the resources map unknown; others only make ARNs unknown.
-	structureUnknown := underUnknown(ap("service_discovery", "name"), unknown) || underUnknown(ap("service_discovery", "type"), unknown) ||
-		underUnknown(ap("load_balancer", "certificate_arn"), unknown)
+	structureUnknown := adapter.UnderUnknown(ap("service_discovery", "name"), unknown) || adapter.UnderUnknown(ap("service_discovery", "type"), unknown) ||
+		adapter.UnderUnknown(ap("load_balancer", "certificate_arn"), unknown)
 	networkOnly := true
 	for _, u := range unknown {
-		if !underUnknown(u, [][]composite.PathStep{ap("vpc_id"), ap("subnet_ids")}) {
+		if !adapter.UnderUnknown(u, [][]composite.PathStep{ap("vpc_id"), ap("subnet_ids")}) {
 			networkOnly = false
 		}
 	}
@@ -250,7 +213,7 @@ func (r *clusterResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 
 	recorded := map[string]composite.Recorded{}
 	if !req.State.Raw.IsNull() {
-		recorded, diags = loadRecorded(ctx, req.Private)
+		recorded, diags = adapter.LoadRecorded(ctx, req.Private)
 		resp.Diagnostics.Append(diags...)
 	}
 	ops := map[string]composite.Op{}
@@ -278,9 +241,9 @@ func (r *clusterResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	}
 	plan.ID = types.StringValue(composite.ClusterID(spec.Name))
 	if structureUnknown {
-		plan.Resources = types.MapUnknown(resourceChildType)
+		plan.Resources = types.MapUnknown(adapter.ChildObjectType)
 	} else {
-		plan.Resources = resourcesMap(g.Children, func(key string) (string, bool) {
+		plan.Resources = adapter.ResourcesMap(g.Children, func(key string) (string, bool) {
 			rec, ok := known(key)
 			return rec.ARN, ok
 		})
@@ -302,10 +265,10 @@ func (r *clusterResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		}
 		return types.StringUnknown()
 	})
-	if underUnknown(ap("tags"), unknown) {
+	if adapter.UnderUnknown(ap("tags"), unknown) {
 		plan.TagsAll = types.MapUnknown(types.StringType)
 	} else {
-		plan.TagsAll, diags = types.MapValueFrom(ctx, types.StringType, mergeTags(r.clients.DefaultTags, spec.Tags))
+		plan.TagsAll, diags = types.MapValueFrom(ctx, types.StringType, adapter.MergeTags(r.clients.DefaultTags, spec.Tags))
 		resp.Diagnostics.Append(diags...)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -339,7 +302,7 @@ func (r *clusterResource) Create(ctx context.Context, req resource.CreateRequest
 		// child that exists is recorded, so nothing is orphaned.
 		applyRecorded(&plan, out)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		resp.Diagnostics.Append(saveRecorded(ctx, resp.Private, out)...)
+		resp.Diagnostics.Append(adapter.SaveRecorded(ctx, resp.Private, out)...)
 	}
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("Creating containerapp_cluster %q", plan.Name.ValueString()), err.Error())
@@ -353,7 +316,7 @@ func (r *clusterResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	recorded, diags := loadRecorded(ctx, req.Private)
+	recorded, diags := adapter.LoadRecorded(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -404,7 +367,7 @@ func (r *clusterResource) Read(ctx context.Context, req resource.ReadRequest, re
 	r.checkDrift(ctx, state, out)
 	applyRecorded(&state, out)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(saveRecorded(ctx, resp.Private, out)...)
+	resp.Diagnostics.Append(adapter.SaveRecorded(ctx, resp.Private, out)...)
 }
 
 // checkDrift compares each recorded child's observed configuration with
@@ -459,7 +422,7 @@ func (r *clusterResource) Update(ctx context.Context, req resource.UpdateRequest
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	recorded, diags := loadRecorded(ctx, req.Private)
+	recorded, diags := adapter.LoadRecorded(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(r.resolveNetwork(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -476,13 +439,13 @@ func (r *clusterResource) Update(ctx context.Context, req resource.UpdateRequest
 		// record exactly which children exist now.
 		applyRecorded(&prior, out)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
-		resp.Diagnostics.Append(saveRecorded(ctx, resp.Private, out)...)
+		resp.Diagnostics.Append(adapter.SaveRecorded(ctx, resp.Private, out)...)
 		resp.Diagnostics.AddError(fmt.Sprintf("Updating containerapp_cluster %q", plan.Name.ValueString()), err.Error())
 		return
 	}
 	applyRecorded(&plan, out)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(saveRecorded(ctx, resp.Private, out)...)
+	resp.Diagnostics.Append(adapter.SaveRecorded(ctx, resp.Private, out)...)
 }
 
 // Delete refuses, before deleting anything, while the ECS cluster still has
@@ -498,7 +461,7 @@ func (r *clusterResource) Delete(ctx context.Context, req resource.DeleteRequest
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	recorded, diags := loadRecorded(ctx, req.Private)
+	recorded, diags := adapter.LoadRecorded(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -533,7 +496,7 @@ func (r *clusterResource) Delete(ctx context.Context, req resource.DeleteRequest
 		// Keep what could not be deleted so a retry resumes.
 		applyRecorded(&state, remaining)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-		resp.Diagnostics.Append(saveRecorded(ctx, resp.Private, remaining)...)
+		resp.Diagnostics.Append(adapter.SaveRecorded(ctx, resp.Private, remaining)...)
 		resp.Diagnostics.AddError(fmt.Sprintf("Deleting containerapp_cluster %q", state.Name.ValueString()), err.Error())
 	}
 }

@@ -6,12 +6,12 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/containerapp/terraform-provider-containerapp/internal/resources/adapter"
+
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 	"github.com/containerapp/terraform-provider-containerapp/internal/handlers"
@@ -62,248 +62,65 @@ type loadBalancerModel struct {
 	IdleTimeout       types.Int64  `tfsdk:"idle_timeout"`
 }
 
-// converter turns the tfsdk model into a composite.ClusterSpec, recording
-// the paths of unknown values. Unknown strings become "" and unknown lists
-// and numbers "unset", so validation errors they cause are found under an
-// unknown path and dropped (the value is checked again once known).
-type converter struct {
-	ctx     context.Context
-	diags   diag.Diagnostics
-	unknown [][]composite.PathStep
-}
-
-func (c *converter) markUnknown(p []composite.PathStep) {
-	c.unknown = append(c.unknown, append([]composite.PathStep(nil), p...))
-}
-
-func (c *converter) str(v types.String, p []composite.PathStep) string {
-	if v.IsUnknown() {
-		c.markUnknown(p)
-		return ""
-	}
-	return v.ValueString()
-}
-
-func (c *converter) intPtr(v types.Int64, p []composite.PathStep) *int64 {
-	if v.IsUnknown() {
-		c.markUnknown(p)
-		return nil
-	}
-	if v.IsNull() {
-		return nil
-	}
-	x := v.ValueInt64()
-	return &x
-}
-
-func (c *converter) boolPtr(v types.Bool, p []composite.PathStep) *bool {
-	if v.IsUnknown() {
-		c.markUnknown(p)
-		return nil
-	}
-	if v.IsNull() {
-		return nil
-	}
-	x := v.ValueBool()
-	return &x
-}
-
-// list returns nil for a null or unknown list (unset), else its elements
-// (an empty list stays empty).
-func (c *converter) list(v types.List, p []composite.PathStep) []string {
-	if v.IsUnknown() {
-		c.markUnknown(p)
-		return nil
-	}
-	if v.IsNull() {
-		return nil
-	}
-	out := make([]string, 0, len(v.Elements()))
-	for i, e := range v.Elements() {
-		s, _ := e.(types.String)
-		out = append(out, c.str(s, at(p, composite.IndexStep(i))))
-	}
-	return out
-}
-
-func (c *converter) strMap(v types.Map, p []composite.PathStep) map[string]string {
-	if v.IsUnknown() {
-		c.markUnknown(p)
-		return nil
-	}
-	if v.IsNull() {
-		return nil
-	}
-	out := map[string]string{}
-	for k, e := range v.Elements() {
-		s, _ := e.(types.String)
-		out[k] = c.str(s, at(p, composite.KeyStep(k)))
-	}
-	return out
-}
-
-func (c *converter) object(v types.Object, p []composite.PathStep, target any) bool {
-	if v.IsUnknown() {
-		c.markUnknown(p)
-		return false
-	}
-	if v.IsNull() {
-		return false
-	}
-	c.diags.Append(v.As(c.ctx, target, basetypes.ObjectAsOptions{})...)
-	return !c.diags.HasError()
-}
-
-func ap(names ...string) []composite.PathStep { return composite.AttrPath(names...) }
+func ap(names ...string) []composite.PathStep { return adapter.AP(names...) }
 
 func at(p []composite.PathStep, steps ...composite.PathStep) []composite.PathStep {
-	out := append([]composite.PathStep(nil), p...)
-	return append(out, steps...)
+	return adapter.At(p, steps...)
 }
 
 // toSpec converts the model into a spec and returns the unknown paths.
 func toSpec(ctx context.Context, m clusterResourceModel) (composite.ClusterSpec, [][]composite.PathStep, diag.Diagnostics) {
-	c := &converter{ctx: ctx}
+	// Unknown strings become "" and unknown lists unset.
+	c := &adapter.Converter{Ctx: ctx}
 	s := composite.ClusterSpec{
-		Name:              c.str(m.Name, ap("name")),
-		CapacityProviders: c.list(m.CapacityProviders, ap("capacity_providers")),
-		ContainerInsights: c.boolPtr(m.ContainerInsights, ap("container_insights")),
-		VpcID:             c.str(m.VpcID, ap("vpc_id")),
-		SubnetIDs:         c.list(m.SubnetIDs, ap("subnet_ids")),
-		Tags:              c.strMap(m.Tags, ap("tags")),
+		Name:              c.Str(m.Name, ap("name")),
+		CapacityProviders: c.List(m.CapacityProviders, ap("capacity_providers")),
+		ContainerInsights: c.BoolPtr(m.ContainerInsights, ap("container_insights")),
+		VpcID:             c.Str(m.VpcID, ap("vpc_id")),
+		SubnetIDs:         c.List(m.SubnetIDs, ap("subnet_ids")),
+		Tags:              c.StrMap(m.Tags, ap("tags")),
 	}
 	sp := ap("default_capacity_provider_strategy")
 	if m.DefaultCapacityProviderStrategy.IsUnknown() {
-		c.markUnknown(sp)
+		c.MarkUnknown(sp)
 	} else if !m.DefaultCapacityProviderStrategy.IsNull() {
 		var items []strategyModel
-		c.diags.Append(m.DefaultCapacityProviderStrategy.ElementsAs(ctx, &items, false)...)
+		c.Diags.Append(m.DefaultCapacityProviderStrategy.ElementsAs(ctx, &items, false)...)
 		s.DefaultCapacityProviderStrategy = []composite.CapacityProviderStrategySpec{}
 		for i, it := range items {
 			p := at(sp, composite.IndexStep(i))
 			s.DefaultCapacityProviderStrategy = append(s.DefaultCapacityProviderStrategy, composite.CapacityProviderStrategySpec{
-				CapacityProvider: c.str(it.CapacityProvider, at(p, composite.AttrStep("capacity_provider"))),
-				Weight:           c.intPtr(it.Weight, at(p, composite.AttrStep("weight"))),
-				Base:             c.intPtr(it.Base, at(p, composite.AttrStep("base"))),
+				CapacityProvider: c.Str(it.CapacityProvider, at(p, composite.AttrStep("capacity_provider"))),
+				Weight:           c.IntPtr(it.Weight, at(p, composite.AttrStep("weight"))),
+				Base:             c.IntPtr(it.Base, at(p, composite.AttrStep("base"))),
 			})
 		}
 	}
 	var sd serviceDiscoveryModel
-	if c.object(m.ServiceDiscovery, ap("service_discovery"), &sd) {
+	if c.Object(m.ServiceDiscovery, ap("service_discovery"), &sd) {
 		s.ServiceDiscovery = &composite.ClusterServiceDiscoverySpec{
-			Name:        c.str(sd.Name, ap("service_discovery", "name")),
-			Type:        c.str(sd.Type, ap("service_discovery", "type")),
-			Description: c.str(sd.Description, ap("service_discovery", "description")),
+			Name:        c.Str(sd.Name, ap("service_discovery", "name")),
+			Type:        c.Str(sd.Type, ap("service_discovery", "type")),
+			Description: c.Str(sd.Description, ap("service_discovery", "description")),
 		}
 	}
 	var lb loadBalancerModel
-	if c.object(m.LoadBalancer, ap("load_balancer"), &lb) {
+	if c.Object(m.LoadBalancer, ap("load_balancer"), &lb) {
 		s.LoadBalancer = &composite.ClusterLoadBalancerSpec{
-			Internal:          c.boolPtr(lb.Internal, ap("load_balancer", "internal")),
-			IngressCIDRBlocks: c.list(lb.IngressCIDRBlocks, ap("load_balancer", "ingress_cidr_blocks")),
-			CertificateARN:    c.str(lb.CertificateARN, ap("load_balancer", "certificate_arn")),
-			SSLPolicy:         c.str(lb.SSLPolicy, ap("load_balancer", "ssl_policy")),
-			IdleTimeout:       c.intPtr(lb.IdleTimeout, ap("load_balancer", "idle_timeout")),
+			Internal:          c.BoolPtr(lb.Internal, ap("load_balancer", "internal")),
+			IngressCIDRBlocks: c.List(lb.IngressCIDRBlocks, ap("load_balancer", "ingress_cidr_blocks")),
+			CertificateARN:    c.Str(lb.CertificateARN, ap("load_balancer", "certificate_arn")),
+			SSLPolicy:         c.Str(lb.SSLPolicy, ap("load_balancer", "ssl_policy")),
+			IdleTimeout:       c.IntPtr(lb.IdleTimeout, ap("load_balancer", "idle_timeout")),
 		}
 	}
-	return s, c.unknown, c.diags
+	return s, c.Unknown, c.Diags
 }
 
-// underUnknown reports whether p equals or lies under an unknown path.
-func underUnknown(p []composite.PathStep, unknown [][]composite.PathStep) bool {
-	for _, u := range unknown {
-		if len(u) > len(p) {
-			continue
-		}
-		match := true
-		for i := range u {
-			if u[i] != p[i] {
-				match = false
-				break
-			}
-		}
-		if match {
-			return true
-		}
-	}
-	return false
-}
-
-// tfPath converts a composite path into a framework attribute path.
-func tfPath(steps []composite.PathStep) path.Path {
-	var p path.Path
-	for i, st := range steps {
-		switch {
-		case i == 0:
-			p = path.Root(st.Attr)
-		case st.IsKey:
-			p = p.AtMapKey(st.MapKey)
-		case st.IsIndex:
-			p = p.AtListIndex(st.Index)
-		default:
-			p = p.AtName(st.Attr)
-		}
-	}
-	return p
-}
-
-// fieldDiagnostics turns validation errors into attribute diagnostics,
-// skipping those under unknown values.
+// fieldDiagnostics maps validation errors onto this resource's attributes
+// (it has no set attributes).
 func fieldDiagnostics(errs []composite.FieldError, unknown [][]composite.PathStep) diag.Diagnostics {
-	var diags diag.Diagnostics
-	for _, e := range errs {
-		if underUnknown(e.Path, unknown) {
-			continue
-		}
-		if len(e.Path) == 0 {
-			diags.AddError(e.Summary, e.Detail)
-			continue
-		}
-		diags.AddAttributeError(tfPath(e.Path), e.Summary, e.Detail)
-	}
-	return diags
-}
-
-func mergeTags(defaults, tags map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range defaults {
-		out[k] = v
-	}
-	for k, v := range tags {
-		out[k] = v
-	}
-	return out
-}
-
-// resourcesMap renders the planned children; arnOf returns the known ARN of
-// a key, or ok=false for "known after apply".
-func resourcesMap(children []composite.Child, arnOf func(key string) (string, bool)) types.Map {
-	elems := map[string]attr.Value{}
-	for _, ch := range children {
-		arn := types.StringUnknown()
-		if a, ok := arnOf(ch.Key); ok {
-			arn = types.StringValue(a)
-		}
-		elems[ch.Key] = types.ObjectValueMust(resourceChildType.AttrTypes, map[string]attr.Value{
-			"kind": types.StringValue(string(ch.Kind)),
-			"name": types.StringValue(ch.Name),
-			"arn":  arn,
-		})
-	}
-	return types.MapValueMust(resourceChildType, elems)
-}
-
-// recordedResourcesMap renders recorded children (state after apply/read).
-func recordedResourcesMap(rec map[string]composite.Recorded) types.Map {
-	elems := map[string]attr.Value{}
-	for k, r := range rec {
-		elems[k] = types.ObjectValueMust(resourceChildType.AttrTypes, map[string]attr.Value{
-			"kind": types.StringValue(string(r.Kind)),
-			"name": types.StringValue(r.Name),
-			"arn":  types.StringValue(r.ARN),
-		})
-	}
-	return types.MapValueMust(resourceChildType, elems)
+	return adapter.FieldDiagnostics(errs, unknown, nil)
 }
 
 // setComputed fills the top-level computed attributes from get(key, output).
@@ -323,7 +140,7 @@ func setComputed(m *clusterResourceModel, listenerKey string, get func(key, outp
 
 // applyRecorded writes the recorded children into the computed attributes.
 func applyRecorded(m *clusterResourceModel, rec map[string]composite.Recorded) {
-	m.Resources = recordedResourcesMap(rec)
+	m.Resources = adapter.RecordedResourcesMap(rec)
 	listenerKey := composite.KeyHTTPListener
 	if _, ok := rec[composite.KeyHTTPSListener]; ok {
 		listenerKey = composite.KeyHTTPSListener
@@ -430,7 +247,7 @@ func fillImported(ctx context.Context, m *clusterResourceModel, rec map[string]c
 			m.SubnetIDs = stringList(jsonList(lb.Outputs[handlers.AttrSubnets])...)
 		}
 	}
-	m.TagsAll, _ = types.MapValueFrom(ctx, types.StringType, mergeTags(defaultTags, tagsOf(m.Tags)))
+	m.TagsAll, _ = types.MapValueFrom(ctx, types.StringType, adapter.MergeTags(defaultTags, tagsOf(m.Tags)))
 	return diags
 }
 

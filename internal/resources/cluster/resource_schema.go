@@ -3,6 +3,8 @@ package cluster
 import (
 	"context"
 
+	"github.com/containerapp/terraform-provider-containerapp/internal/resources/adapter"
+
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -18,13 +20,6 @@ import (
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
-
-// resourceChildType is one entry of the resources map.
-var resourceChildType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"kind": types.StringType,
-	"name": types.StringType,
-	"arn":  types.StringType,
-}}
 
 var (
 	serviceDiscoveryType = types.ObjectType{AttrTypes: map[string]attr.Type{
@@ -167,7 +162,7 @@ func (r *clusterResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"load_balancer_security_group_id": computedString("Id of the load balancer's security group (with `load_balancer`)."),
 			"service_security_group_id":       computedString("Id of the security group for the cluster's services: it admits traffic only from the load balancer's security group, and all egress."),
 			"resources": schema.MapAttribute{
-				Computed: true, ElementType: resourceChildType,
+				Computed: true, ElementType: adapter.ChildObjectType,
 				MarkdownDescription: "Every AWS child of the cluster, by logical key (`cluster`, `namespace`, `service_security_group`, " +
 					"`load_balancer_security_group`, `load_balancer`, `http_listener`, `https_listener`): `kind` (the AWS resource " +
 					"type), `name` and `arn` (the id for kinds without an ARN). Names are known at plan time; a child that the plan " +

@@ -13,6 +13,7 @@ import (
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 	"github.com/containerapp/terraform-provider-containerapp/internal/conns"
+	"github.com/containerapp/terraform-provider-containerapp/internal/resources/adapter"
 )
 
 var (
@@ -88,7 +89,7 @@ func (d *serviceDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			"task_role_arn":         computedString("ARN of the task role."),
 			"log_group_name":        computedString("Name of the CloudWatch Logs log group."),
 			"resources": schema.MapAttribute{
-				Computed: true, ElementType: childObjectType,
+				Computed: true, ElementType: adapter.ChildObjectType,
 				MarkdownDescription: "Every AWS child of the service found, by logical key: `kind` (the AWS resource type), `name` " +
 					"and `arn` (the id for kinds without an ARN).",
 			},
@@ -104,15 +105,11 @@ func (d *serviceDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 }
 
 func (d *serviceDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	c, diags := adapter.Clients(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	if c != nil {
+		d.clients = c
 	}
-	c, ok := req.ProviderData.(*conns.Clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *conns.Clients, got %T", req.ProviderData))
-		return
-	}
-	d.clients = c
 }
 
 func (d *serviceDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -36,6 +36,7 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 	"github.com/containerapp/terraform-provider-containerapp/internal/conns"
 	"github.com/containerapp/terraform-provider-containerapp/internal/handlers"
+	"github.com/containerapp/terraform-provider-containerapp/internal/resources/adapter"
 )
 
 // Import: `terraform import containerapp_service.web <cluster>/<name>` sets
@@ -621,7 +622,7 @@ func (d *discovery) model(ctx context.Context, choice *modelChoice) (serviceMode
 		Tags:                   types.MapNull(types.StringType),
 
 		ListenerRulePriority: types.Int64Null(),
-		Resources:            types.MapNull(childObjectType),
+		Resources:            types.MapNull(adapter.ChildObjectType),
 	}
 	if rp := d.td.RuntimePlatform; rp != nil && rp.CpuArchitecture != "" {
 		m.CPUArchitecture = types.StringValue(string(rp.CpuArchitecture))
@@ -873,7 +874,7 @@ func (d *discovery) model(ctx context.Context, choice *modelChoice) (serviceMode
 		m.Tags = stringMap(tags)
 	}
 	// tags_all is never null: ModifyPlan always plans it as a map.
-	m.TagsAll = stringMap(mergeTags(d.env.DefaultTags, tags))
+	m.TagsAll = stringMap(adapter.MergeTags(d.env.DefaultTags, tags))
 	if m.TagsAll.IsNull() {
 		m.TagsAll = types.MapValueMust(types.StringType, map[string]attr.Value{})
 	}

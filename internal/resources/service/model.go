@@ -2,16 +2,13 @@ package service
 
 import (
 	"context"
-	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+	"github.com/containerapp/terraform-provider-containerapp/internal/resources/adapter"
 )
 
 type serviceModel struct {
@@ -109,159 +106,43 @@ type deploymentModel struct {
 	WaitForSteadyState     types.Bool  `tfsdk:"wait_for_steady_state"`
 }
 
-var asOpts = basetypes.ObjectAsOptions{}
-
 // unknownPlaceholder stands in for a value only known after apply, so the
 // plan can still expand the children (their names are known) while the
 // values themselves are unknown.
 const unknownPlaceholder = "(known after apply)"
 
-// converter turns the tfsdk model into a composite.ServiceSpec, recording the
-// paths of unknown values (validation errors under them are dropped: the
-// value is checked again once known).
-type converter struct {
-	ctx     context.Context
-	diags   diag.Diagnostics
-	unknown [][]composite.PathStep
-}
-
-func (c *converter) markUnknown(p []composite.PathStep) {
-	c.unknown = append(c.unknown, append([]composite.PathStep(nil), p...))
-}
-
-func (c *converter) str(v types.String, p []composite.PathStep) string {
-	if v.IsUnknown() {
-		c.markUnknown(p)
-		return unknownPlaceholder
-	}
-	return v.ValueString()
-}
-
-func (c *converter) intPtr(v types.Int64, p []composite.PathStep) *int64 {
-	if v.IsUnknown() {
-		c.markUnknown(p)
-		return nil
-	}
-	if v.IsNull() {
-		return nil
-	}
-	x := v.ValueInt64()
-	return &x
-}
-
-func (c *converter) boolPtr(v types.Bool, p []composite.PathStep) *bool {
-	if v.IsUnknown() {
-		c.markUnknown(p)
-		return nil
-	}
-	if v.IsNull() {
-		return nil
-	}
-	x := v.ValueBool()
-	return &x
-}
-
-func (c *converter) list(v types.List, p []composite.PathStep) []string {
-	if v.IsUnknown() {
-		c.markUnknown(p)
-		return []string{unknownPlaceholder}
-	}
-	if v.IsNull() {
-		return nil
-	}
-	out := make([]string, 0, len(v.Elements()))
-	for i, e := range v.Elements() {
-		s, _ := e.(types.String)
-		out = append(out, c.str(s, append(append([]composite.PathStep(nil), p...), composite.IndexStep(i))))
-	}
-	return out
-}
-
-// set converts a set of strings; the result is sorted. Validation errors
-// about one element are reported on the set attribute.
-func (c *converter) set(v types.Set, p []composite.PathStep) []string {
-	if v.IsUnknown() {
-		c.markUnknown(p)
-		return []string{unknownPlaceholder}
-	}
-	if v.IsNull() {
-		return nil
-	}
-	out := make([]string, 0, len(v.Elements()))
-	for _, e := range v.Elements() {
-		s, _ := e.(types.String)
-		if s.IsUnknown() {
-			c.markUnknown(p)
-			out = append(out, unknownPlaceholder)
-			continue
-		}
-		out = append(out, s.ValueString())
-	}
-	sort.Strings(out)
-	return out
-}
-
-func (c *converter) strMap(v types.Map, p []composite.PathStep) map[string]string {
-	if v.IsUnknown() {
-		c.markUnknown(p)
-		return nil
-	}
-	if v.IsNull() {
-		return nil
-	}
-	out := map[string]string{}
-	for k, e := range v.Elements() {
-		s, _ := e.(types.String)
-		out[k] = c.str(s, append(append([]composite.PathStep(nil), p...), composite.KeyStep(k)))
-	}
-	return out
-}
-
-// object decodes a nested object; false when null or unknown.
-func (c *converter) object(v types.Object, p []composite.PathStep, target any) bool {
-	if v.IsUnknown() {
-		c.markUnknown(p)
-		return false
-	}
-	if v.IsNull() {
-		return false
-	}
-	c.diags.Append(v.As(c.ctx, target, asOpts)...)
-	return !c.diags.HasError()
-}
-
-func ap(names ...string) []composite.PathStep { return composite.AttrPath(names...) }
+func ap(names ...string) []composite.PathStep { return adapter.AP(names...) }
 
 // toSpec converts the model into a spec. Unknown values become placeholders
 // and their paths are returned.
 func toSpec(ctx context.Context, m serviceModel) (composite.ServiceSpec, [][]composite.PathStep, diag.Diagnostics) {
-	c := &converter{ctx: ctx}
+	c := &adapter.Converter{Ctx: ctx, Placeholder: unknownPlaceholder}
 	s := composite.ServiceSpec{
-		Name:                   c.str(m.Name, ap("name")),
-		Cluster:                c.str(m.Cluster, ap("cluster")),
-		CPU:                    c.intPtr(m.CPU, ap("cpu")),
-		Memory:                 c.intPtr(m.Memory, ap("memory")),
-		DesiredCount:           c.intPtr(m.DesiredCount, ap("desired_count")),
-		CPUArchitecture:        c.str(m.CPUArchitecture, ap("cpu_architecture")),
-		TaskRolePolicyJSON:     c.str(m.TaskRolePolicyJSON, ap("task_role_policy_json")),
-		LogRetentionDays:       c.intPtr(m.LogRetentionDays, ap("log_retention_days")),
-		HealthCheckGracePeriod: c.intPtr(m.HealthCheckGracePeriod, ap("health_check_grace_period")),
-		Tags:                   c.strMap(m.Tags, ap("tags")),
+		Name:                   c.Str(m.Name, ap("name")),
+		Cluster:                c.Str(m.Cluster, ap("cluster")),
+		CPU:                    c.IntPtr(m.CPU, ap("cpu")),
+		Memory:                 c.IntPtr(m.Memory, ap("memory")),
+		DesiredCount:           c.IntPtr(m.DesiredCount, ap("desired_count")),
+		CPUArchitecture:        c.Str(m.CPUArchitecture, ap("cpu_architecture")),
+		TaskRolePolicyJSON:     c.Str(m.TaskRolePolicyJSON, ap("task_role_policy_json")),
+		LogRetentionDays:       c.IntPtr(m.LogRetentionDays, ap("log_retention_days")),
+		HealthCheckGracePeriod: c.IntPtr(m.HealthCheckGracePeriod, ap("health_check_grace_period")),
+		Tags:                   c.StrMap(m.Tags, ap("tags")),
 	}
 	// The Fargate size check needs both numbers: while one is unknown, the
 	// other is not checked either.
 	if m.CPU.IsUnknown() || m.Memory.IsUnknown() {
-		c.markUnknown(ap("cpu"))
-		c.markUnknown(ap("memory"))
+		c.MarkUnknown(ap("cpu"))
+		c.MarkUnknown(ap("memory"))
 	}
-	if b := c.boolPtr(m.EnableExecuteCommand, ap("enable_execute_command")); b != nil {
+	if b := c.BoolPtr(m.EnableExecuteCommand, ap("enable_execute_command")); b != nil {
 		s.EnableExecuteCommand = *b
 	}
 	if m.Containers.IsUnknown() {
-		c.markUnknown(ap("containers"))
+		c.MarkUnknown(ap("containers"))
 	} else if !m.Containers.IsNull() {
 		var cms map[string]containerModel
-		c.diags.Append(m.Containers.ElementsAs(ctx, &cms, false)...)
+		c.Diags.Append(m.Containers.ElementsAs(ctx, &cms, false)...)
 		s.Containers = map[string]composite.ContainerSpec{}
 		for name, cm := range cms {
 			p := append(ap("containers"), composite.KeyStep(name))
@@ -269,195 +150,90 @@ func toSpec(ctx context.Context, m serviceModel) (composite.ServiceSpec, [][]com
 				return append(append([]composite.PathStep(nil), p...), composite.AttrStep(n))
 			}
 			s.Containers[name] = composite.ContainerSpec{
-				Image:       c.str(cm.Image, at("image")),
-				ImageTag:    c.str(cm.ImageTag, at("image_tag")),
-				Port:        c.intPtr(cm.Port, at("port")),
-				Command:     c.list(cm.Command, at("command")),
-				EntryPoint:  c.list(cm.EntryPoint, at("entry_point")),
-				Environment: c.strMap(cm.Environment, at("environment")),
-				Secrets:     c.strMap(cm.Secrets, at("secrets")),
-				Essential:   c.boolPtr(cm.Essential, at("essential")),
-				CPU:         c.intPtr(cm.CPU, at("cpu")),
-				Memory:      c.intPtr(cm.Memory, at("memory")),
+				Image:       c.Str(cm.Image, at("image")),
+				ImageTag:    c.Str(cm.ImageTag, at("image_tag")),
+				Port:        c.IntPtr(cm.Port, at("port")),
+				Command:     c.List(cm.Command, at("command")),
+				EntryPoint:  c.List(cm.EntryPoint, at("entry_point")),
+				Environment: c.StrMap(cm.Environment, at("environment")),
+				Secrets:     c.StrMap(cm.Secrets, at("secrets")),
+				Essential:   c.BoolPtr(cm.Essential, at("essential")),
+				CPU:         c.IntPtr(cm.CPU, at("cpu")),
+				Memory:      c.IntPtr(cm.Memory, at("memory")),
 			}
 		}
 	}
 	var nm networkModel
-	if c.object(m.Network, ap("network"), &nm) {
+	if c.Object(m.Network, ap("network"), &nm) {
 		s.Network = composite.NetworkSpec{
-			SubnetIDs:        c.set(nm.SubnetIDs, ap("network", "subnet_ids")),
-			SecurityGroupIDs: c.set(nm.SecurityGroupIDs, ap("network", "security_group_ids")),
-			VpcID:            c.str(nm.VpcID, ap("network", "vpc_id")),
+			SubnetIDs:        c.Set(nm.SubnetIDs, ap("network", "subnet_ids")),
+			SecurityGroupIDs: c.Set(nm.SecurityGroupIDs, ap("network", "security_group_ids")),
+			VpcID:            c.Str(nm.VpcID, ap("network", "vpc_id")),
 		}
-		if b := c.boolPtr(nm.AssignPublicIP, ap("network", "assign_public_ip")); b != nil {
+		if b := c.BoolPtr(nm.AssignPublicIP, ap("network", "assign_public_ip")); b != nil {
 			s.Network.AssignPublicIP = *b
 		}
 	}
 	var lm loadBalancerModel
-	if c.object(m.LoadBalancer, ap("load_balancer"), &lm) {
+	if c.Object(m.LoadBalancer, ap("load_balancer"), &lm) {
 		lb := &composite.LoadBalancerSpec{
-			ListenerARN:         c.str(lm.ListenerARN, ap("load_balancer", "listener_arn")),
-			ContainerName:       c.str(lm.ContainerName, ap("load_balancer", "container_name")),
-			PathPatterns:        c.set(lm.PathPatterns, ap("load_balancer", "path_patterns")),
-			HostHeaders:         c.set(lm.HostHeaders, ap("load_balancer", "host_headers")),
-			Priority:            c.intPtr(lm.Priority, ap("load_balancer", "priority")),
-			DeregistrationDelay: c.intPtr(lm.DeregistrationDelay, ap("load_balancer", "deregistration_delay")),
-			ProtocolVersion:     c.str(lm.ProtocolVersion, ap("load_balancer", "protocol_version")),
+			ListenerARN:         c.Str(lm.ListenerARN, ap("load_balancer", "listener_arn")),
+			ContainerName:       c.Str(lm.ContainerName, ap("load_balancer", "container_name")),
+			PathPatterns:        c.Set(lm.PathPatterns, ap("load_balancer", "path_patterns")),
+			HostHeaders:         c.Set(lm.HostHeaders, ap("load_balancer", "host_headers")),
+			Priority:            c.IntPtr(lm.Priority, ap("load_balancer", "priority")),
+			DeregistrationDelay: c.IntPtr(lm.DeregistrationDelay, ap("load_balancer", "deregistration_delay")),
+			ProtocolVersion:     c.Str(lm.ProtocolVersion, ap("load_balancer", "protocol_version")),
 		}
 		var hm healthCheckModel
-		if c.object(lm.HealthCheck, ap("load_balancer", "health_check"), &hm) {
+		if c.Object(lm.HealthCheck, ap("load_balancer", "health_check"), &hm) {
 			hp := func(n string) []composite.PathStep { return ap("load_balancer", "health_check", n) }
 			lb.HealthCheck = &composite.HealthCheckSpec{
-				Path:               c.str(hm.Path, hp("path")),
-				Matcher:            c.str(hm.Matcher, hp("matcher")),
-				Interval:           c.intPtr(hm.Interval, hp("interval")),
-				Timeout:            c.intPtr(hm.Timeout, hp("timeout")),
-				HealthyThreshold:   c.intPtr(hm.HealthyThreshold, hp("healthy_threshold")),
-				UnhealthyThreshold: c.intPtr(hm.UnhealthyThreshold, hp("unhealthy_threshold")),
+				Path:               c.Str(hm.Path, hp("path")),
+				Matcher:            c.Str(hm.Matcher, hp("matcher")),
+				Interval:           c.IntPtr(hm.Interval, hp("interval")),
+				Timeout:            c.IntPtr(hm.Timeout, hp("timeout")),
+				HealthyThreshold:   c.IntPtr(hm.HealthyThreshold, hp("healthy_threshold")),
+				UnhealthyThreshold: c.IntPtr(hm.UnhealthyThreshold, hp("unhealthy_threshold")),
 			}
 		}
 		s.LoadBalancer = lb
 	}
 	var sm serviceDiscoveryModel
-	if c.object(m.ServiceDiscovery, ap("service_discovery"), &sm) {
+	if c.Object(m.ServiceDiscovery, ap("service_discovery"), &sm) {
 		s.ServiceDiscovery = &composite.ServiceDiscoverySpec{
-			NamespaceID:   c.str(sm.NamespaceID, ap("service_discovery", "namespace_id")),
-			DNSTTL:        c.intPtr(sm.DNSTTL, ap("service_discovery", "dns_ttl")),
-			ContainerName: c.str(sm.ContainerName, ap("service_discovery", "container_name")),
+			NamespaceID:   c.Str(sm.NamespaceID, ap("service_discovery", "namespace_id")),
+			DNSTTL:        c.IntPtr(sm.DNSTTL, ap("service_discovery", "dns_ttl")),
+			ContainerName: c.Str(sm.ContainerName, ap("service_discovery", "container_name")),
 		}
 	}
 	var rm repositoryModel
-	if c.object(m.Repository, ap("repository"), &rm) {
+	if c.Object(m.Repository, ap("repository"), &rm) {
 		s.Repository = &composite.RepositorySpec{
-			ScanOnPush:         c.boolPtr(rm.ScanOnPush, ap("repository", "scan_on_push")),
-			ImageTagMutability: c.str(rm.ImageTagMutability, ap("repository", "image_tag_mutability")),
-			KeepImages:         c.intPtr(rm.KeepImages, ap("repository", "keep_images")),
+			ScanOnPush:         c.BoolPtr(rm.ScanOnPush, ap("repository", "scan_on_push")),
+			ImageTagMutability: c.Str(rm.ImageTagMutability, ap("repository", "image_tag_mutability")),
+			KeepImages:         c.IntPtr(rm.KeepImages, ap("repository", "keep_images")),
 		}
-		if b := c.boolPtr(rm.ForceDelete, ap("repository", "force_delete")); b != nil {
+		if b := c.BoolPtr(rm.ForceDelete, ap("repository", "force_delete")); b != nil {
 			s.Repository.ForceDelete = *b
 		}
 	}
 	var dm deploymentModel
-	if c.object(m.Deployment, ap("deployment"), &dm) {
+	if c.Object(m.Deployment, ap("deployment"), &dm) {
 		s.Deployment = &composite.DeploymentSpec{
-			CircuitBreakerRollback: c.boolPtr(dm.CircuitBreakerRollback, ap("deployment", "circuit_breaker_rollback")),
-			MinimumHealthyPercent:  c.intPtr(dm.MinimumHealthyPercent, ap("deployment", "minimum_healthy_percent")),
-			MaximumPercent:         c.intPtr(dm.MaximumPercent, ap("deployment", "maximum_percent")),
-			WaitForSteadyState:     c.boolPtr(dm.WaitForSteadyState, ap("deployment", "wait_for_steady_state")),
+			CircuitBreakerRollback: c.BoolPtr(dm.CircuitBreakerRollback, ap("deployment", "circuit_breaker_rollback")),
+			MinimumHealthyPercent:  c.IntPtr(dm.MinimumHealthyPercent, ap("deployment", "minimum_healthy_percent")),
+			MaximumPercent:         c.IntPtr(dm.MaximumPercent, ap("deployment", "maximum_percent")),
+			WaitForSteadyState:     c.BoolPtr(dm.WaitForSteadyState, ap("deployment", "wait_for_steady_state")),
 		}
 	}
-	return s, c.unknown, c.diags
-}
-
-// underUnknown reports whether p equals or lies under an unknown path.
-func underUnknown(p []composite.PathStep, unknown [][]composite.PathStep) bool {
-	for _, u := range unknown {
-		if len(u) <= len(p) {
-			match := true
-			for i := range u {
-				if u[i] != p[i] {
-					match = false
-					break
-				}
-			}
-			if match {
-				return true
-			}
-		}
-	}
-	return false
+	return s, c.Unknown, c.Diags
 }
 
 // setAttributes are the set-typed attributes (by name).
 var setAttributes = map[string]bool{"subnet_ids": true, "security_group_ids": true, "path_patterns": true, "host_headers": true}
 
-// tfPath converts a composite path into a framework attribute path.
-func tfPath(steps []composite.PathStep) path.Path {
-	var p path.Path
-	for i, st := range steps {
-		switch {
-		case i == 0:
-			p = path.Root(st.Attr)
-		case st.IsKey:
-			p = p.AtMapKey(st.MapKey)
-		case st.IsIndex:
-			if setAttributes[steps[i-1].Attr] {
-				return p // a set element has no index: report on the set
-			}
-			p = p.AtListIndex(st.Index)
-		default:
-			p = p.AtName(st.Attr)
-		}
-	}
-	return p
-}
-
-// fieldDiagnostics turns validation errors into attribute diagnostics,
-// skipping those under unknown values.
+// fieldDiagnostics maps validation errors onto this resource's attributes.
 func fieldDiagnostics(errs []composite.FieldError, unknown [][]composite.PathStep) diag.Diagnostics {
-	var diags diag.Diagnostics
-	for _, e := range errs {
-		if underUnknown(e.Path, unknown) {
-			continue
-		}
-		if len(e.Path) == 0 {
-			diags.AddError(e.Summary, e.Detail)
-			continue
-		}
-		// The detail starts with the path: Terraform (1.5) points at the
-		// resource block, not at the value, for nested attributes.
-		diags.AddAttributeError(tfPath(e.Path), e.Summary, composite.PathString(e.Path)+": "+e.Detail)
-	}
-	return diags
-}
-
-// mergeTags returns default tags overlaid with resource tags.
-func mergeTags(defaults, tags map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range defaults {
-		out[k] = v
-	}
-	for k, v := range tags {
-		out[k] = v
-	}
-	return out
-}
-
-// resourcesMap renders the planned/recorded children as the resources map.
-// arnOf returns the known ARN of a key, or ok=false for "known after apply".
-func resourcesMap(children []composite.Child, arnOf func(key string) (string, bool)) types.Map {
-	elems := map[string]attr.Value{}
-	keys := make([]string, 0, len(children))
-	byKey := map[string]composite.Child{}
-	for _, ch := range children {
-		keys = append(keys, ch.Key)
-		byKey[ch.Key] = ch
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		ch := byKey[k]
-		arn := types.StringUnknown()
-		if a, ok := arnOf(k); ok {
-			arn = types.StringValue(a)
-		}
-		elems[k] = types.ObjectValueMust(childObjectType.AttrTypes, map[string]attr.Value{
-			"kind": types.StringValue(string(ch.Kind)),
-			"name": types.StringValue(ch.Name),
-			"arn":  arn,
-		})
-	}
-	return types.MapValueMust(childObjectType, elems)
-}
-
-// recordedResourcesMap renders recorded children (state after apply/read).
-func recordedResourcesMap(rec map[string]composite.Recorded) types.Map {
-	elems := map[string]attr.Value{}
-	for k, r := range rec {
-		elems[k] = types.ObjectValueMust(childObjectType.AttrTypes, map[string]attr.Value{
-			"kind": types.StringValue(string(r.Kind)),
-			"name": types.StringValue(r.Name),
-			"arn":  types.StringValue(r.ARN),
-		})
-	}
-	return types.MapValueMust(childObjectType, elems)
+	return adapter.FieldDiagnostics(errs, unknown, setAttributes)
 }

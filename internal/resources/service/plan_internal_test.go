@@ -10,6 +10,7 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 	"github.com/containerapp/terraform-provider-containerapp/internal/handlers"
+	"github.com/containerapp/terraform-provider-containerapp/internal/resources/adapter"
 )
 
 // recordAll records every child of g as applied, with fake ARNs.
@@ -86,13 +87,13 @@ func TestArnKeptOnUpdate(t *testing.T) {
 func TestRecordedFromResources(t *testing.T) {
 	ctx := context.Background()
 	obj := func(kind composite.Kind, name, arn string) attr.Value {
-		return types.ObjectValueMust(childObjectType.AttrTypes, map[string]attr.Value{
+		return types.ObjectValueMust(adapter.ChildObjectType.AttrTypes, map[string]attr.Value{
 			"kind": types.StringValue(string(kind)), "name": types.StringValue(name), "arn": types.StringValue(arn),
 		})
 	}
 	m := serviceModel{
 		Cluster: types.StringValue("platform"),
-		Resources: types.MapValueMust(childObjectType, map[string]attr.Value{
+		Resources: types.MapValueMust(adapter.ChildObjectType, map[string]attr.Value{
 			"service":               obj(composite.KindECSService, "web", "arn:aws:ecs:us-east-1:1:service/platform/web"),
 			"execution_role_policy": obj(composite.KindIAMRolePolicy, "containerapp-execution", "role-x:containerapp-execution"),
 			"listener_rule":         obj(composite.KindListenerRule, "", "arn:rule"),

@@ -4,7 +4,6 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -13,11 +12,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 	"github.com/containerapp/terraform-provider-containerapp/internal/conns"
 	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
 	"github.com/containerapp/terraform-provider-containerapp/internal/handlers"
+	"github.com/containerapp/terraform-provider-containerapp/internal/resources/adapter"
 )
 
 var (
@@ -39,7 +40,6 @@ const (
 	defaultCreateTimeout = 30 * time.Minute
 	defaultUpdateTimeout = 30 * time.Minute
 	defaultDeleteTimeout = 20 * time.Minute
-	privateChildrenKey   = "children"
 	engineConcurrency    = 6
 )
 
@@ -48,15 +48,11 @@ func (r *serviceResource) Metadata(_ context.Context, req resource.MetadataReque
 }
 
 func (r *serviceResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	c, diags := adapter.Clients(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
+	if c != nil {
+		r.clients = c
 	}
-	c, ok := req.ProviderData.(*conns.Clients)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *conns.Clients, got %T", req.ProviderData))
-		return
-	}
-	r.clients = c
 }
 
 // Registry maps every child kind of a service to its handler.
@@ -96,40 +92,6 @@ func (r *serviceResource) ValidateConfig(ctx context.Context, req resource.Valid
 	}
 	spec.ApplyDefaults()
 	resp.Diagnostics.Append(fieldDiagnostics(composite.Validate(spec), unknown)...)
-}
-
-// privateGetter is satisfied by the framework's private state readers.
-type privateGetter interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-type privateSetter interface {
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-func loadRecorded(ctx context.Context, p privateGetter) (map[string]composite.Recorded, diag.Diagnostics) {
-	rec := map[string]composite.Recorded{}
-	if p == nil {
-		return rec, nil
-	}
-	raw, diags := p.GetKey(ctx, privateChildrenKey)
-	if diags.HasError() || len(raw) == 0 {
-		return rec, diags
-	}
-	if err := json.Unmarshal(raw, &rec); err != nil {
-		diags.AddError("Reading recorded children from private state", err.Error())
-	}
-	return rec, diags
-}
-
-func saveRecorded(ctx context.Context, p privateSetter, rec map[string]composite.Recorded) diag.Diagnostics {
-	raw, err := json.Marshal(rec)
-	if err != nil {
-		var d diag.Diagnostics
-		d.AddError("Saving recorded children to private state", err.Error())
-		return d
-	}
-	return p.SetKey(ctx, privateChildrenKey, raw)
 }
 
 // expand converts a fully known model into the desired graph.
@@ -207,7 +169,7 @@ func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if diags.HasError() {
 		return
 	}
-	if underUnknown(ap("name"), unknown) || underUnknown(ap("cluster"), unknown) {
+	if adapter.UnderUnknown(ap("name"), unknown) || adapter.UnderUnknown(ap("cluster"), unknown) {
 		return // names unknown: leave every computed value unknown
 	}
 	g, err := composite.ExpandService(spec, r.env())
@@ -226,7 +188,7 @@ func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		// A changed name or cluster replaces the whole service: the new one
 		// starts from nothing.
 		if prior.Name.Equal(plan.Name) && composite.ClusterName(prior.Cluster.ValueString()) == composite.ClusterName(plan.Cluster.ValueString()) {
-			recorded, diags = loadRecorded(ctx, req.Private)
+			recorded, diags = adapter.LoadRecorded(ctx, req.Private)
 			resp.Diagnostics.Append(diags...)
 		}
 	}
@@ -257,7 +219,7 @@ func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		return rec, false
 	}
 	plan.ID = types.StringValue(composite.ServiceID(spec.Cluster, spec.Name))
-	plan.Resources = resourcesMap(g.Children, func(key string) (string, bool) {
+	plan.Resources = adapter.ResourcesMap(g.Children, func(key string) (string, bool) {
 		rec, ok := known(key)
 		return rec.ARN, ok
 	})
@@ -286,10 +248,10 @@ func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 			}
 		}
 	}
-	if underUnknown(ap("tags"), unknown) {
+	if adapter.UnderUnknown(ap("tags"), unknown) {
 		plan.TagsAll = types.MapUnknown(types.StringType)
 	} else {
-		plan.TagsAll, diags = types.MapValueFrom(ctx, types.StringType, mergeTags(r.clients.DefaultTags, spec.Tags))
+		plan.TagsAll, diags = types.MapValueFrom(ctx, types.StringType, adapter.MergeTags(r.clients.DefaultTags, spec.Tags))
 		resp.Diagnostics.Append(diags...)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -311,7 +273,7 @@ func setComputed(m *serviceModel, get func(key, output string) types.String) {
 // applyRecorded writes the recorded children into the model's computed
 // attributes.
 func applyRecorded(m *serviceModel, rec map[string]composite.Recorded) {
-	m.Resources = recordedResourcesMap(rec)
+	m.Resources = adapter.RecordedResourcesMap(rec)
 	setComputed(m, func(key, output string) types.String {
 		r, ok := rec[key]
 		if !ok {
@@ -357,7 +319,7 @@ func (r *serviceResource) Create(ctx context.Context, req resource.CreateRequest
 		// child that exists is recorded, so nothing is orphaned.
 		applyRecorded(&plan, out)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		resp.Diagnostics.Append(saveRecorded(ctx, resp.Private, out)...)
+		resp.Diagnostics.Append(adapter.SaveRecorded(ctx, resp.Private, out)...)
 	}
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("Creating containerapp_service %q", plan.ID.ValueString()), err.Error())
@@ -371,7 +333,7 @@ func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	recorded, diags := loadRecorded(ctx, req.Private)
+	recorded, diags := adapter.LoadRecorded(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -412,7 +374,7 @@ func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, re
 	r.checkDrift(ctx, state, recorded, out)
 	applyRecorded(&state, out)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(saveRecorded(ctx, resp.Private, out)...)
+	resp.Diagnostics.Append(adapter.SaveRecorded(ctx, resp.Private, out)...)
 }
 
 // outputDriftedHash is an output the adapter adds to a child whose hash
@@ -499,7 +461,7 @@ func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	recorded, diags := loadRecorded(ctx, req.Private)
+	recorded, diags := adapter.LoadRecorded(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	g, diags := r.expand(ctx, plan)
 	resp.Diagnostics.Append(diags...)
@@ -512,13 +474,13 @@ func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest
 		// record exactly which children exist now.
 		applyRecorded(&prior, out)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
-		resp.Diagnostics.Append(saveRecorded(ctx, resp.Private, out)...)
+		resp.Diagnostics.Append(adapter.SaveRecorded(ctx, resp.Private, out)...)
 		resp.Diagnostics.AddError(fmt.Sprintf("Updating containerapp_service %q", plan.ID.ValueString()), err.Error())
 		return
 	}
 	applyRecorded(&plan, out)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(saveRecorded(ctx, resp.Private, out)...)
+	resp.Diagnostics.Append(adapter.SaveRecorded(ctx, resp.Private, out)...)
 }
 
 func (r *serviceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -532,7 +494,7 @@ func (r *serviceResource) Delete(ctx context.Context, req resource.DeleteRequest
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	recorded, diags := loadRecorded(ctx, req.Private)
+	recorded, diags := adapter.LoadRecorded(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -552,7 +514,7 @@ func (r *serviceResource) Delete(ctx context.Context, req resource.DeleteRequest
 		// Keep what could not be deleted so a retry resumes.
 		applyRecorded(&state, remaining)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-		resp.Diagnostics.Append(saveRecorded(ctx, resp.Private, remaining)...)
+		resp.Diagnostics.Append(adapter.SaveRecorded(ctx, resp.Private, remaining)...)
 		resp.Diagnostics.AddError(fmt.Sprintf("Deleting containerapp_service %q", state.ID.ValueString()), err.Error())
 	}
 }
@@ -577,7 +539,7 @@ func recordedFromResources(ctx context.Context, m serviceModel) (map[string]comp
 	forceDelete := false
 	if !m.Repository.IsNull() && !m.Repository.IsUnknown() {
 		var rm repositoryModel
-		diags.Append(m.Repository.As(ctx, &rm, asOpts)...)
+		diags.Append(m.Repository.As(ctx, &rm, basetypes.ObjectAsOptions{})...)
 		forceDelete = rm.ForceDelete.ValueBool()
 	}
 	for key, c := range children {

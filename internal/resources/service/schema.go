@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -15,14 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+	"github.com/containerapp/terraform-provider-containerapp/internal/resources/adapter"
 )
-
-// childObjectType is one entry of the resources map.
-var childObjectType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"kind": types.StringType,
-	"name": types.StringType,
-	"arn":  types.StringType,
-}}
 
 func (r *serviceResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	computedString := func(desc string) schema.StringAttribute {
@@ -206,7 +199,7 @@ func (r *serviceResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 			"task_role_arn":          computedString("ARN of the task role."),
 			"log_group_name":         computedString("Name of the CloudWatch Logs log group."),
 			"resources": schema.MapAttribute{
-				Computed: true, ElementType: childObjectType,
+				Computed: true, ElementType: adapter.ChildObjectType,
 				MarkdownDescription: "Every AWS child of the service, by logical key (`execution_role`, `task_role`, `log_group`, " +
 					"`repository`, `target_group`, `listener_rule`, `discovery_service`, `task_definition`, `service`, ...): " +
 					"`kind` (the AWS resource type), `name` and `arn` (the id for kinds without an ARN). Names are known at plan " +
