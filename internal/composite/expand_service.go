@@ -242,7 +242,7 @@ func (x *expander) expand() error {
 			TargetType:      k.TargetType,
 			VpcID:           k.VpcID,
 			VPCFromSubnet:   vpcFromSubnet,
-			HealthCheck: HealthCheck{
+			HealthCheck: TargetGroupHealthCheck{
 				Path:               hc.Path,
 				Matcher:            hc.Matcher,
 				Protocol:           "HTTP",

@@ -42,8 +42,8 @@ type RepositoryProps struct {
 	Tags               map[string]string `json:"tags,omitempty"`
 }
 
-// HealthCheck of a target group.
-type HealthCheck struct {
+// TargetGroupHealthCheck is the health check of a target group (not a container health check).
+type TargetGroupHealthCheck struct {
 	Path               string `json:"path"`
 	Matcher            string `json:"matcher"`
 	Protocol           string `json:"protocol"`
@@ -63,11 +63,11 @@ type TargetGroupProps struct {
 	ProtocolVersion string `json:"protocol_version"`
 	TargetType      string `json:"target_type"` // ip
 	// VpcID, when empty, is looked up by the handler from VPCFromSubnet.
-	VpcID               string            `json:"vpc_id,omitempty"`
-	VPCFromSubnet       string            `json:"vpc_from_subnet,omitempty"`
-	HealthCheck         HealthCheck       `json:"health_check"`
-	DeregistrationDelay int32             `json:"deregistration_delay"`
-	Tags                map[string]string `json:"tags,omitempty"`
+	VpcID               string                 `json:"vpc_id,omitempty"`
+	VPCFromSubnet       string                 `json:"vpc_from_subnet,omitempty"`
+	HealthCheck         TargetGroupHealthCheck `json:"health_check"`
+	DeregistrationDelay int32                  `json:"deregistration_delay"`
+	Tags                map[string]string      `json:"tags,omitempty"`
 }
 
 // ListenerRuleProps: a forward rule on an existing listener.

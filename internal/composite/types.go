@@ -92,6 +92,26 @@ type Recorded struct {
 	// and for records that predate it or were rebuilt by an import (then
 	// RecordedNameScope derives it where it can, or reports it unknown).
 	NameScope string `json:",omitempty"`
+
+	// Observed is the Fingerprint of the child's live configuration as last
+	// read, or of the desired configuration after a successful Create or
+	// Update (the handler converged it). Empty: unknown (a failed create or
+	// update, a kind or record without a fingerprint).
+	Observed string `json:",omitempty"`
+	// DriftedHash is the Hash a Read cleared because the child had changed
+	// out of band; a later Read gives it back if the child matches again
+	// before an apply touched it (see DriftRule).
+	DriftedHash string `json:",omitempty"`
+
+	// Kind-specific facts a handler needs beyond the outputs to read or
+	// delete the child, filled from the applied props (Kinds[k].Record).
+	Cluster     string `json:",omitempty"` // ECS service: the cluster it runs in
+	ForceDelete bool   `json:",omitempty"` // ECR repository: delete it with its images
+	// PriorityExplicit (listener rule): whether the priority is the
+	// configured one (true) or was allocated (false); nil when unknown (a
+	// record rebuilt by an import), and the rule then has no fingerprint
+	// until its next Create or Update.
+	PriorityExplicit *bool `json:",omitempty"`
 }
 
 // Op is what an apply does to one child.

@@ -235,7 +235,7 @@ func targetGroupPropsB(name string, n networkB, tags map[string]string) *composi
 		ProtocolVersion: "HTTP1",
 		TargetType:      "ip",
 		VPCFromSubnet:   n.Subnets[0],
-		HealthCheck: composite.HealthCheck{
+		HealthCheck: composite.TargetGroupHealthCheck{
 			Path:               "/healthz",
 			Matcher:            "200-399",
 			Protocol:           "HTTP",

@@ -150,7 +150,7 @@ func TestObserved_repository(t *testing.T) {
 func TestObserved_targetGroup(t *testing.T) {
 	props := &composite.TargetGroupProps{
 		Name: "tg", Port: 8080, Protocol: "HTTP", ProtocolVersion: "HTTP1", TargetType: "ip", VPCFromSubnet: "subnet-1", DeregistrationDelay: 30,
-		HealthCheck: composite.HealthCheck{Path: "/healthz", Matcher: "200-399", Protocol: "HTTP", Port: "traffic-port",
+		HealthCheck: composite.TargetGroupHealthCheck{Path: "/healthz", Matcher: "200-399", Protocol: "HTTP", Port: "traffic-port",
 			IntervalSeconds: 15, TimeoutSeconds: 5, HealthyThreshold: 3, UnhealthyThreshold: 3},
 	}
 	live := func(mod func(*elbv2types.TargetGroup)) string {
