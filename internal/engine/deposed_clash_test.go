@@ -28,8 +28,8 @@ func (h *ruleHandler) Create(_ context.Context, c composite.Child) (map[string]s
 	h.taken[prio] = arn
 	return map[string]string{composite.AttrARN: arn, composite.AttrPriority: "200"}, nil
 }
-func (h *ruleHandler) Read(context.Context, composite.Recorded) (map[string]string, bool, error) {
-	return nil, true, nil
+func (h *ruleHandler) Observe(context.Context, composite.Recorded, bool) (composite.Observed, bool, error) {
+	return composite.Observed{}, true, nil
 }
 func (h *ruleHandler) Update(context.Context, composite.Child, composite.Recorded) (map[string]string, error) {
 	return nil, nil

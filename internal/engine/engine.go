@@ -580,7 +580,7 @@ func Refresh(ctx context.Context, reg Registry, recorded map[string]composite.Re
 		}
 		start := time.Now()
 		defer func() { logRead(ctx, key, rec.Kind, start, err) }()
-		outputs, found, err := h.Read(ctx, rec)
+		obs, found, err := h.Observe(ctx, rec, false)
 		if err != nil {
 			return &ChildError{Key: key, Kind: rec.Kind, Op: OpRead, Err: err}
 		}
@@ -591,13 +591,14 @@ func Refresh(ctx context.Context, reg Registry, recorded map[string]composite.Re
 			mu.Unlock()
 			return nil
 		}
-		if len(outputs) > 0 {
-			rec.Outputs = copyOutputs(outputs)
-			if a := arnOf(outputs); a != "" {
+		if len(obs.Outputs) > 0 {
+			rec.Outputs = copyOutputs(obs.Outputs)
+			if a := arnOf(obs.Outputs); a != "" {
 				rec.ARN = a
 			}
-			j.set(key, rec)
 		}
+		rec.Observed, _ = composite.Fingerprint(rec.Kind, obs.Props)
+		j.set(key, rec)
 		return nil
 	})
 	sort.Strings(gone)

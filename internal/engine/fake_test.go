@@ -317,26 +317,26 @@ func (h *fakeHandler) Delete(ctx context.Context, rec composite.Recorded) error 
 	return err
 }
 
-func (h *fakeHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
+func (h *fakeHandler) Observe(ctx context.Context, rec composite.Recorded, _ bool) (composite.Observed, bool, error) {
 	f := h.f
 	start := f.begin(h.kind)
 	f.mu.Lock()
 	call := fakeCall{Kind: h.kind, Op: "read", Key: rec.Key, Ident: rec.ARN, Start: start}
 	var (
-		out   map[string]string
+		obs   composite.Observed
 		found bool
 		err   error
 	)
 	if err, _ = f.fault(h.kind, "read", rec.Key); err == nil {
 		if o, ok := f.live[rec.ARN]; ok {
-			out, found = copyOutputs(o.Outputs), true
+			obs, found = composite.Observed{Props: o.Props, Outputs: copyOutputs(o.Outputs)}, true
 		}
 	}
 	call.Err = err
 	call = f.end(call)
 	f.mu.Unlock()
 	f.finish(call)
-	return out, found, err
+	return obs, found, err
 }
 
 // --- inspection helpers ---
