@@ -3,3 +3,7 @@ package composite
 // Fingerprint is replaced by the per-kind drift views of fingerprint.go when
 // that lands (this placeholder keeps main building while it is written).
 func Fingerprint(k Kind, props any) (string, bool) { return "", false }
+
+// RecordFacts is replaced by the kind table's Record functions when that
+// lands.
+func RecordFacts(k Kind, props any, r *Recorded) {}

@@ -407,6 +407,7 @@ func (r *run) create(ctx context.Context, c, resolved composite.Child, op compos
 	if err == nil || len(out) > 0 {
 		rec := composite.Recorded{Kind: c.Kind, Name: c.Name, ARN: arnOf(out), Outputs: copyOutputs(out), Hash: c.Hash, ReplaceHash: c.ReplaceHash,
 			NameScope: composite.NameScope(resolved)}
+		applied(&rec, resolved, err)
 		if err != nil {
 			// Created but incomplete: record it so nothing is orphaned, with
 			// no hash so that the next plan updates it.
@@ -437,6 +438,7 @@ func (r *run) update(ctx context.Context, c, resolved composite.Child, prev comp
 	if rec.ARN == "" {
 		rec.ARN = prev.ARN
 	}
+	applied(&rec, resolved, err)
 	// An update that registered a new object (a task definition revision)
 	// leaves the previous one in AWS: depose it, so that it is deleted at
 	// the end of the apply like a create-before-destroy replacement.
@@ -483,6 +485,20 @@ func (r *run) replace(ctx context.Context, c, resolved composite.Child, prev com
 		r.mu.Unlock()
 	}
 	return r.create(ctx, c, resolved, op)
+}
+
+// applied fills the record of a child the handler just created or updated
+// from the resolved desired props: the kind's typed facts
+// (composite.RecordFacts) and the fingerprint. The handler converged every
+// fingerprinted setting to the desired one on success, so that is the
+// fingerprint; after a failure the object may be half converged, and the
+// fingerprint is unknown (empty): it is neither compared nor adopted.
+func applied(rec *composite.Recorded, resolved composite.Child, err error) {
+	composite.RecordFacts(resolved.Kind, resolved.Props, rec)
+	rec.Observed, rec.DriftedHash = "", ""
+	if err == nil {
+		rec.Observed, _ = composite.Fingerprint(resolved.Kind, resolved.Props)
+	}
 }
 
 // resolveChild returns c with its Props references substituted (a deep copy).

@@ -35,47 +35,6 @@ func Clients(providerData any) (*conns.Clients, diag.Diagnostics) {
 	return c, diags
 }
 
-// PrivateChildrenKey is the private-state key of the recorded children.
-const PrivateChildrenKey = "children"
-
-// PrivateGetter is satisfied by the framework's private state readers.
-type PrivateGetter interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-// PrivateSetter is satisfied by the framework's private state writers.
-type PrivateSetter interface {
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-// LoadRecorded reads the recorded children from private state (empty when
-// there are none).
-func LoadRecorded(ctx context.Context, p PrivateGetter) (map[string]composite.Recorded, diag.Diagnostics) {
-	rec := map[string]composite.Recorded{}
-	if p == nil {
-		return rec, nil
-	}
-	raw, diags := p.GetKey(ctx, PrivateChildrenKey)
-	if diags.HasError() || len(raw) == 0 {
-		return rec, diags
-	}
-	if err := json.Unmarshal(raw, &rec); err != nil {
-		diags.AddError("Reading recorded children from private state", err.Error())
-	}
-	return rec, diags
-}
-
-// SaveRecorded writes the recorded children to private state.
-func SaveRecorded(ctx context.Context, p PrivateSetter, rec map[string]composite.Recorded) diag.Diagnostics {
-	raw, err := json.Marshal(rec)
-	if err != nil {
-		var d diag.Diagnostics
-		d.AddError("Saving recorded children to private state", err.Error())
-		return d
-	}
-	return p.SetKey(ctx, PrivateChildrenKey, raw)
-}
-
 // Converter turns tfsdk values into spec values, recording the paths of
 // unknown values: validation errors under them are dropped (the value is
 // checked again once known). Unknown strings (and the single element of an

@@ -1,0 +1,54 @@
+package composite
+
+// AdoptMatching finishes the records an import (or a rediscovery) found:
+// each discovered child whose live configuration is what the rebuilt
+// configuration expands to (equal fingerprints) gets that child's hashes,
+// so the configuration the import writes plans empty. A child that differs
+// in a way the configuration cannot express keeps an empty hash, and the
+// next apply converges it. The kind's typed facts are taken from the
+// expansion (for a listener rule, whether its priority is the configured
+// one is a property of the rebuilt configuration, not of AWS).
+func AdoptMatching(g Graph, recs map[string]Recorded, obs map[string]Observed) {
+	outputs := make(map[string]map[string]string, len(recs))
+	for k, r := range recs {
+		outputs[k] = r.Outputs
+	}
+	for _, c := range g.Children {
+		rec, ok := recs[c.Key]
+		if !ok || rec.Kind != c.Kind || rec.Name != c.Name {
+			continue
+		}
+		resolved, err := Resolve(c.Props, outputs)
+		if err != nil {
+			continue
+		}
+		RecordFacts(c.Kind, resolved, &rec)
+		have, okHave := Fingerprint(c.Kind, ObservedView(c.Kind, obs[c.Key].Props, rec))
+		want, okWant := Fingerprint(c.Kind, resolved)
+		rec.Observed = have
+		if okHave && okWant && have == want {
+			rec.Hash, rec.ReplaceHash = c.Hash, c.ReplaceHash
+		}
+		recs[c.Key] = rec
+	}
+}
+
+// ObservedView returns the observed props of a child as its record says
+// they compare with the desired ones: a listener rule's allocated priority
+// (PriorityExplicit false) is whatever AWS holds and is not compared; when
+// the record does not know (nil) the rule has no view (nil).
+func ObservedView(k Kind, props any, rec Recorded) any {
+	p, ok := props.(*ListenerRuleProps)
+	if !ok || k != KindListenerRule {
+		return props
+	}
+	if rec.PriorityExplicit == nil {
+		return nil
+	}
+	if *rec.PriorityExplicit {
+		return p
+	}
+	cp := *p
+	cp.Priority, cp.PriorityHint = 0, 0
+	return &cp
+}
