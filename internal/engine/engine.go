@@ -613,7 +613,7 @@ func Refresh(ctx context.Context, reg Registry, recorded map[string]composite.Re
 				rec.ARN = a
 			}
 		}
-		rec.Observed, _ = composite.Fingerprint(rec.Kind, obs.Props)
+		rec.Observed, _ = composite.Fingerprint(rec.Kind, composite.ObservedView(rec.Kind, obs.Props, rec))
 		j.set(key, rec)
 		return nil
 	})
