@@ -88,6 +88,13 @@ type Planner[M any, S any] interface {
 	PlanPlaceholders(m M, s *S)
 }
 
+// UnknownHider is an optional hook for a resource whose conversion cannot
+// show an unknown input as a change (it converts it to ""): when it reports
+// true, every child's ARN is planned unknown.
+type UnknownHider interface {
+	HidesChanges(unknown [][]composite.PathStep) bool
+}
+
 // Preparer is an optional hook run before an apply expands the model: it
 // may look up what the user left unset (AWS calls allowed).
 type Preparer[M any] interface {
@@ -248,6 +255,9 @@ func (r *Resource[M, S]) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 	actions := composite.Diff(g, recorded)
 	known := composite.PlanKnown(g, recorded, actions)
+	if u, ok := r.def.(UnknownHider); ok && u.HidesChanges(unknown) {
+		known = map[string]bool{}
+	}
 	inGraph := map[string]bool{}
 	for _, c := range g.Children {
 		inGraph[c.Key] = true

@@ -17,7 +17,7 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/resources/adapter"
 )
 
-func (r *serviceResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func schemaInto(ctx context.Context, resp *resource.SchemaResponse) {
 	computedString := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}

@@ -56,7 +56,7 @@ func defaultStrategyList() types.List {
 	return types.ListValueMust(strategyType, elems)
 }
 
-func (r *clusterResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func schemaInto(ctx context.Context, resp *resource.SchemaResponse) {
 	computedString := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
