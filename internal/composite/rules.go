@@ -1,5 +1,4 @@
-// Package composite also holds the two rules every composite adapter applies
-// the same way (rules.go): what a plan may show as known (PlanKnown) and
+// The two rules every composite adapter applies the same way: what a plan may show as known (PlanKnown) and
 // what a Read does with a child found changed out of band (ApplyDriftRule).
 //
 // Plan-time knowledge. A child's recorded ARN and outputs stay known in the
@@ -35,6 +34,7 @@
 // configuration, clears it. A Hash this rule cleared was valid until the
 // fingerprint changed, so the fingerprint matching again proves the
 // out-of-band change was undone, and the plan returns to empty.
+
 package composite
 
 // PlanKnown reports, for each child of g, whether its recorded ARN and

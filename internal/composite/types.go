@@ -100,7 +100,7 @@ type Recorded struct {
 	Observed string `json:",omitempty"`
 	// DriftedHash is the Hash a Read cleared because the child had changed
 	// out of band; a later Read gives it back if the child matches again
-	// before an apply touched it (see DriftRule).
+	// before an apply touched it (see ApplyDriftRule).
 	DriftedHash string `json:",omitempty"`
 
 	// Kind-specific facts a handler needs beyond the outputs to read or

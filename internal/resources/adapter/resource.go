@@ -445,7 +445,7 @@ func (r *Resource[M, S]) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	if g, _, _, diags := r.expand(ctx, state); !diags.HasError() {
-		composite.ApplyDriftRule(g, recorded, out)
+		out = composite.ApplyDriftRule(g, func(c composite.Child) (string, bool) { return composite.Fingerprint(c.Kind, c.Props) }, recorded, out)
 	}
 	r.save(ctx, &resp.State, resp.Private, &state, out, &resp.Diagnostics)
 }
