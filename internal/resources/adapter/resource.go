@@ -485,7 +485,7 @@ func (r *Resource[M, S]) discover(ctx context.Context, state *M) (map[string]com
 	if err != nil {
 		return nil, fmt.Errorf("expanding the rebuilt configuration: %w", err)
 	}
-	composite.AdoptMatching(g, recs)
+	composite.AdoptMatching(g, recs, obs)
 	return recs, nil
 }
 
