@@ -36,6 +36,8 @@ func verb(op composite.Op) string {
 		return "deleting"
 	case OpRead:
 		return "reading"
+	case OpFind:
+		return "finding"
 	}
 	return string(op)
 }

@@ -592,3 +592,35 @@ func destroyAll(t *testing.T, f *fakeCloud, rec map[string]composite.Recorded, o
 		t.Errorf("destroy left objects: %v", live)
 	}
 }
+
+// Find locates a live object by the id a lookup carries, else by name; a
+// lookup that asks for an owned object refuses one made for another key.
+func (h *fakeHandler) Find(ctx context.Context, q composite.Lookup) (composite.Recorded, composite.Observed, bool, error) {
+	f := h.f
+	start := f.begin(h.kind)
+	f.mu.Lock()
+	call := fakeCall{Kind: h.kind, Op: "find", Key: q.Key, Ident: q.ID, Start: start}
+	var (
+		rec   composite.Recorded
+		obs   composite.Observed
+		found bool
+		err   error
+	)
+	for _, o := range f.live {
+		if o.Kind != h.kind || (q.ID != "" && o.Ident != q.ID) || (q.ID == "" && o.Name != q.Name) {
+			continue
+		}
+		if q.OwnedOnly && o.Key != q.Key {
+			err = fmt.Errorf("%s %q belongs to child %q, not %q", o.Kind, o.Name, o.Key, q.Key)
+			break
+		}
+		rec = composite.Recorded{Kind: o.Kind, Name: o.Name, ARN: o.Ident, Outputs: copyOutputs(o.Outputs)}
+		obs, found = composite.Observed{Props: o.Props, Outputs: copyOutputs(o.Outputs), Full: true}, true
+		break
+	}
+	call.Err = err
+	call = f.end(call)
+	f.mu.Unlock()
+	f.finish(call)
+	return rec, obs, found, err
+}
