@@ -137,6 +137,9 @@ func upgradeV1(r composite.Recorded) composite.Recorded {
 
 // EncodeRecorded encodes the recorded children in the current format.
 func EncodeRecorded(rec map[string]composite.Recorded) ([]byte, error) {
+	if writeVersion == 1 {
+		return encodeV1(rec)
+	}
 	if rec == nil {
 		rec = map[string]composite.Recorded{}
 	}
@@ -182,4 +185,49 @@ func RecordedFromResources(ctx context.Context, m types.Map) (map[string]composi
 		rec[key] = r
 	}
 	return rec, diags
+}
+
+// writeVersion is the format SaveRecorded writes: PrivateStateVersion, or 1
+// while a test proves that state written by the releases before version 2
+// is read, planned and destroyed by this one (SetWriteVersionForTest).
+var writeVersion = PrivateStateVersion
+
+// SetWriteVersionForTest makes SaveRecorded write the given format (1 or
+// PrivateStateVersion) and returns a function that restores the current one.
+// Acceptance tests run the provider in their own process, so a test can
+// write state exactly as the previous release did and then read it with
+// this one.
+func SetWriteVersionForTest(v int) (restore func()) {
+	prev := writeVersion
+	writeVersion = v
+	return func() { writeVersion = prev }
+}
+
+// encodeV1 writes the version 1 format: the bare map, with the typed facts
+// in each child's Outputs under the keys the previous release used.
+func encodeV1(rec map[string]composite.Recorded) ([]byte, error) {
+	out := make(map[string]composite.Recorded, len(rec))
+	for k, r := range rec {
+		outs := make(map[string]string, len(r.Outputs)+3)
+		for ok, v := range r.Outputs {
+			outs[ok] = v
+		}
+		outs[v1Observed] = r.Observed
+		if r.DriftedHash != "" {
+			outs[v1DriftedHash] = r.DriftedHash
+		}
+		switch r.Kind {
+		case composite.KindECSService:
+			outs[v1Cluster] = r.Cluster
+		case composite.KindECRRepository:
+			outs[v1ForceDelete] = strconv.FormatBool(r.ForceDelete)
+		case composite.KindListenerRule:
+			if r.PriorityExplicit != nil {
+				outs[v1PriorityExplicit] = strconv.FormatBool(*r.PriorityExplicit)
+			}
+		}
+		r.Outputs, r.Observed, r.DriftedHash, r.Cluster, r.ForceDelete, r.PriorityExplicit = outs, "", "", "", false, nil
+		out[k] = r
+	}
+	return json.Marshal(out)
 }
