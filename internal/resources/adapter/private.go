@@ -212,7 +212,9 @@ func encodeV1(rec map[string]composite.Recorded) ([]byte, error) {
 		for ok, v := range r.Outputs {
 			outs[ok] = v
 		}
-		outs[v1Observed] = r.Observed
+		if r.Observed != "" {
+			outs[v1Observed] = r.Observed
+		}
 		if r.DriftedHash != "" {
 			outs[v1DriftedHash] = r.DriftedHash
 		}
