@@ -22,37 +22,6 @@ const (
 	KeyService             = "service"
 )
 
-// KindOutputs lists the output attributes a handler of kind k returns, i.e.
-// what a ${key.attr} reference to such a child may name.
-func KindOutputs(k Kind) []string {
-	switch k {
-	case KindIAMRole:
-		return []string{AttrARN, AttrID, AttrName}
-	case KindIAMRolePolicy:
-		return []string{AttrID, AttrName}
-	case KindLogGroup:
-		// arn is the log group ARN without the trailing ":*".
-		return []string{AttrARN, AttrName}
-	case KindECRRepository:
-		return []string{AttrARN, AttrName, AttrURL}
-	case KindTargetGroup:
-		return []string{AttrARN, AttrName}
-	case KindListenerRule:
-		return []string{AttrARN, AttrPriority}
-	case KindDiscoveryService:
-		return []string{AttrARN, AttrID, AttrName}
-	case KindTaskDefinition:
-		return []string{AttrARN, AttrName, AttrRevision} // name: the family
-	case KindECSService:
-		return []string{AttrARN, AttrName}
-	}
-	return nil
-}
-
-// IsTaggable reports whether children of kind k carry tags (every kind but
-// inline role policies).
-func IsTaggable(k Kind) bool { return k != KindIAMRolePolicy && k != "" }
-
 func (e Env) partition() string {
 	if e.Partition == "" {
 		return "aws"

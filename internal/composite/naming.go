@@ -228,11 +228,6 @@ func NameScope(c Child) string {
 	return ""
 }
 
-// hasNameScope reports whether NameScope is never empty for kind k.
-func hasNameScope(k Kind) bool {
-	return k == KindDiscoveryService || k == KindListenerRule || k == KindSecurityGroup
-}
-
 // RecordedNameScope returns the name scope of a recorded child: its
 // NameScope, else what its ARN tells (a listener rule's ARN names its
 // listener). known is false when the kind has scoped names and the record
