@@ -22,13 +22,6 @@ const (
 	KeyService             = "service"
 )
 
-func (e Env) partition() string {
-	if e.Partition == "" {
-		return "aws"
-	}
-	return e.Partition
-}
-
 // ExpandService applies the defaults to a copy of spec, validates it
 // (returning ValidationErrors when it is invalid) and expands it into the
 // desired children, in dependency order (then by key).
@@ -52,31 +45,6 @@ func ExpandService(spec ServiceSpec, env Env) (Graph, error) {
 		return Graph{}, err
 	}
 	return Graph{Owner: x.owner, Children: orderChildren(x.children)}, nil
-}
-
-// checkEnv reports ARNs that point outside the provider's region (or, when
-// known, account): the cluster is addressed by name and the target group is
-// created in the provider's region, so those would silently miss.
-func checkEnv(s *ServiceSpec, env Env) []FieldError {
-	v := &validator{}
-	check := func(path []PathStep, what, arn string) {
-		a, err := parseARN(arn)
-		if err != nil {
-			return
-		}
-		if a.Region != env.Region {
-			v.add(path, what+" in another region", "%q is in %s; the provider is configured for %s", arn, a.Region, env.Region)
-		} else if env.AccountID != "" && a.Account != env.AccountID {
-			v.add(path, what+" in another account", "%q belongs to account %s; the provider uses account %s", arn, a.Account, env.AccountID)
-		}
-	}
-	if strings.HasPrefix(s.Cluster, "arn:") {
-		check(AttrPath("cluster"), "Cluster", s.Cluster)
-	}
-	if s.LoadBalancer != nil {
-		check(AttrPath("load_balancer", "listener_arn"), "Listener", s.LoadBalancer.ListenerARN)
-	}
-	return v.errs
 }
 
 // ChildName is the plan-time view of one child.
@@ -403,15 +371,6 @@ func keyValues(m map[string]string) []KeyValue {
 	for _, k := range sortedKeys(m) {
 		out = append(out, KeyValue{Name: k, Value: m[k]})
 	}
-	return out
-}
-
-func sortedCopy(list []string) []string {
-	if len(list) == 0 {
-		return nil
-	}
-	out := append([]string(nil), list...)
-	sort.Strings(out)
 	return out
 }
 
