@@ -31,9 +31,6 @@ func NamespaceKind(namespaceType string) Kind {
 	return KindPrivateDNSNamespace
 }
 
-// IsNamespaceKind reports whether k is one of the Cloud Map namespace kinds.
-func IsNamespaceKind(k Kind) bool { return k == KindPrivateDNSNamespace || k == KindHTTPNamespace }
-
 // CapacityProviderStrategyItem is one entry of the default capacity provider
 // strategy.
 type CapacityProviderStrategyItem struct {
