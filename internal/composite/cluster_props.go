@@ -31,28 +31,6 @@ func NamespaceKind(namespaceType string) Kind {
 	return KindPrivateDNSNamespace
 }
 
-// IsNamespaceKind reports whether k is one of the Cloud Map namespace kinds.
-func IsNamespaceKind(k Kind) bool { return k == KindPrivateDNSNamespace || k == KindHTTPNamespace }
-
-// ClusterKindOutputs lists the output attributes a handler of one of the
-// cluster's kinds returns, i.e. what a ${key.attr} reference to such a child
-// may name (the counterpart of KindOutputs for the service's kinds).
-func ClusterKindOutputs(k Kind) []string {
-	switch k {
-	case KindECSCluster:
-		return []string{AttrARN, AttrName}
-	case KindPrivateDNSNamespace, KindHTTPNamespace:
-		return []string{AttrARN, AttrID, AttrName}
-	case KindSecurityGroup:
-		return []string{AttrARN, AttrID, AttrName}
-	case KindLoadBalancer:
-		return []string{AttrARN, AttrName, AttrDNSName, AttrZoneID}
-	case KindListener:
-		return []string{AttrARN, AttrName}
-	}
-	return nil
-}
-
 // CapacityProviderStrategyItem is one entry of the default capacity provider
 // strategy.
 type CapacityProviderStrategyItem struct {

@@ -44,41 +44,16 @@ func ExpandCluster(spec ClusterSpec, env Env) (Graph, error) {
 	if s.LoadBalancer != nil && len(s.SubnetIDs) == 0 {
 		return Graph{}, fmt.Errorf("expanding cluster %q: subnet_ids are not resolved", s.Name)
 	}
-	x := &clusterExpander{s: &s, env: env, owner: ClusterID(s.Name)}
+	x := &clusterExpander{graphBuilder: newGraphBuilder(ClusterID(s.Name), env, s.Tags), s: &s}
 	x.expand()
-	return Graph{Owner: x.owner, Children: orderChildren(x.children)}, nil
+	return x.graph(), nil
 }
 
+// clusterExpander builds the cluster's children: expand calls one builder
+// per group of children, in dependency order.
 type clusterExpander struct {
-	s        *ClusterSpec
-	env      Env
-	owner    string
-	children []Child
-}
-
-// tags merges default tags, the resource's tags and the ownership tags.
-func (x *clusterExpander) tags(key string) map[string]string {
-	t := make(map[string]string, len(x.env.DefaultTags)+len(x.s.Tags)+2)
-	for k, v := range x.env.DefaultTags {
-		t[k] = v
-	}
-	for k, v := range x.s.Tags {
-		t[k] = v
-	}
-	t[TagOwner] = x.owner
-	t[TagKey] = key
-	return t
-}
-
-// add appends a child with its hashes; replaceFields are the properties
-// that cannot change in place.
-func (x *clusterExpander) add(key string, kind Kind, name string, props, replaceFields any, replaceOn ...string) {
-	c := Child{Key: key, Kind: kind, Name: name, Props: props, Hash: HashJSON(props), ReplaceHash: HashJSON(replaceFields)}
-	if len(replaceOn) > 0 {
-		c.ReplaceOn = append([]string(nil), replaceOn...)
-		sort.Strings(c.ReplaceOn)
-	}
-	x.children = append(x.children, c)
+	graphBuilder
+	s *ClusterSpec
 }
 
 // allEgress is the egress rule of both security groups: everything out
@@ -88,11 +63,18 @@ func allEgress() []SecurityGroupRule {
 }
 
 func (x *clusterExpander) expand() {
-	s, name := x.s, x.s.Name
+	x.addECSCluster()
+	x.addNamespace()
+	x.addSecurityGroups()
+	x.addLoadBalancer()
+	x.addListeners()
+}
 
-	// The ECS cluster, the anchor.
+// addECSCluster adds the ECS cluster, the anchor.
+func (x *clusterExpander) addECSCluster() {
+	s := x.s
 	cl := &ClusterProps{
-		Name:              name,
+		Name:              s.Name,
 		CapacityProviders: sortedCopy(s.CapacityProviders),
 		ContainerInsights: "disabled",
 		Tags:              x.tags(KeyCluster),
@@ -115,20 +97,31 @@ func (x *clusterExpander) expand() {
 	x.add(KeyCluster, KindECSCluster, cl.Name, cl, struct {
 		Name string `json:"name"`
 	}{cl.Name})
+}
 
-	// Cloud Map namespace.
-	if sd := s.ServiceDiscovery; sd != nil {
-		ns := &NamespaceProps{Name: sd.Name, Type: sd.Type, Description: sd.Description, Tags: x.tags(KeyNamespace)}
-		if sd.Type == NamespaceTypeDNSPrivate {
-			ns.VpcID = s.VpcID
-		}
-		x.add(KeyNamespace, NamespaceKind(sd.Type), ns.Name, ns, struct {
-			Name  string `json:"name"`
-			Type  string `json:"type"`
-			VpcID string `json:"vpc_id,omitempty"`
-		}{ns.Name, ns.Type, ns.VpcID})
+// addNamespace adds the Cloud Map namespace (with service_discovery).
+func (x *clusterExpander) addNamespace() {
+	sd := x.s.ServiceDiscovery
+	if sd == nil {
+		return
 	}
+	ns := &NamespaceProps{Name: sd.Name, Type: sd.Type, Description: sd.Description, Tags: x.tags(KeyNamespace)}
+	if sd.Type == NamespaceTypeDNSPrivate {
+		ns.VpcID = x.s.VpcID
+	}
+	x.add(KeyNamespace, NamespaceKind(sd.Type), ns.Name, ns, struct {
+		Name  string `json:"name"`
+		Type  string `json:"type"`
+		VpcID string `json:"vpc_id,omitempty"`
+	}{ns.Name, ns.Type, ns.VpcID})
+}
 
+// addSecurityGroups adds the services' security group (always: services
+// attach it; with a load balancer only the load balancer's group may
+// connect) and, with load_balancer, the load balancer's group
+// (ingress_cidr_blocks on the listener ports only).
+func (x *clusterExpander) addSecurityGroups() {
+	s, name := x.s, x.s.Name
 	sgReplace := func(p *SecurityGroupProps) any {
 		return struct {
 			Name        string `json:"name"`
@@ -137,7 +130,6 @@ func (x *clusterExpander) expand() {
 		}{p.Name, p.Description, p.VpcID}
 	}
 
-	// The services' security group: only the load balancer may connect.
 	svc := &SecurityGroupProps{
 		Name:        SecurityGroupName(name, ServiceSecurityGroupSuffix),
 		Description: securityGroupDescription("ECS services", name),
@@ -159,8 +151,6 @@ func (x *clusterExpander) expand() {
 		return
 	}
 
-	// The load balancer's security group: ingress_cidr_blocks on the
-	// listener ports only.
 	var v4, v6 []string
 	for _, c := range sortedCopy(lb.IngressCIDRBlocks) {
 		if isIPv6CIDR(c) {
@@ -187,10 +177,17 @@ func (x *clusterExpander) expand() {
 		})
 	}
 	x.add(KeyLoadBalancerSecurityGroup, KindSecurityGroup, albSG.Name, albSG, sgReplace(albSG))
+}
 
-	// The load balancer.
+// addLoadBalancer adds the Application Load Balancer (with load_balancer).
+func (x *clusterExpander) addLoadBalancer() {
+	s := x.s
+	lb := s.LoadBalancer
+	if lb == nil {
+		return
+	}
 	alb := &LoadBalancerProps{
-		Name:                    LoadBalancerName(name),
+		Name:                    LoadBalancerName(s.Name),
 		Internal:                *lb.Internal,
 		Subnets:                 sortedCopy(s.SubnetIDs),
 		SecurityGroups:          []string{RefString(KeyLoadBalancerSecurityGroup, AttrID)},
@@ -204,8 +201,16 @@ func (x *clusterExpander) expand() {
 		Internal      bool   `json:"internal"`
 		IPAddressType string `json:"ip_address_type"`
 	}{alb.Name, alb.Internal, alb.IPAddressType})
+}
 
-	// Listeners.
+// addListeners adds the load balancer's listeners (with load_balancer): an
+// HTTP listener answering 404 or, with a certificate, redirecting to the
+// HTTPS listener, which answers 404.
+func (x *clusterExpander) addListeners() {
+	lb := x.s.LoadBalancer
+	if lb == nil {
+		return
+	}
 	notFound := ListenerAction{Type: "fixed-response", StatusCode: NotFoundStatus, ContentType: NotFoundType, MessageBody: NotFoundBody}
 	listener := func(key, protocol string, port int32, action ListenerAction, cert, policy string) {
 		p := &ListenerProps{

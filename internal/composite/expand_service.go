@@ -1,10 +1,6 @@
 package composite
 
-import (
-	"fmt"
-	"sort"
-	"strings"
-)
+import "fmt"
 
 // Logical keys of containerapp_service's children. A key never changes
 // without a state upgrader.
@@ -21,44 +17,6 @@ const (
 	KeyTaskDefinition      = "task_definition"
 	KeyService             = "service"
 )
-
-// KindOutputs lists the output attributes a handler of kind k returns, i.e.
-// what a ${key.attr} reference to such a child may name.
-func KindOutputs(k Kind) []string {
-	switch k {
-	case KindIAMRole:
-		return []string{AttrARN, AttrID, AttrName}
-	case KindIAMRolePolicy:
-		return []string{AttrID, AttrName}
-	case KindLogGroup:
-		// arn is the log group ARN without the trailing ":*".
-		return []string{AttrARN, AttrName}
-	case KindECRRepository:
-		return []string{AttrARN, AttrName, AttrURL}
-	case KindTargetGroup:
-		return []string{AttrARN, AttrName}
-	case KindListenerRule:
-		return []string{AttrARN, AttrPriority}
-	case KindDiscoveryService:
-		return []string{AttrARN, AttrID, AttrName}
-	case KindTaskDefinition:
-		return []string{AttrARN, AttrName, AttrRevision} // name: the family
-	case KindECSService:
-		return []string{AttrARN, AttrName}
-	}
-	return nil
-}
-
-// IsTaggable reports whether children of kind k carry tags (every kind but
-// inline role policies).
-func IsTaggable(k Kind) bool { return k != KindIAMRolePolicy && k != "" }
-
-func (e Env) partition() string {
-	if e.Partition == "" {
-		return "aws"
-	}
-	return e.Partition
-}
 
 // ExpandService applies the defaults to a copy of spec, validates it
 // (returning ValidationErrors when it is invalid) and expands it into the
@@ -77,37 +35,12 @@ func ExpandService(spec ServiceSpec, env Env) (Graph, error) {
 	if errs := checkEnv(&s, env); len(errs) > 0 {
 		return Graph{}, ValidationErrors(errs)
 	}
-	x := &expander{s: &s, env: env, cluster: ClusterName(s.Cluster)}
-	x.owner = ServiceID(x.cluster, s.Name)
+	cluster := ClusterName(s.Cluster)
+	x := &expander{graphBuilder: newGraphBuilder(ServiceID(cluster, s.Name), env, s.Tags), s: &s, env: env, cluster: cluster}
 	if err := x.expand(); err != nil {
 		return Graph{}, err
 	}
-	return Graph{Owner: x.owner, Children: orderChildren(x.children)}, nil
-}
-
-// checkEnv reports ARNs that point outside the provider's region (or, when
-// known, account): the cluster is addressed by name and the target group is
-// created in the provider's region, so those would silently miss.
-func checkEnv(s *ServiceSpec, env Env) []FieldError {
-	v := &validator{}
-	check := func(path []PathStep, what, arn string) {
-		a, err := parseARN(arn)
-		if err != nil {
-			return
-		}
-		if a.Region != env.Region {
-			v.add(path, what+" in another region", "%q is in %s; the provider is configured for %s", arn, a.Region, env.Region)
-		} else if env.AccountID != "" && a.Account != env.AccountID {
-			v.add(path, what+" in another account", "%q belongs to account %s; the provider uses account %s", arn, a.Account, env.AccountID)
-		}
-	}
-	if strings.HasPrefix(s.Cluster, "arn:") {
-		check(AttrPath("cluster"), "Cluster", s.Cluster)
-	}
-	if s.LoadBalancer != nil {
-		check(AttrPath("load_balancer", "listener_arn"), "Listener", s.LoadBalancer.ListenerARN)
-	}
-	return v.errs
+	return x.graph(), nil
 }
 
 // ChildName is the plan-time view of one child.
@@ -130,50 +63,32 @@ func ChildNames(spec ServiceSpec, env Env) (map[string]ChildName, error) {
 	return out, nil
 }
 
+// expander builds the service's children: expand calls one builder per
+// group of children, in dependency order.
 type expander struct {
-	s        *ServiceSpec
-	env      Env
-	cluster  string
-	owner    string
-	children []Child
-}
-
-// tags merges default tags, the resource's tags and the ownership tags
-// (ownership wins, then resource tags).
-func (x *expander) tags(key string) map[string]string {
-	t := make(map[string]string, len(x.env.DefaultTags)+len(x.s.Tags)+2)
-	for k, v := range x.env.DefaultTags {
-		t[k] = v
-	}
-	for k, v := range x.s.Tags {
-		t[k] = v
-	}
-	t[TagOwner] = x.owner
-	t[TagKey] = key
-	return t
-}
-
-// add appends a child, computing its hashes. replaceFields are the
-// properties that cannot change in place (nil: all of them).
-func (x *expander) add(key string, kind Kind, name string, props any, replaceFields any, replaceOn ...string) {
-	c := Child{Key: key, Kind: kind, Name: name, Props: props, Hash: HashJSON(props)}
-	if replaceFields == nil {
-		c.ReplaceHash = c.Hash
-	} else {
-		c.ReplaceHash = HashJSON(replaceFields)
-	}
-	if len(replaceOn) > 0 {
-		c.ReplaceOn = append([]string(nil), replaceOn...)
-		sort.Strings(c.ReplaceOn)
-	}
-	x.children = append(x.children, c)
+	graphBuilder
+	s       *ServiceSpec
+	env     Env
+	cluster string
 }
 
 func (x *expander) expand() error {
+	if err := x.addRoles(); err != nil {
+		return err
+	}
+	x.addLogGroup()
+	x.addRepository()
+	lbs := x.addLoadBalancing()
+	registries := x.addDiscovery()
+	x.addTaskDefinition()
+	x.addService(lbs, registries)
+	return nil
+}
+
+// addRoles adds the execution and task roles and their inline policies.
+func (x *expander) addRoles() error {
 	s, name := x.s, x.s.Name
 	trust := assumeRolePolicy(x.env)
-
-	// IAM roles and their inline policies.
 	for _, r := range []struct{ key, name, desc string }{
 		{KeyExecutionRole, ExecutionRoleName(x.cluster, name), "ECS task execution role of containerapp service " + x.owner},
 		{KeyTaskRole, TaskRoleName(x.cluster, name), "ECS task role of containerapp service " + x.owner},
@@ -197,118 +112,139 @@ func (x *expander) expand() error {
 	} else if ok {
 		rolePolicy(KeyTaskRolePolicy, KeyTaskRole, TaskPolicyName, doc)
 	}
+	return nil
+}
 
-	// Log group.
-	lg := &LogGroupProps{Name: LogGroupName(x.cluster, name), RetentionDays: int32(*s.LogRetentionDays), Tags: x.tags(KeyLogGroup)}
+// addLogGroup adds the log group of the containers' awslogs driver.
+func (x *expander) addLogGroup() {
+	lg := &LogGroupProps{Name: LogGroupName(x.cluster, x.s.Name), RetentionDays: int32(*x.s.LogRetentionDays), Tags: x.tags(KeyLogGroup)}
 	x.add(KeyLogGroup, KindLogGroup, lg.Name, lg, struct {
 		Name string `json:"name"`
 		KMS  string `json:"kms_key_id"`
 	}{lg.Name, lg.KMSKeyID})
+}
 
-	// ECR repository.
-	if r := s.Repository; r != nil {
-		p := &RepositoryProps{
-			Name:               RepositoryName(x.cluster, name),
-			ImageTagMutability: r.ImageTagMutability,
-			ScanOnPush:         *r.ScanOnPush,
-			EncryptionType:     "AES256",
-			LifecyclePolicy:    lifecyclePolicy(*r.KeepImages),
-			ForceDelete:        r.ForceDelete,
-			Tags:               x.tags(KeyRepository),
-		}
-		x.add(KeyRepository, KindECRRepository, p.Name, p, struct {
-			Name       string `json:"name"`
-			Encryption string `json:"encryption_type"`
-		}{p.Name, p.EncryptionType})
+// addRepository adds the ECR repository (with the repository block).
+func (x *expander) addRepository() {
+	r := x.s.Repository
+	if r == nil {
+		return
 	}
-
-	// Target group and listener rule.
-	var lbs []ServiceLoadBalancer
-	if lb := s.LoadBalancer; lb != nil {
-		port := int32(*s.Containers[lb.ContainerName].Port)
-		// The key (name and replace hash) holds an explicit vpc_id only: see
-		// TargetGroupKey.
-		k := TargetGroupKey{Port: port, Protocol: "HTTP", ProtocolVersion: lb.ProtocolVersion, TargetType: "ip", VpcID: s.Network.VpcID}
-		vpcFromSubnet := ""
-		if k.VpcID == "" {
-			vpcFromSubnet = sortedCopy(s.Network.SubnetIDs)[0]
-		}
-		hc := lb.HealthCheck
-		tg := &TargetGroupProps{
-			Name:            TargetGroupName(x.cluster, name, k),
-			Port:            k.Port,
-			Protocol:        k.Protocol,
-			ProtocolVersion: k.ProtocolVersion,
-			TargetType:      k.TargetType,
-			VpcID:           k.VpcID,
-			VPCFromSubnet:   vpcFromSubnet,
-			HealthCheck: TargetGroupHealthCheck{
-				Path:               hc.Path,
-				Matcher:            hc.Matcher,
-				Protocol:           "HTTP",
-				Port:               "traffic-port",
-				IntervalSeconds:    int32(*hc.Interval),
-				TimeoutSeconds:     int32(*hc.Timeout),
-				HealthyThreshold:   int32(*hc.HealthyThreshold),
-				UnhealthyThreshold: int32(*hc.UnhealthyThreshold),
-			},
-			DeregistrationDelay: int32(*lb.DeregistrationDelay),
-			Tags:                x.tags(KeyTargetGroup),
-		}
-		x.add(KeyTargetGroup, KindTargetGroup, tg.Name, tg, struct {
-			Name string         `json:"name"`
-			Key  TargetGroupKey `json:"key"`
-		}{tg.Name, k})
-		// VPCFromSubnet only tells the handler where to look the VPC up when
-		// it creates the group; nothing can be updated from it, so a subnet
-		// change is not a change of the target group at all.
-		hashed := *tg
-		hashed.VPCFromSubnet = ""
-		x.children[len(x.children)-1].Hash = HashJSON(&hashed)
-
-		rule := &ListenerRuleProps{
-			ListenerARN:    lb.ListenerARN,
-			PriorityHint:   int32(hashUint32(x.owner, 50000)),
-			PathPatterns:   sortedCopy(lb.PathPatterns),
-			HostHeaders:    sortedCopy(lb.HostHeaders),
-			TargetGroupARN: RefString(KeyTargetGroup, AttrARN),
-			Tags:           x.tags(KeyListenerRule),
-		}
-		if lb.Priority != nil {
-			rule.Priority = int32(*lb.Priority)
-		}
-		x.add(KeyListenerRule, KindListenerRule, ListenerRuleName(name, lb.ListenerARN), rule, struct {
-			ListenerARN string `json:"listener_arn"`
-		}{rule.ListenerARN})
-		lbs = []ServiceLoadBalancer{{TargetGroupARN: RefString(KeyTargetGroup, AttrARN), ContainerName: lb.ContainerName, ContainerPort: port}}
+	p := &RepositoryProps{
+		Name:               RepositoryName(x.cluster, x.s.Name),
+		ImageTagMutability: r.ImageTagMutability,
+		ScanOnPush:         *r.ScanOnPush,
+		EncryptionType:     "AES256",
+		LifecyclePolicy:    lifecyclePolicy(*r.KeepImages),
+		ForceDelete:        r.ForceDelete,
+		Tags:               x.tags(KeyRepository),
 	}
+	x.add(KeyRepository, KindECRRepository, p.Name, p, struct {
+		Name       string `json:"name"`
+		Encryption string `json:"encryption_type"`
+	}{p.Name, p.EncryptionType})
+}
 
-	// Cloud Map service.
-	var registries []ServiceRegistry
-	if sd := s.ServiceDiscovery; sd != nil {
-		p := &DiscoveryServiceProps{
-			Name:             DiscoveryServiceName(name),
-			NamespaceID:      sd.NamespaceID,
-			DNSTTL:           *sd.DNSTTL,
-			RoutingPolicy:    "MULTIVALUE",
-			RecordTypes:      []string{"A", "SRV"},
-			FailureThreshold: 1,
-			Tags:             x.tags(KeyDiscoveryService),
-		}
-		x.add(KeyDiscoveryService, KindDiscoveryService, p.Name, p, struct {
-			Name          string   `json:"name"`
-			NamespaceID   string   `json:"namespace_id"`
-			RoutingPolicy string   `json:"routing_policy"`
-			RecordTypes   []string `json:"record_types"`
-		}{p.Name, p.NamespaceID, p.RoutingPolicy, p.RecordTypes})
-		registries = []ServiceRegistry{{
-			RegistryARN:   RefString(KeyDiscoveryService, AttrARN),
-			ContainerName: sd.ContainerName,
-			ContainerPort: int32(*s.Containers[sd.ContainerName].Port),
-		}}
+// addLoadBalancing adds the target group and the listener rule forwarding
+// to it (with the load_balancer block) and returns the ECS service's load
+// balancer configuration.
+func (x *expander) addLoadBalancing() []ServiceLoadBalancer {
+	s, name := x.s, x.s.Name
+	lb := s.LoadBalancer
+	if lb == nil {
+		return nil
 	}
+	port := int32(*s.Containers[lb.ContainerName].Port)
+	// The key (name and replace hash) holds an explicit vpc_id only: see
+	// TargetGroupKey.
+	k := TargetGroupKey{Port: port, Protocol: "HTTP", ProtocolVersion: lb.ProtocolVersion, TargetType: "ip", VpcID: s.Network.VpcID}
+	vpcFromSubnet := ""
+	if k.VpcID == "" {
+		vpcFromSubnet = sortedCopy(s.Network.SubnetIDs)[0]
+	}
+	hc := lb.HealthCheck
+	tg := &TargetGroupProps{
+		Name:            TargetGroupName(x.cluster, name, k),
+		Port:            k.Port,
+		Protocol:        k.Protocol,
+		ProtocolVersion: k.ProtocolVersion,
+		TargetType:      k.TargetType,
+		VpcID:           k.VpcID,
+		VPCFromSubnet:   vpcFromSubnet,
+		HealthCheck: TargetGroupHealthCheck{
+			Path:               hc.Path,
+			Matcher:            hc.Matcher,
+			Protocol:           "HTTP",
+			Port:               "traffic-port",
+			IntervalSeconds:    int32(*hc.Interval),
+			TimeoutSeconds:     int32(*hc.Timeout),
+			HealthyThreshold:   int32(*hc.HealthyThreshold),
+			UnhealthyThreshold: int32(*hc.UnhealthyThreshold),
+		},
+		DeregistrationDelay: int32(*lb.DeregistrationDelay),
+		Tags:                x.tags(KeyTargetGroup),
+	}
+	tgChild := x.add(KeyTargetGroup, KindTargetGroup, tg.Name, tg, struct {
+		Name string         `json:"name"`
+		Key  TargetGroupKey `json:"key"`
+	}{tg.Name, k})
+	// VPCFromSubnet only tells the handler where to look the VPC up when
+	// it creates the group; nothing can be updated from it, so a subnet
+	// change is not a change of the target group at all.
+	hashed := *tg
+	hashed.VPCFromSubnet = ""
+	tgChild.Hash = HashJSON(&hashed)
 
-	// Task definition.
+	rule := &ListenerRuleProps{
+		ListenerARN:    lb.ListenerARN,
+		PriorityHint:   int32(hashUint32(x.owner, 50000)),
+		PathPatterns:   sortedCopy(lb.PathPatterns),
+		HostHeaders:    sortedCopy(lb.HostHeaders),
+		TargetGroupARN: RefString(KeyTargetGroup, AttrARN),
+		Tags:           x.tags(KeyListenerRule),
+	}
+	if lb.Priority != nil {
+		rule.Priority = int32(*lb.Priority)
+	}
+	x.add(KeyListenerRule, KindListenerRule, ListenerRuleName(name, lb.ListenerARN), rule, struct {
+		ListenerARN string `json:"listener_arn"`
+	}{rule.ListenerARN})
+	return []ServiceLoadBalancer{{TargetGroupARN: RefString(KeyTargetGroup, AttrARN), ContainerName: lb.ContainerName, ContainerPort: port}}
+}
+
+// addDiscovery adds the Cloud Map service (with the service_discovery
+// block) and returns the ECS service's registries.
+func (x *expander) addDiscovery() []ServiceRegistry {
+	s := x.s
+	sd := s.ServiceDiscovery
+	if sd == nil {
+		return nil
+	}
+	p := &DiscoveryServiceProps{
+		Name:             DiscoveryServiceName(s.Name),
+		NamespaceID:      sd.NamespaceID,
+		DNSTTL:           *sd.DNSTTL,
+		RoutingPolicy:    "MULTIVALUE",
+		RecordTypes:      []string{"A", "SRV"},
+		FailureThreshold: 1,
+		Tags:             x.tags(KeyDiscoveryService),
+	}
+	x.add(KeyDiscoveryService, KindDiscoveryService, p.Name, p, struct {
+		Name          string   `json:"name"`
+		NamespaceID   string   `json:"namespace_id"`
+		RoutingPolicy string   `json:"routing_policy"`
+		RecordTypes   []string `json:"record_types"`
+	}{p.Name, p.NamespaceID, p.RoutingPolicy, p.RecordTypes})
+	return []ServiceRegistry{{
+		RegistryARN:   RefString(KeyDiscoveryService, AttrARN),
+		ContainerName: sd.ContainerName,
+		ContainerPort: int32(*s.Containers[sd.ContainerName].Port),
+	}}
+}
+
+// addTaskDefinition adds the task definition and its container definitions.
+func (x *expander) addTaskDefinition() {
+	s, name := x.s, x.s.Name
 	td := &TaskDefinitionProps{
 		Family:           TaskFamily(x.cluster, name),
 		CPU:              int32(*s.CPU),
@@ -355,11 +291,15 @@ func (x *expander) expand() error {
 		replaceOn = append(replaceOn, KeyRepository)
 	}
 	x.add(KeyTaskDefinition, KindTaskDefinition, td.Family, td, nil, replaceOn...)
+}
 
-	// ECS service, the anchor.
+// addService adds the ECS service, the anchor, registered with the load
+// balancer's target group and the Cloud Map service.
+func (x *expander) addService(lbs []ServiceLoadBalancer, registries []ServiceRegistry) {
+	s := x.s
 	d := s.Deployment
 	svc := &ServiceProps{
-		Name:                   ECSServiceName(name),
+		Name:                   ECSServiceName(s.Name),
 		Cluster:                x.cluster,
 		TaskDefinition:         RefString(KeyTaskDefinition, AttrARN),
 		DesiredCount:           int32(*s.DesiredCount),
@@ -386,21 +326,21 @@ func (x *expander) expand() error {
 	if svc.SecurityGroups == nil {
 		svc.SecurityGroups = []string{} // "security_groups": [] rather than null
 	}
-	x.add(KeyService, KindECSService, svc.Name, svc, struct {
+	var after []string
+	for _, c := range x.children {
+		// Tasks must not start before their roles carry their policies,
+		// nor before its listener rule forwards to the target group: AWS
+		// refuses a target group without an associated load balancer.
+		if c.Kind == KindIAMRolePolicy || c.Kind == KindListenerRule {
+			after = append(after, c.Key)
+		}
+	}
+	svcChild := x.add(KeyService, KindECSService, svc.Name, svc, struct {
 		Name       string `json:"name"`
 		Cluster    string `json:"cluster"`
 		LaunchType string `json:"launch_type"`
 	}{svc.Name, svc.Cluster, svc.LaunchType})
-	// Tasks must not start before their roles carry their policies...
-	svcChild := &x.children[len(x.children)-1]
-	for _, c := range x.children {
-		// ...nor before its listener rule forwards to the target group: AWS
-		// refuses a target group without an associated load balancer.
-		if c.Kind == KindIAMRolePolicy || c.Kind == KindListenerRule {
-			svcChild.After = append(svcChild.After, c.Key)
-		}
-	}
-	return nil
+	svcChild.After = after
 }
 
 // lifecyclePolicy keeps the newest keep images of the repository.
@@ -434,58 +374,5 @@ func keyValues(m map[string]string) []KeyValue {
 	for _, k := range sortedKeys(m) {
 		out = append(out, KeyValue{Name: k, Value: m[k]})
 	}
-	return out
-}
-
-func sortedCopy(list []string) []string {
-	if len(list) == 0 {
-		return nil
-	}
-	out := append([]string(nil), list...)
-	sort.Strings(out)
-	return out
-}
-
-// orderChildren sorts children by dependency depth (longest chain of
-// references from a child without dependencies), then by key. References
-// to keys absent from the graph are ignored here (the property tests assert
-// there are none).
-func orderChildren(children []Child) []Child {
-	byKey := make(map[string]*Child, len(children))
-	for i := range children {
-		byKey[children[i].Key] = &children[i]
-	}
-	depth := map[string]int{}
-	visiting := map[string]bool{}
-	var visit func(key string) int
-	visit = func(key string) int {
-		if d, ok := depth[key]; ok {
-			return d
-		}
-		if visiting[key] {
-			panic(fmt.Sprintf("composite: reference cycle through %q", key)) // a bug in Expand
-		}
-		visiting[key] = true
-		d := 0
-		for _, dep := range byKey[key].DependsOn() {
-			if _, ok := byKey[dep]; ok && dep != key {
-				d = max(d, visit(dep)+1)
-			}
-		}
-		visiting[key] = false
-		depth[key] = d
-		return d
-	}
-	out := append([]Child(nil), children...)
-	for _, c := range out {
-		visit(c.Key)
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		di, dj := depth[out[i].Key], depth[out[j].Key]
-		if di != dj {
-			return di < dj
-		}
-		return strings.Compare(out[i].Key, out[j].Key) < 0
-	})
 	return out
 }

@@ -228,11 +228,6 @@ func NameScope(c Child) string {
 	return ""
 }
 
-// hasNameScope reports whether NameScope is never empty for kind k.
-func hasNameScope(k Kind) bool {
-	return k == KindDiscoveryService || k == KindListenerRule || k == KindSecurityGroup
-}
-
 // RecordedNameScope returns the name scope of a recorded child: its
 // NameScope, else what its ARN tells (a listener rule's ARN names its
 // listener). known is false when the kind has scoped names and the record
@@ -270,4 +265,99 @@ func NamesClash(prev Recorded, c Child) bool {
 	}
 	scope, known := RecordedNameScope(prev)
 	return !known || scope == NameScope(c)
+}
+
+// ---------------------------------------------------------------------------
+// Names of the cluster's children
+
+// AWS limits on the cluster's derived names.
+const (
+	MaxLoadBalancerNameLength  = 32
+	MaxSecurityGroupNameLength = 255
+	MaxSecurityGroupDescLength = 255
+)
+
+// Suffixes of the two security groups' names.
+const (
+	LoadBalancerSecurityGroupSuffix = "load-balancer"
+	ServiceSecurityGroupSuffix      = "services"
+)
+
+// ClusterID is the resource id, import id and owner id (containerapp:owner
+// tag) of a cluster composite: its name. Service owner ids always contain a
+// "/", cluster names never do, so the two never collide.
+func ClusterID(name string) string { return name }
+
+// ParseClusterID checks an import id: an ECS cluster name or ARN. The
+// returned id is the name.
+func ParseClusterID(id string) (string, error) {
+	name := ClusterName(id)
+	if !clusterNameRe.MatchString(name) {
+		return "", fmt.Errorf("invalid cluster id %q: expected an ECS cluster name (1 to 255 letters, digits, hyphens and underscores)", id)
+	}
+	return name, nil
+}
+
+// LoadBalancerName is the ALB name: <cluster>-alb when the cluster name is
+// already a valid, lowercase ALB name prefix; otherwise the cluster name
+// lowercased, reduced to letters, digits and single hyphens, truncated and
+// followed by a hash of the original, so distinct clusters never share a
+// load balancer (ALB names are unique per region, case-insensitively, at
+// most 32 characters, and may not start with "internal-").
+func LoadBalancerName(cluster string) string {
+	const suffix = "-alb"
+	var b strings.Builder
+	lastSep := true
+	for _, r := range strings.ToLower(cluster) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			lastSep = false
+		case !lastSep:
+			b.WriteByte('-')
+			lastSep = true
+		}
+	}
+	base := strings.TrimRight(b.String(), "-")
+	if base == cluster && len(base)+len(suffix) <= MaxLoadBalancerNameLength && !strings.HasPrefix(base, "internal-") {
+		return base + suffix
+	}
+	h := hashString("cluster|"+cluster, ownerHashLength)
+	if base == "internal" || strings.HasPrefix(base, "internal-") {
+		base = "lb-" + base
+	}
+	base = truncateName(base, MaxLoadBalancerNameLength-len(suffix)-len(h)-1)
+	if base == "" {
+		return "c-" + h + suffix
+	}
+	return base + "-" + h + suffix
+}
+
+// SecurityGroupName is <cluster>-<suffix>. Group names are unique per VPC,
+// at most 255 characters and may not start with "sg-": such cluster names
+// get a "cluster-" prefix, and a name too long is truncated and followed by a
+// hash of the cluster name.
+func SecurityGroupName(cluster, suffix string) string {
+	base := cluster
+	if strings.HasPrefix(strings.ToLower(base), "sg-") {
+		base = "cluster-" + base
+	}
+	if len(base)+1+len(suffix) <= MaxSecurityGroupNameLength {
+		return base + "-" + suffix
+	}
+	h := hashString("cluster|"+cluster, ownerHashLength)
+	return truncateName(base, MaxSecurityGroupNameLength-len(suffix)-len(h)-2) + "-" + h + "-" + suffix
+}
+
+// ListenerName is the name a listener shows in the resources map
+// (listeners have no name in AWS): "<PROTOCOL>:<port>".
+func ListenerName(protocol string, port int32) string { return fmt.Sprintf("%s:%d", protocol, port) }
+
+// securityGroupDescription is the (immutable) description of a group.
+func securityGroupDescription(what, cluster string) string {
+	d := what + " of containerapp cluster " + cluster
+	if len(d) > MaxSecurityGroupDescLength {
+		d = d[:MaxSecurityGroupDescLength]
+	}
+	return d
 }

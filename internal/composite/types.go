@@ -32,14 +32,6 @@ const (
 	AttrRevision = "revision" // task definition revision
 )
 
-// ARNChangesOnUpdate reports whether an in-place update of a child of kind k
-// may give it a new identity: updating a task definition registers a new
-// revision (a new ARN), and the previous revision still exists until it is
-// deregistered. The engine deletes the previous one at the end of the apply
-// (like a create-before-destroy replacement), and Diff plans an update of
-// the children that reference it.
-func ARNChangesOnUpdate(k Kind) bool { return k == KindTaskDefinition }
-
 // Child is one desired AWS object.
 //
 // String fields of Props may contain references of the form ${key.attr}
@@ -138,29 +130,3 @@ const (
 	TagOwner = "containerapp:owner"
 	TagKey   = "containerapp:key"
 )
-
-// TeardownRank orders deletion: lower ranks are deleted first; children of
-// the same rank are deleted concurrently. For the cluster composite:
-// listeners -> load balancer -> security groups -> namespace -> ECS cluster
-// (the two security groups share a rank; the handler retries the
-// DependencyViolation of the load balancer's group while the services' group
-// still references it).
-func TeardownRank(k Kind) int {
-	switch k {
-	case KindECSService:
-		return 0
-	case KindListenerRule:
-		return 1
-	case KindTargetGroup, KindListener:
-		return 2
-	case KindDiscoveryService, KindLoadBalancer:
-		return 3
-	case KindTaskDefinition, KindSecurityGroup:
-		return 4
-	case KindLogGroup, KindECRRepository, KindIAMRolePolicy, KindPrivateDNSNamespace, KindHTTPNamespace:
-		return 5
-	case KindIAMRole, KindECSCluster:
-		return 6
-	}
-	return 7
-}
