@@ -4,6 +4,3 @@ package composite
 // that lands (this placeholder keeps main building while it is written).
 func Fingerprint(k Kind, props any) (string, bool) { return "", false }
 
-// RecordFacts is replaced by the kind table's Record functions when that
-// lands.
-func RecordFacts(k Kind, props any, r *Recorded) {}
