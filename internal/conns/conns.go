@@ -7,13 +7,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -61,15 +61,17 @@ type AssumeRole struct {
 
 // Config is the provider configuration, already validated by the schema.
 type Config struct {
-	Region                    string
-	Profile                   string
-	SharedConfigFiles         []string
-	SharedCredentialsFiles    []string
-	AccessKey                 string
-	SecretKey                 string
-	Token                     string
-	AssumeRole                *AssumeRole
-	MaxRetries                int // 0: SDK default
+	Region                 string
+	Profile                string
+	SharedConfigFiles      []string
+	SharedCredentialsFiles []string
+	AccessKey              string
+	SecretKey              string
+	Token                  string
+	AssumeRole             *AssumeRole
+	// MaxRetries is the provider's max_retries; nil when unset (then
+	// AWS_MAX_ATTEMPTS, else DefaultMaxAttempts).
+	MaxRetries                *int
 	Endpoints                 map[string]string
 	SkipCredentialsValidation bool
 	SkipRequestingAccountID   bool
@@ -123,14 +125,8 @@ func LoadAWSConfig(ctx context.Context, c Config) (aws.Config, error) {
 		opts = append(opts, config.WithCredentialsProvider(
 			credentials.NewStaticCredentialsProvider(c.AccessKey, c.SecretKey, c.Token)))
 	}
-	maxAttempts := c.MaxRetries
-	opts = append(opts, config.WithRetryer(func() aws.Retryer {
-		return retry.NewStandard(func(o *retry.StandardOptions) {
-			if maxAttempts > 0 {
-				o.MaxAttempts = maxAttempts + 1
-			}
-		})
-	}))
+	mode, attempts := retrySettings(c.MaxRetries, os.Getenv("AWS_RETRY_MODE"), os.Getenv("AWS_MAX_ATTEMPTS"))
+	opts = append(opts, config.WithRetryer(func() aws.Retryer { return newRetryer(mode, attempts) }))
 	if c.HTTPClient != nil {
 		opts = append(opts, config.WithHTTPClient(c.HTTPClient))
 	}
@@ -138,6 +134,9 @@ func LoadAWSConfig(ctx context.Context, c Config) (aws.Config, error) {
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("loading AWS configuration: %w", err)
 	}
+	// The retryer above already holds the attempts and mode; the SDK would
+	// otherwise wrap it again with AWS_MAX_ATTEMPTS from the environment.
+	cfg.RetryMaxAttempts, cfg.RetryMode = 0, ""
 	if cfg.Region == "" {
 		return aws.Config{}, errors.New("no AWS region: set the provider's region or AWS_REGION")
 	}

@@ -89,8 +89,8 @@ func (p *containerappProvider) Schema(_ context.Context, _ provider.SchemaReques
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional:            true,
-				MarkdownDescription: "Maximum retries of a throttled or transient AWS call (the SDK's standard retryer). Default: the SDK's (3 attempts). 0-25.",
-				Validators:          []validator.Int64{int64validator.Between(0, 25)},
+				MarkdownDescription: "Maximum retries of a throttled or transient AWS call (the SDK's standard retryer, without a client-side retry quota; `AWS_RETRY_MODE=adaptive` selects the adaptive one). Default: `AWS_MAX_ATTEMPTS` when set, else 25 attempts, as the AWS provider. 0-100; 0 disables retries.",
+				Validators:          []validator.Int64{int64validator.Between(0, 100)},
 			},
 			"skip_credentials_validation": schema.BoolAttribute{
 				Optional:            true,
@@ -191,11 +191,14 @@ func (p *containerappProvider) Configure(ctx context.Context, req provider.Confi
 		AccessKey:                 m.AccessKey.ValueString(),
 		SecretKey:                 m.SecretKey.ValueString(),
 		Token:                     m.Token.ValueString(),
-		MaxRetries:                int(m.MaxRetries.ValueInt64()),
 		SkipCredentialsValidation: m.SkipCredentialsValidation.ValueBool(),
 		SkipRequestingAccountID:   m.SkipRequestingAccountID.ValueBool(),
 		Endpoints:                 map[string]string{},
 		DefaultTags:               map[string]string{},
+	}
+	if !m.MaxRetries.IsNull() {
+		n := int(m.MaxRetries.ValueInt64())
+		cfg.MaxRetries = &n
 	}
 	resp.Diagnostics.Append(m.SharedConfigFiles.ElementsAs(ctx, &cfg.SharedConfigFiles, false)...)
 	resp.Diagnostics.Append(m.SharedCredentialsFiles.ElementsAs(ctx, &cfg.SharedCredentialsFiles, false)...)
