@@ -45,11 +45,22 @@ func parseARN(s string) (arnParts, error) {
 
 // secretRef is a parsed secrets value. PolicyARN is the resource the
 // execution role is granted: the secret ARN without a JSON-key / version
-// suffix, or the parameter ARN.
+// suffix, or the parameter ARN. A Secrets Manager ARN given without the
+// 6-character random suffix Secrets Manager appends to every secret's ARN
+// (a partial ARN, which ECS accepts) is granted as "<name>-??????", as the
+// Secrets Manager documentation advises for policies ("If you use a
+// partial ARN, add -?????? to match the suffix"): without the wildcard the
+// grant matches no secret and tasks fail to start. A name whose last
+// hyphen-separated part is exactly six letters or digits is taken as a
+// complete ARN.
 type secretRef struct {
 	Service   string // secretsmanager | ssm
 	PolicyARN string
 }
+
+// secretSuffixRe matches the random suffix Secrets Manager appends to a
+// secret's name in its ARN.
+var secretSuffixRe = regexp.MustCompile(`-[A-Za-z0-9]{6}$`)
 
 func parseSecretRef(s string) (secretRef, error) {
 	a, err := parseARN(s)
@@ -65,6 +76,9 @@ func parseSecretRef(s string) (secretRef, error) {
 		name, _, _ := strings.Cut(rest, ":") // ECS allows :json-key:version-stage:version-id after the secret
 		if !ok || name == "" {
 			return secretRef{}, fmt.Errorf("%q: a Secrets Manager ARN ends in secret:<name>", s)
+		}
+		if !secretSuffixRe.MatchString(name) {
+			name += "-??????"
 		}
 		a.Resource = "secret:" + name
 		return secretRef{Service: "secretsmanager", PolicyARN: a.String()}, nil
