@@ -57,9 +57,12 @@ resource "containerapp_service" "web" {
     }
   }
 
+  # The cluster's subnets are the default VPC's, which are public and have
+  # no NAT gateway: tasks need a public IP to pull images and write logs.
   network = {
     subnet_ids         = containerapp_cluster.platform.subnet_ids
     security_group_ids = [containerapp_cluster.platform.service_security_group_id]
+    assign_public_ip   = true
   }
 
   load_balancer = {
@@ -88,9 +91,12 @@ resource "containerapp_service" "api" {
     keep_images = 20
   }
 
+  # The cluster's subnets are the default VPC's, which are public and have
+  # no NAT gateway: tasks need a public IP to pull images and write logs.
   network = {
     subnet_ids         = containerapp_cluster.platform.subnet_ids
     security_group_ids = [containerapp_cluster.platform.service_security_group_id]
+    assign_public_ip   = true
   }
 
   load_balancer = {
@@ -117,9 +123,12 @@ resource "containerapp_service" "worker" {
     }
   }
 
+  # The cluster's subnets are the default VPC's, which are public and have
+  # no NAT gateway: tasks need a public IP to pull images and write logs.
   network = {
     subnet_ids         = containerapp_cluster.platform.subnet_ids
     security_group_ids = [containerapp_cluster.platform.service_security_group_id]
+    assign_public_ip   = true
   }
 }
 

@@ -40,13 +40,17 @@ resource "containerapp_service" "web" {
   containers = {
     web = {
       image       = "public.ecr.aws/nginx/nginx:1.27"
-      port        = 8080
+      port        = 80 # the stock nginx image listens on 80
       command     = ["nginx", "-g", "daemon off;"]
       environment = { LOG_LEVEL = "info" }
       secrets     = { DB_PASSWORD = var.db_password_secret_arn }
     }
   }
 
+  # Tasks get no public IP: private subnets need a NAT gateway (or VPC
+  # endpoints for ECR, S3, CloudWatch Logs and Secrets Manager) to pull the
+  # image, read the secret and write logs. In public subnets (a default VPC)
+  # set assign_public_ip = true instead.
   network = {
     subnet_ids         = var.subnet_ids
     security_group_ids = var.security_group_ids
@@ -56,7 +60,7 @@ resource "containerapp_service" "web" {
     listener_arn  = var.listener_arn
     path_patterns = ["/*"]
     host_headers  = ["web.example.com"]
-    health_check  = { path = "/healthz", matcher = "200-399", interval = 15, healthy_threshold = 3 }
+    health_check  = { path = "/", matcher = "200-399", interval = 15, healthy_threshold = 3 }
   }
 
   service_discovery = {
