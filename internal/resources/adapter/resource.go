@@ -481,12 +481,30 @@ func (r *Resource[M, S]) discover(ctx context.Context, state *M) (map[string]com
 		return nil, diagError(diags)
 	}
 	*cm.ID, *cm.Timeouts = keepID, keepTimeouts
+	tagsAll, diags := types.MapValueFrom(ctx, types.StringType, MergeTags(r.clients.DefaultTags, r.def.Tags(spec)))
+	if diags.HasError() {
+		return nil, diagError(diags)
+	}
+	*cm.TagsAll = tagsAll
 	g, err := r.def.Expand(spec, env)
 	if err != nil {
 		return nil, fmt.Errorf("expanding the rebuilt configuration: %w", err)
 	}
 	composite.AdoptMatching(g, recs, obs)
 	return recs, nil
+}
+
+// Lookup finds an existing composite by the identity m holds (a data
+// source): m's inputs are rebuilt from AWS and its computed attributes
+// filled. found is false when the anchor does not exist.
+func (r *Resource[M, S]) Lookup(ctx context.Context, c *conns.Clients, m *M) (found bool, err error) {
+	r.clients = c
+	recs, err := r.discover(ctx, m)
+	if err != nil || recs == nil {
+		return false, err
+	}
+	r.setRecorded(m, recs)
+	return true, nil
 }
 
 func (r *Resource[M, S]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -125,7 +125,8 @@ func (d *serviceDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		resp.Diagnostics.AddError("Invalid cluster or name", err.Error())
 		return
 	}
-	found, imp, err := (&serviceResource{clients: d.clients}).discover(ctx, id)
+	sm := serviceModel{ID: types.StringValue(id), Cluster: types.StringValue(cluster), Name: types.StringValue(name)}
+	found, err := newResource().Lookup(ctx, d.clients, &sm)
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("Reading containerapp_service %q", id), err.Error())
 		return
@@ -135,12 +136,6 @@ func (d *serviceDataSource) Read(ctx context.Context, req datasource.ReadRequest
 			fmt.Sprintf("no ECS service %q in cluster %q: it does not exist, was deleted (INACTIVE), or the cluster does not exist", name, cluster))
 		return
 	}
-	var sm serviceModel
-	resp.Diagnostics.Append(imp.fill(ctx, &sm)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	applyRecorded(&sm, imp.recorded)
 
 	m.ID = types.StringValue(id)
 	m.ARN = sm.ARN

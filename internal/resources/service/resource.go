@@ -27,7 +27,9 @@ const (
 )
 
 // NewServiceResource returns the containerapp_service resource.
-func NewServiceResource() resource.Resource {
+func NewServiceResource() resource.Resource { return newResource() }
+
+func newResource() *adapter.Resource[serviceModel, composite.ServiceSpec] {
 	return adapter.New[serviceModel, composite.ServiceSpec](serviceDef{}, adapter.Options{
 		CreateTimeout: defaultCreateTimeout, UpdateTimeout: defaultUpdateTimeout, DeleteTimeout: defaultDeleteTimeout,
 		Concurrency: engineConcurrency,
