@@ -360,10 +360,18 @@ func TestRoundTrip_serviceVariants(t *testing.T) {
 		return s
 	}
 	for name, mod := range map[string]func(*ServiceSpec){
-		"exec only":                 func(s *ServiceSpec) { s.EnableExecuteCommand = true },
-		"exec and a policy":         func(s *ServiceSpec) { s.EnableExecuteCommand = true; s.TaskRolePolicyJSON = `{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}` },
-		"statement object":          func(s *ServiceSpec) { s.TaskRolePolicyJSON = `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}` },
-		"statement object and exec": func(s *ServiceSpec) { s.EnableExecuteCommand = true; s.TaskRolePolicyJSON = `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}` },
+		"exec only": func(s *ServiceSpec) { s.EnableExecuteCommand = true },
+		"exec and a policy": func(s *ServiceSpec) {
+			s.EnableExecuteCommand = true
+			s.TaskRolePolicyJSON = `{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`
+		},
+		"statement object": func(s *ServiceSpec) {
+			s.TaskRolePolicyJSON = `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`
+		},
+		"statement object and exec": func(s *ServiceSpec) {
+			s.EnableExecuteCommand = true
+			s.TaskRolePolicyJSON = `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`
+		},
 		"explicit defaults": func(s *ServiceSpec) {
 			s.CPU, s.Memory, s.DesiredCount, s.LogRetentionDays, s.CPUArchitecture = Ptr[int64](256), Ptr[int64](512), Ptr[int64](1), Ptr[int64](30), "X86_64"
 			s.Deployment = &DeploymentSpec{CircuitBreakerRollback: Ptr(true), MinimumHealthyPercent: Ptr[int64](100), MaximumPercent: Ptr[int64](200)}
@@ -426,13 +434,21 @@ func TestRoundTrip_clusterGenerated(t *testing.T) {
 func TestRoundTrip_clusterVariants(t *testing.T) {
 	env := goldenEnv()
 	for name, mod := range map[string]func(*ClusterSpec){
-		"no capacity providers":  func(s *ClusterSpec) { s.CapacityProviders, s.DefaultCapacityProviderStrategy = []string{}, []CapacityProviderStrategySpec{} },
-		"no strategy":            func(s *ClusterSpec) { s.DefaultCapacityProviderStrategy = []CapacityProviderStrategySpec{} },
-		"explicit defaults":      func(s *ClusterSpec) { s.CapacityProviders, s.ContainerInsights = []string{"FARGATE_SPOT", "FARGATE"}, Ptr(true) },
-		"explicit strategy":      func(s *ClusterSpec) { s.DefaultCapacityProviderStrategy = DefaultCapacityProviderStrategy() },
-		"insights off":           func(s *ClusterSpec) { s.ContainerInsights = Ptr(false) },
-		"http namespace":         func(s *ClusterSpec) { s.ServiceDiscovery = &ClusterServiceDiscoverySpec{Name: "svc", Type: "HTTP", Description: "x"} },
-		"explicit dns namespace": func(s *ClusterSpec) { s.ServiceDiscovery = &ClusterServiceDiscoverySpec{Name: "svc.internal", Type: "DNS_PRIVATE"} },
+		"no capacity providers": func(s *ClusterSpec) {
+			s.CapacityProviders, s.DefaultCapacityProviderStrategy = []string{}, []CapacityProviderStrategySpec{}
+		},
+		"no strategy": func(s *ClusterSpec) { s.DefaultCapacityProviderStrategy = []CapacityProviderStrategySpec{} },
+		"explicit defaults": func(s *ClusterSpec) {
+			s.CapacityProviders, s.ContainerInsights = []string{"FARGATE_SPOT", "FARGATE"}, Ptr(true)
+		},
+		"explicit strategy": func(s *ClusterSpec) { s.DefaultCapacityProviderStrategy = DefaultCapacityProviderStrategy() },
+		"insights off":      func(s *ClusterSpec) { s.ContainerInsights = Ptr(false) },
+		"http namespace": func(s *ClusterSpec) {
+			s.ServiceDiscovery = &ClusterServiceDiscoverySpec{Name: "svc", Type: "HTTP", Description: "x"}
+		},
+		"explicit dns namespace": func(s *ClusterSpec) {
+			s.ServiceDiscovery = &ClusterServiceDiscoverySpec{Name: "svc.internal", Type: "DNS_PRIVATE"}
+		},
 		"load balancer defaults": func(s *ClusterSpec) {
 			s.LoadBalancer = &ClusterLoadBalancerSpec{Internal: Ptr(false), IngressCIDRBlocks: []string{"0.0.0.0/0"}, IdleTimeout: Ptr[int64](60)}
 		},
