@@ -143,9 +143,10 @@ func ServiceLookups(cluster, name string, env Env, obs map[string]Observed) []Lo
 //   - then the Cloud Map namespace (by the ownership tags: its name is the
 //     configuration's; Kind is KindPrivateDNSNamespace, the record found
 //     carries the namespace's own kind), the two security groups (Name: the
-//     deterministic SecurityGroupName; Scope[LookupVpcID] when an observed
-//     child tells the VPC, else the handler searches by the ownership tags)
-//     and the load balancer (Name: LoadBalancerName), all ours only;
+//     deterministic SecurityGroupName; no Scope[LookupVpcID]: nothing
+//     observed before them tells the VPC, so the handler searches by the
+//     ownership tags and the name, in any VPC) and the load balancer (Name:
+//     LoadBalancerName), all ours only;
 //   - from the load balancer: its HTTP and HTTPS listeners
 //     (Scope[LookupLoadBalancerARN], Name "<PROTOCOL>:<port>"), ours only.
 //
@@ -168,24 +169,11 @@ func ClusterLookups(name string, env Env, obs map[string]Observed) []Lookup {
 	}
 
 	add(Lookup{Key: KeyNamespace, Kind: KindPrivateDNSNamespace, OwnedOnly: true})
-	vpc := ""
-	for _, key := range []string{KeyServiceSecurityGroup, KeyLoadBalancerSecurityGroup} {
-		if sg := observedProps[SecurityGroupProps](obs, key); sg != nil && sg.VpcID != "" {
-			vpc = sg.VpcID
-		}
-	}
-	if ns := observedProps[NamespaceProps](obs, KeyNamespace); vpc == "" && ns != nil {
-		vpc = ns.VpcID
-	}
 	for _, sg := range []struct{ key, suffix string }{
 		{KeyServiceSecurityGroup, ServiceSecurityGroupSuffix},
 		{KeyLoadBalancerSecurityGroup, LoadBalancerSecurityGroupSuffix},
 	} {
-		q := Lookup{Key: sg.key, Kind: KindSecurityGroup, Name: SecurityGroupName(name, sg.suffix), OwnedOnly: true}
-		if vpc != "" {
-			q.Scope = map[string]string{LookupVpcID: vpc}
-		}
-		add(q)
+		add(Lookup{Key: sg.key, Kind: KindSecurityGroup, Name: SecurityGroupName(name, sg.suffix), OwnedOnly: true})
 	}
 	add(Lookup{Key: KeyLoadBalancer, Kind: KindLoadBalancer, Name: LoadBalancerName(name), OwnedOnly: true})
 
