@@ -401,6 +401,16 @@ func TestRoundTrip_serviceVariants(t *testing.T) {
 			s.Network.VpcID = "vpc-0123abcd"
 			s.LoadBalancer = &LoadBalancerSpec{ListenerARN: goldenListener, PathPatterns: []string{"/*"}}
 		},
+		"container sizes and entry point": func(s *ServiceSpec) {
+			s.Containers["app"] = ContainerSpec{Image: "nginx:1.27", Port: Ptr[int64](8080), CPU: Ptr[int64](128), Memory: Ptr[int64](256),
+				EntryPoint: []string{"/bin/sh", "-c"}, Command: []string{"exec nginx"}}
+			s.Containers["side"] = ContainerSpec{Image: "busybox", Essential: Ptr(false), CPU: Ptr[int64](0), Environment: map[string]string{"EMPTY": ""}}
+		},
+		"two port containers": func(s *ServiceSpec) {
+			s.Containers["admin"] = ContainerSpec{Image: "admin:1", Port: Ptr[int64](9090)}
+			s.LoadBalancer = &LoadBalancerSpec{ListenerARN: goldenListener, ContainerName: "app", PathPatterns: []string{"/*"}}
+			s.ServiceDiscovery = &ServiceDiscoverySpec{NamespaceID: "ns-abcdef0123456789", ContainerName: "admin"}
+		},
 		"tags equal to default tags": func(s *ServiceSpec) { s.Tags = map[string]string{"env": "test", "team": "other", "x": ""} },
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -282,3 +282,38 @@ func TestClusterSpecFromObserved(t *testing.T) {
 		t.Errorf("without the ECS cluster: err = %v", err)
 	}
 }
+
+// TestServiceSpecFromObserved_execFromPolicy: an emulator that drops the ECS
+// service's enableExecuteCommand still reports the ECS Exec statement of the
+// task role policy.
+func TestServiceSpecFromObserved_execFromPolicy(t *testing.T) {
+	s := goldenFullSpec()
+	s.EnableExecuteCommand = true
+	got := sfoService(t, s, goldenEnv(), func(obs map[string]Observed) {
+		obs[KeyService].Props.(*ServiceProps).EnableExecuteCommand = false
+	})
+	if !got.EnableExecuteCommand || !strings.Contains(got.TaskRolePolicyJSON, "s3:GetObject") || strings.Contains(got.TaskRolePolicyJSON, "ssmmessages") {
+		t.Errorf("exec %v, policy %s", got.EnableExecuteCommand, got.TaskRolePolicyJSON)
+	}
+	// And the service's own flag counts without the statement.
+	got = sfoService(t, goldenMinimalSpec(), goldenEnv(), func(obs map[string]Observed) {
+		obs[KeyService].Props.(*ServiceProps).EnableExecuteCommand = true
+	})
+	if !got.EnableExecuteCommand {
+		t.Error("exec from the ECS service")
+	}
+}
+
+// TestServiceSpecFromObserved_emulatorDropsDeployment: deployment settings
+// an emulator does not keep read as the defaults.
+func TestServiceSpecFromObserved_emulatorDropsDeployment(t *testing.T) {
+	s := goldenMinimalSpec()
+	s.Deployment = &DeploymentSpec{MinimumHealthyPercent: Ptr[int64](50), CircuitBreakerRollback: Ptr(false)}
+	got := sfoService(t, s, goldenEnv(), func(obs map[string]Observed) {
+		p := obs[KeyService].Props.(*ServiceProps)
+		p.CircuitBreaker, p.CircuitBreakerRollback, p.MinimumHealthyPercent, p.MaximumPercent = false, false, 0, 0
+	})
+	if got.Deployment != nil {
+		t.Errorf("deployment = %s, want unset", marshalCanonical(got.Deployment))
+	}
+}
