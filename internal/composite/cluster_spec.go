@@ -57,6 +57,7 @@ type ClusterLoadBalancerSpec struct {
 const (
 	NamespaceTypeDNSPrivate = "DNS_PRIVATE"
 	NamespaceTypeHTTP       = "HTTP"
+	NamespaceTypeDNSPublic  = "DNS_PUBLIC"
 )
 
 // Cluster defaults.

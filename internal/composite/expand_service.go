@@ -223,18 +223,25 @@ func (x *expander) addDiscovery() []ServiceRegistry {
 	p := &DiscoveryServiceProps{
 		Name:             DiscoveryServiceName(s.Name),
 		NamespaceID:      sd.NamespaceID,
-		DNSTTL:           *sd.DNSTTL,
-		RoutingPolicy:    "MULTIVALUE",
-		RecordTypes:      []string{"A", "SRV"},
 		FailureThreshold: 1,
 		Tags:             x.tags(KeyDiscoveryService),
+	}
+	if sd.NamespaceType == NamespaceTypeHTTP {
+		p.HTTPNamespace = true
+	} else {
+		p.DNSTTL, p.RoutingPolicy, p.RecordTypes = *sd.DNSTTL, "MULTIVALUE", []string{"A", "SRV"}
 	}
 	x.add(KeyDiscoveryService, KindDiscoveryService, p.Name, p, struct {
 		Name          string   `json:"name"`
 		NamespaceID   string   `json:"namespace_id"`
 		RoutingPolicy string   `json:"routing_policy"`
 		RecordTypes   []string `json:"record_types"`
-	}{p.Name, p.NamespaceID, p.RoutingPolicy, p.RecordTypes})
+		HTTPNamespace bool     `json:"http_namespace,omitempty"`
+	}{p.Name, p.NamespaceID, p.RoutingPolicy, p.RecordTypes, p.HTTPNamespace})
+	if p.HTTPNamespace {
+		// No SRV record: ECS registers the task's IP only.
+		return []ServiceRegistry{{RegistryARN: RefString(KeyDiscoveryService, AttrARN)}}
+	}
 	return []ServiceRegistry{{
 		RegistryARN:   RefString(KeyDiscoveryService, AttrARN),
 		ContainerName: sd.ContainerName,

@@ -484,3 +484,78 @@ func mustExpand(t *testing.T, spec ServiceSpec) Graph {
 	}
 	return g
 }
+
+// Cloud Map refuses a DnsConfig in an HTTP namespace ("When you specify an
+// HTTP service, you can't include a DnsConfig element"): the discovery
+// service of an HTTP namespace has no records, ECS registers the task's IP
+// only (no SRV port), and the namespace type is part of the replace hash.
+func TestExpandService_httpNamespace(t *testing.T) {
+	base := func(nsType string) ServiceSpec {
+		s := goldenMinimalSpec()
+		s.Containers = map[string]ContainerSpec{"app": {Image: "nginx:1.27", Port: Ptr[int64](8080)}}
+		s.ServiceDiscovery = &ServiceDiscoverySpec{NamespaceID: "ns-abcdef0123456789", NamespaceType: nsType}
+		return s
+	}
+	expand := func(s ServiceSpec) (Child, *ServiceProps) {
+		t.Helper()
+		g, err := ExpandService(s, goldenEnv())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sd Child
+		var svc *ServiceProps
+		for _, c := range g.Children {
+			switch c.Key {
+			case KeyDiscoveryService:
+				sd = c
+			case KeyService:
+				svc = c.Props.(*ServiceProps)
+			}
+		}
+		return sd, svc
+	}
+	httpSD, httpSvc := expand(base(NamespaceTypeHTTP))
+	p := httpSD.Props.(*DiscoveryServiceProps)
+	if !p.HTTPNamespace || len(p.RecordTypes) != 0 || p.DNSTTL != 0 || p.RoutingPolicy != "" {
+		t.Errorf("HTTP discovery props = %+v", p)
+	}
+	if r := httpSvc.ServiceRegistries; len(r) != 1 || r[0].ContainerName != "" || r[0].ContainerPort != 0 || r[0].RegistryARN == "" {
+		t.Errorf("HTTP registries = %+v", r)
+	}
+	for _, typ := range []string{"", NamespaceTypeDNSPrivate, NamespaceTypeDNSPublic} {
+		dnsSD, dnsSvc := expand(base(typ))
+		p := dnsSD.Props.(*DiscoveryServiceProps)
+		if p.HTTPNamespace || len(p.RecordTypes) != 2 || dnsSvc.ServiceRegistries[0].ContainerPort != 8080 {
+			t.Errorf("%q: DNS discovery props = %+v, registries %+v", typ, p, dnsSvc.ServiceRegistries)
+		}
+		if dnsSD.ReplaceHash == httpSD.ReplaceHash {
+			t.Errorf("%q: the namespace type must be part of the replace hash", typ)
+		}
+	}
+	// An unknown type ("") and a DNS type expand alike: state written before
+	// namespace_type existed keeps its hashes.
+	a, _ := expand(base(""))
+	b, _ := expand(base(NamespaceTypeDNSPrivate))
+	if a.Hash != b.Hash {
+		t.Error("DNS_PRIVATE changed the hash of a DNS namespace's discovery service")
+	}
+}
+
+func TestValidate_httpNamespace(t *testing.T) {
+	s := goldenMinimalSpec()
+	s.Containers = map[string]ContainerSpec{"app": {Image: "nginx:1.27", Port: Ptr[int64](8080)}}
+	s.ServiceDiscovery = &ServiceDiscoverySpec{NamespaceID: "ns-abcdef0123456789", NamespaceType: NamespaceTypeHTTP, DNSTTL: Ptr[int64](10), ContainerName: "app"}
+	s.ApplyDefaults()
+	got := map[string]bool{}
+	for _, e := range Validate(s) {
+		got[PathString(e.Path)] = true
+	}
+	if !got["service_discovery.dns_ttl"] || !got["service_discovery.container_name"] {
+		t.Errorf("errors at %v", got)
+	}
+	s.ServiceDiscovery = &ServiceDiscoverySpec{NamespaceID: "ns-abcdef0123456789", NamespaceType: "DNS"}
+	s.ApplyDefaults()
+	if errs := Validate(s); len(errs) != 1 || PathString(errs[0].Path) != "service_discovery.namespace_type" {
+		t.Errorf("invalid type: %v", errs)
+	}
+}

@@ -86,13 +86,20 @@ type ListenerRuleProps struct {
 
 // DiscoveryServiceProps: a Cloud Map service with A and SRV records.
 type DiscoveryServiceProps struct {
-	Name             string            `json:"name"`
-	NamespaceID      string            `json:"namespace_id"`
-	DNSTTL           int64             `json:"dns_ttl"`
-	RoutingPolicy    string            `json:"routing_policy"` // MULTIVALUE
-	RecordTypes      []string          `json:"record_types"`   // ["A","SRV"]
-	FailureThreshold int32             `json:"failure_threshold"`
-	Tags             map[string]string `json:"tags,omitempty"`
+	Name          string   `json:"name"`
+	NamespaceID   string   `json:"namespace_id"`
+	DNSTTL        int64    `json:"dns_ttl"`
+	RoutingPolicy string   `json:"routing_policy"` // MULTIVALUE
+	RecordTypes   []string `json:"record_types"`   // ["A","SRV"]
+	// FailureThreshold is deprecated by Cloud Map (it always uses 1) and no
+	// longer sent; it stays in the props at 1 so the hashes recorded by
+	// earlier releases still match.
+	FailureThreshold int32 `json:"failure_threshold"`
+	// HTTPNamespace: the namespace is an HTTP namespace, so the service has
+	// no DnsConfig (Cloud Map refuses one) and instances are found by
+	// DiscoverInstances only.
+	HTTPNamespace bool              `json:"http_namespace,omitempty"`
+	Tags          map[string]string `json:"tags,omitempty"`
 }
 
 // KeyValue is an environment variable or a secret reference.

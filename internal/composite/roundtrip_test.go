@@ -411,6 +411,13 @@ func TestRoundTrip_serviceVariants(t *testing.T) {
 			s.LoadBalancer = &LoadBalancerSpec{ListenerARN: goldenListener, ContainerName: "app", PathPatterns: []string{"/*"}}
 			s.ServiceDiscovery = &ServiceDiscoverySpec{NamespaceID: "ns-abcdef0123456789", ContainerName: "admin"}
 		},
+		"HTTP namespace": func(s *ServiceSpec) {
+			s.ServiceDiscovery = &ServiceDiscoverySpec{NamespaceID: "ns-abcdef0123456789", NamespaceType: NamespaceTypeHTTP}
+		},
+		"HTTP namespace with a load balancer": func(s *ServiceSpec) {
+			s.LoadBalancer = &LoadBalancerSpec{ListenerARN: goldenListener, PathPatterns: []string{"/*"}}
+			s.ServiceDiscovery = &ServiceDiscoverySpec{NamespaceID: "ns-abcdef0123456789", NamespaceType: NamespaceTypeHTTP}
+		},
 		"tags equal to default tags": func(s *ServiceSpec) { s.Tags = map[string]string{"env": "test", "team": "other", "x": ""} },
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -84,10 +84,16 @@ type HealthCheckSpec struct {
 	UnhealthyThreshold *int64 `json:"unhealthy_threshold,omitempty"`
 }
 
-// ServiceDiscoverySpec: a Cloud Map service (A + SRV) in an existing namespace.
+// ServiceDiscoverySpec: a Cloud Map service in an existing namespace: A and
+// SRV records in a DNS namespace, instance registration only in an HTTP
+// namespace (Cloud Map refuses DNS records there).
 type ServiceDiscoverySpec struct {
 	NamespaceID string `json:"namespace_id"`
-	DNSTTL      *int64 `json:"dns_ttl,omitempty"`
+	// NamespaceType is the namespace's type (DNS_PRIVATE, DNS_PUBLIC or
+	// HTTP). The resource looks it up when the user leaves it unset; ""
+	// (not known yet) expands as a DNS namespace.
+	NamespaceType string `json:"namespace_type,omitempty"`
+	DNSTTL        *int64 `json:"dns_ttl,omitempty"`
 	// ContainerName is the container whose port the SRV record publishes.
 	// Default: load_balancer.container_name when set, else the only container
 	// with a port. (Not in the issue's sketch; added for services with several
@@ -219,7 +225,7 @@ func (s *ServiceSpec) ApplyDefaults() {
 		setInt(&hc.HealthyThreshold, DefaultHealthyThreshold)
 		setInt(&hc.UnhealthyThreshold, DefaultUnhealthyThreshold)
 	}
-	if sd := s.ServiceDiscovery; sd != nil {
+	if sd := s.ServiceDiscovery; sd != nil && sd.NamespaceType != NamespaceTypeHTTP {
 		setInt(&sd.DNSTTL, DefaultDNSTTL)
 		if sd.ContainerName == "" {
 			if s.LoadBalancer != nil && s.LoadBalancer.ContainerName != "" {

@@ -377,6 +377,23 @@ func (v *validator) serviceDiscovery(s *ServiceSpec, sd *ServiceDiscoverySpec) {
 	} else if !namespaceIDRe.MatchString(sd.NamespaceID) {
 		v.add(np, "Invalid namespace_id", "%q is not a Cloud Map namespace id (ns-...)", sd.NamespaceID)
 	}
+	tp := at(root, AttrStep("namespace_type"))
+	switch sd.NamespaceType {
+	case "", NamespaceTypeDNSPrivate, NamespaceTypeDNSPublic:
+	case NamespaceTypeHTTP:
+		// Cloud Map: "When you specify an HTTP service, you can't include a
+		// DnsConfig element": no records, so no TTL and no SRV port.
+		if sd.DNSTTL != nil {
+			v.add(at(root, AttrStep("dns_ttl")), "dns_ttl in an HTTP namespace", "an HTTP namespace has no DNS records: remove dns_ttl")
+		}
+		if sd.ContainerName != "" {
+			v.add(at(root, AttrStep("container_name")), "container_name in an HTTP namespace",
+				"container_name chooses the port of the SRV record, and an HTTP namespace has no DNS records: remove it")
+		}
+		return
+	default:
+		v.add(tp, "Invalid namespace_type", "%q: must be DNS_PRIVATE, DNS_PUBLIC or HTTP", sd.NamespaceType)
+	}
 	v.intRange(at(root, AttrStep("dns_ttl")), sd.DNSTTL, 0, maxInt32, "Invalid dns_ttl")
 	cp := at(root, AttrStep("container_name"))
 	if s.LoadBalancer != nil && sd.ContainerName == s.LoadBalancer.ContainerName {

@@ -221,9 +221,16 @@ func ServiceSpecFromObserved(cluster, name string, obs map[string]Observed, env 
 		if s.LoadBalancer != nil && lbContainer != "" {
 			defaultContainer = lbContainer
 		}
-		d := &ServiceDiscoverySpec{NamespaceID: sd.NamespaceID, DNSTTL: invUnlessInt(sd.DNSTTL, DefaultDNSTTL)}
-		if c := svc.ServiceRegistries[0].ContainerName; c != defaultContainer {
-			d.ContainerName = c
+		d := &ServiceDiscoverySpec{NamespaceID: sd.NamespaceID}
+		if sd.HTTPNamespace || len(sd.RecordTypes) == 0 {
+			// No DNS records: an HTTP namespace (the resource's import
+			// looks the exact type up for a DNS one).
+			d.NamespaceType = NamespaceTypeHTTP
+		} else {
+			d.DNSTTL = invUnlessInt(sd.DNSTTL, DefaultDNSTTL)
+			if c := svc.ServiceRegistries[0].ContainerName; c != defaultContainer {
+				d.ContainerName = c
+			}
 		}
 		s.ServiceDiscovery = d
 	}
