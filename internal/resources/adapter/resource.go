@@ -95,6 +95,14 @@ type UnknownHider interface {
 	HidesChanges(unknown [][]composite.PathStep) bool
 }
 
+// PlanLooker is an optional hook run by ModifyPlan before it converts the
+// plan: it may fill computed inputs the user left unset by a lookup (AWS
+// read calls allowed; prior is nil on create). The filled values are part
+// of the plan, so the apply and later reads need no lookup.
+type PlanLooker[M any] interface {
+	PlanLookup(ctx context.Context, c *conns.Clients, prior *M, plan *M) diag.Diagnostics
+}
+
 // Preparer is an optional hook run before an apply expands the model: it
 // may look up what the user left unset (AWS calls allowed).
 type Preparer[M any] interface {
@@ -226,6 +234,17 @@ func (r *Resource[M, S]) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	var prior *M
+	if !req.State.Raw.IsNull() {
+		prior = new(M)
+		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
+	}
+	if l, ok := r.def.(PlanLooker[M]); ok {
+		resp.Diagnostics.Append(l.PlanLookup(conns.WithLogging(ctx), r.clients, prior, &plan)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
 	spec, unknown, diags := r.def.ToSpec(ctx, plan)
 	resp.Diagnostics.Append(diags...)
 	if diags.HasError() || r.def.IdentityUnknown(unknown) {
@@ -245,10 +264,8 @@ func (r *Resource[M, S]) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	recorded := map[string]composite.Recorded{}
-	if !req.State.Raw.IsNull() {
-		var prior M
-		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-		if r.def.SameIdentity(prior, plan) {
+	if prior != nil {
+		if r.def.SameIdentity(*prior, plan) {
 			recorded, diags = LoadRecorded(ctx, req.Private)
 			resp.Diagnostics.Append(diags...)
 		}

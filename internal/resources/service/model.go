@@ -88,6 +88,7 @@ type healthCheckModel struct {
 
 type serviceDiscoveryModel struct {
 	NamespaceID   types.String `tfsdk:"namespace_id"`
+	NamespaceType types.String `tfsdk:"namespace_type"`
 	DNSTTL        types.Int64  `tfsdk:"dns_ttl"`
 	ContainerName types.String `tfsdk:"container_name"`
 }
@@ -203,6 +204,7 @@ func toSpec(ctx context.Context, m serviceModel) (composite.ServiceSpec, [][]com
 	if c.Object(m.ServiceDiscovery, ap("service_discovery"), &sm) {
 		s.ServiceDiscovery = &composite.ServiceDiscoverySpec{
 			NamespaceID:   c.Str(sm.NamespaceID, ap("service_discovery", "namespace_id")),
+			NamespaceType: c.Str(sm.NamespaceType, ap("service_discovery", "namespace_type")),
 			DNSTTL:        c.IntPtr(sm.DNSTTL, ap("service_discovery", "dns_ttl")),
 			ContainerName: c.Str(sm.ContainerName, ap("service_discovery", "container_name")),
 		}

@@ -115,6 +115,7 @@ func fromSpec(ctx context.Context, s composite.ServiceSpec, into *serviceModel) 
 		m.ServiceDiscovery = b.object(serviceDiscoveryModel{
 			NamespaceID:   b.str(sd.NamespaceID, "service_discovery", "namespace_id"),
 			DNSTTL:        b.int(sd.DNSTTL, "service_discovery", "dns_ttl"),
+			NamespaceType: b.str(sd.NamespaceType, "service_discovery", "namespace_type"),
 			ContainerName: b.str(sd.ContainerName, "service_discovery", "container_name"),
 		}, "service_discovery")
 	}

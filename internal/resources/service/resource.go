@@ -6,11 +6,14 @@ package service
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 	"github.com/containerapp/terraform-provider-containerapp/internal/conns"
@@ -134,4 +137,79 @@ func identity(m serviceModel) (cluster, name string) {
 		cluster, name = c, n
 	}
 	return cluster, name
+}
+
+var (
+	_ adapter.PlanLooker[serviceModel]              = serviceDef{}
+	_ adapter.Preparer[serviceModel]                = serviceDef{}
+	_ adapter.ImportFinisher[composite.ServiceSpec] = serviceDef{}
+)
+
+// PlanLookup fills service_discovery.namespace_type when the user left it
+// unset: from the prior state when the namespace is the same one, else by
+// one Cloud Map GetNamespace call when the namespace id is known. A
+// namespace created in the same apply leaves it unknown until Prepare.
+func (serviceDef) PlanLookup(ctx context.Context, c *conns.Clients, prior *serviceModel, plan *serviceModel) diag.Diagnostics {
+	var keep string
+	if prior != nil {
+		if sd, ok, _ := discoveryOf(ctx, prior.ServiceDiscovery); ok && !sd.NamespaceType.IsUnknown() && !sd.NamespaceType.IsNull() {
+			keep = sd.NamespaceID.ValueString() + "\x00" + sd.NamespaceType.ValueString()
+		}
+	}
+	return fillNamespaceType(ctx, c, plan, keep)
+}
+
+// Prepare looks the namespace type up at apply when the plan could not
+// (the namespace was created in the same apply).
+func (serviceDef) Prepare(ctx context.Context, c *conns.Clients, m *serviceModel) diag.Diagnostics {
+	return fillNamespaceType(ctx, c, m, "")
+}
+
+// FinishImport: the discovery service of a DNS namespace does not say which
+// DNS type; the namespace does.
+func (serviceDef) FinishImport(ctx context.Context, c *conns.Clients, s *composite.ServiceSpec, _ map[string]composite.Observed) error {
+	if sd := s.ServiceDiscovery; sd != nil && sd.NamespaceType == "" {
+		t, err := handlers.NamespaceType(ctx, c.ServiceDiscovery(), sd.NamespaceID)
+		if err != nil {
+			return err
+		}
+		sd.NamespaceType = t
+	}
+	return nil
+}
+
+func discoveryOf(ctx context.Context, v types.Object) (serviceDiscoveryModel, bool, diag.Diagnostics) {
+	var sd serviceDiscoveryModel
+	if v.IsNull() || v.IsUnknown() {
+		return sd, false, nil
+	}
+	diags := v.As(ctx, &sd, basetypes.ObjectAsOptions{})
+	return sd, !diags.HasError(), diags
+}
+
+// fillNamespaceType sets an unknown namespace_type: from keep
+// ("<namespace id>\x00<type>") when it names the same namespace, else from
+// Cloud Map when the namespace id is known.
+func fillNamespaceType(ctx context.Context, c *conns.Clients, m *serviceModel, keep string) diag.Diagnostics {
+	sd, ok, diags := discoveryOf(ctx, m.ServiceDiscovery)
+	if !ok || !sd.NamespaceType.IsUnknown() || sd.NamespaceID.IsUnknown() || sd.NamespaceID.IsNull() || c == nil {
+		return diags
+	}
+	id := sd.NamespaceID.ValueString()
+	if prevID, typ, found := strings.Cut(keep, "\x00"); found && prevID == id {
+		sd.NamespaceType = types.StringValue(typ)
+	} else {
+		t, err := handlers.NamespaceType(ctx, c.ServiceDiscovery(), id)
+		if err != nil {
+			diags.AddAttributeError(path.Root("service_discovery").AtName("namespace_id"), "Looking up the Cloud Map namespace", err.Error())
+			return diags
+		}
+		sd.NamespaceType = types.StringValue(t)
+	}
+	obj, d := types.ObjectValueFrom(ctx, m.ServiceDiscovery.AttributeTypes(ctx), sd)
+	diags.Append(d...)
+	if !diags.HasError() {
+		m.ServiceDiscovery = obj
+	}
+	return diags
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -11,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
@@ -135,13 +137,22 @@ func schemaInto(ctx context.Context, resp *resource.SchemaResponse) {
 				},
 			},
 			"service_discovery": schema.SingleNestedAttribute{
-				Optional:            true,
-				MarkdownDescription: "Register tasks in an existing Cloud Map namespace (A and SRV records).",
+				Optional: true,
+				MarkdownDescription: "Register tasks in an existing Cloud Map namespace: A and SRV records in a DNS namespace, " +
+					"instance registration only (no records, as Cloud Map requires) in an HTTP namespace.",
 				Attributes: map[string]schema.Attribute{
 					"namespace_id": schema.StringAttribute{Required: true, MarkdownDescription: "Namespace id (`ns-...`)."},
-					"dns_ttl":      schema.Int64Attribute{Optional: true, MarkdownDescription: "TTL of the records in seconds. Default `10`."},
+					"namespace_type": schema.StringAttribute{
+						Optional: true, Computed: true,
+						MarkdownDescription: "`DNS_PRIVATE`, `DNS_PUBLIC` or `HTTP`. Default: looked up from `namespace_id` at plan " +
+							"(one Cloud Map `GetNamespace` call, kept in state), or at apply when the namespace is created in the same " +
+							"apply; set it (e.g. to `containerapp_cluster.x.service_discovery.type`) to avoid the lookup. Changing it " +
+							"replaces the Cloud Map service.",
+						Validators: []validator.String{stringvalidator.OneOf("DNS_PRIVATE", "DNS_PUBLIC", "HTTP")},
+					},
+					"dns_ttl": schema.Int64Attribute{Optional: true, MarkdownDescription: "TTL of the records in seconds (DNS namespaces only). Default `10`."},
 					"container_name": schema.StringAttribute{Optional: true,
-						MarkdownDescription: "Container whose port the SRV record publishes. Default: the load balancer's container, else the only container with a port."},
+						MarkdownDescription: "Container whose port the SRV record publishes (DNS namespaces only). Default: the load balancer's container, else the only container with a port."},
 				},
 			},
 			"repository": schema.SingleNestedAttribute{
