@@ -23,14 +23,44 @@ func AdoptMatching(g Graph, recs map[string]Recorded, obs map[string]Observed) {
 			continue
 		}
 		RecordFacts(c.Kind, resolved, &rec)
-		have, okHave := Fingerprint(c.Kind, ObservedView(c.Kind, obs[c.Key].Props, rec))
+		o := obs[c.Key]
+		view := ObservedView(c.Kind, o.Props, rec)
+		have, okHave := Fingerprint(c.Kind, view)
 		want, okWant := Fingerprint(c.Kind, resolved)
 		rec.Observed = have
-		if okHave && okWant && have == want {
+		if okHave && okWant && have == want && (!o.Full || FullView(c.Kind, view) == FullView(c.Kind, resolved)) {
 			rec.Hash, rec.ReplaceHash = c.Hash, c.ReplaceHash
 		}
 		recs[c.Key] = rec
 	}
+}
+
+// FullView is the canonical JSON of the settings of a kind that only a full
+// observation reads (they cost extra calls, so the drift fingerprint leaves
+// them out): the tags of the kinds whose describe call omits them, an ECR
+// lifecycle policy, a target group's deregistration delay. An import
+// compares them too before it adopts a child's hash, so a difference there
+// is converged by the first apply instead of hidden. "" for other kinds.
+func FullView(k Kind, props any) string {
+	switch p := props.(type) {
+	case *RepositoryProps:
+		return driftCanonicalJSON(struct {
+			Lifecycle string            `json:"lifecycle"`
+			Tags      map[string]string `json:"tags"`
+		}{driftCanonicalPolicy(p.LifecyclePolicy), driftUserTags(p.Tags)})
+	case *TargetGroupProps:
+		return driftCanonicalJSON(struct {
+			Delay int32             `json:"deregistration_delay"`
+			Tags  map[string]string `json:"tags"`
+		}{p.DeregistrationDelay, driftUserTags(p.Tags)})
+	case *ListenerRuleProps:
+		return driftCanonicalJSON(driftUserTags(p.Tags))
+	case *DiscoveryServiceProps:
+		return driftCanonicalJSON(driftUserTags(p.Tags))
+	case *LogGroupProps:
+		return driftCanonicalJSON(driftUserTags(p.Tags))
+	}
+	return ""
 }
 
 // ObservedView returns the observed props of a child as its record says
