@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 def patches_enabled() -> bool:
-    return os.environ.get("CONTAINERAPP_EMULATOR_PATCHES", "1").strip().lower() not in ("0", "false", "no", "off")
+    return os.environ.get("CONTAINERAPP_EMULATOR_PATCHES", "1").strip() != "0"
 
 
 def main(argv=None) -> None:
