@@ -1,9 +1,12 @@
 """Tests for the emulator fidelity patches (scripts/emulator/containerapp_moto).
 
 Two emulators are started from launcher.py on free ports: one with the patches,
-one with CONTAINERAPP_EMULATOR_PATCHES=0 (plain moto). Every test asserts the
-AWS behaviour on the patched one and that plain moto does not show it, so each
-test proves its patch is still needed.
+one with CONTAINERAPP_EMULATOR_PATCHES=0 (plain moto). Each patch has tests that
+assert the AWS behaviour on the patched one and that plain moto does not show
+it, so they prove the patch is still needed. A few tests run on the patched one
+only, or expect the same answer from both: they check that a patch leaves alone
+what moto already does as AWS does (a launch type sent, an image that exists,
+a DNS namespace, a recreate after delete, desired count 0).
 
     python3 -m unittest -v scripts/emulator/test_patches.py   (or run_tests.sh)
 """
@@ -13,6 +16,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 import urllib.request
@@ -46,7 +50,7 @@ class Emulator:
             MOTO_ECS_SERVICE_RUNNING="1000",
             MOTO_IAM_LOAD_MANAGED_POLICIES="false",
         )
-        self.log = open(os.path.join(os.environ.get("TMPDIR", "/tmp"), f"emulator-test-{self.port}.log"), "w+")
+        self.log = tempfile.TemporaryFile("w+")  # shown if the emulator exits
         self.proc = subprocess.Popen(
             [sys.executable, LAUNCHER, "-H", "127.0.0.1", "-p", str(self.port)],
             env=env,
