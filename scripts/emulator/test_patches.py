@@ -158,6 +158,8 @@ DEPLOYMENT_CONFIGURATION = {
     "maximumPercent": 150,
     "minimumHealthyPercent": 50,
     "alarms": {"alarmNames": ["high-5xx"], "enable": True, "rollback": False},
+    "strategy": "ROLLING",
+    "bakeTimeInMinutes": 5,
 }
 STRATEGY = [{"capacityProvider": "FARGATE_SPOT", "weight": 3, "base": 0}, {"capacityProvider": "FARGATE", "weight": 1, "base": 1}]
 SERVICE_CONNECT = {"enabled": True, "namespace": "arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-1"}
