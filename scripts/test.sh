@@ -30,6 +30,9 @@ if [[ -n "$unformatted" ]]; then echo "gofmt needed on:"; echo "$unformatted"; e
 go vet ./...
 bash scripts/docs.sh check
 
+log "emulator fidelity patches: each reproduces an AWS rule plain moto lacks"
+bash scripts/emulator/run_tests.sh
+
 log "go test ./... (TF_ACC=1, Terraform $("$TF_ACC_TERRAFORM_PATH" version | head -1))"
 go test ./... -count=1 -timeout 60m ${GOTESTFLAGS:-} 2>&1 | tee "$CACHE_DIR/last-test.log"
 status=${PIPESTATUS[0]}
