@@ -602,6 +602,7 @@ func (p *Proxy) modifyResponse(resp *http.Response) error {
 		raw = out
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(raw))
+	resp.TransferEncoding = nil
 	resp.ContentLength = int64(len(raw))
 	resp.Header.Set("Content-Length", strconv.Itoa(len(raw)))
 	return nil

@@ -337,6 +337,17 @@ func TestConsistency_clusterNotFound(t *testing.T) {
 	wantHits(t, p,
 		"ClusterNotFound CreateService ClusterNotFoundException",
 		"ClusterNotFound DescribeServices ClusterNotFoundException")
+	// Answers given instead of forwarding are marked on their calls (and
+	// are not Faults).
+	var marked []string
+	for _, c := range p.Calls() {
+		if c.Consistency != "" {
+			marked = append(marked, fmt.Sprintf("%s=%s/%d/%v", c, c.Consistency, c.Status, c.Injected))
+		}
+	}
+	if got := strings.Join(marked, ","); got != "ecs:CreateService=ClusterNotFound/400/false,ecs:DescribeServices=ClusterNotFound/400/false" {
+		t.Fatalf("marked calls = %s", got)
+	}
 }
 
 func TestConsistency_securityGroupNotFound(t *testing.T) {

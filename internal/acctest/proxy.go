@@ -23,7 +23,10 @@ import (
 // and the AWS emulator. Acceptance tests point every service endpoint of the
 // provider at URL(); the proxy forwards each request to the target unchanged
 // (including the Host header, so SigV4 signatures stay valid), records one
-// Call per HTTP request, and can inject latency and AWS-shaped faults.
+// Call per HTTP request, and can inject latency and AWS-shaped faults. In
+// consistency mode (EnableConsistency, see consistency.go) it also
+// reproduces AWS's eventual-consistency windows in front of an emulator that
+// has none.
 //
 // A Proxy is safe for concurrent use.
 //
