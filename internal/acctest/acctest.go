@@ -1,5 +1,7 @@
 // Package acctest holds acceptance-test helpers: the emulator endpoint, an
-// SDK config for test setup, the fault/latency proxy and destroy checks.
+// SDK config for test setup, the fault/latency proxy (with its consistency
+// mode, which reproduces AWS's eventual-consistency windows; see
+// CONSISTENCY.md) and destroy checks.
 package acctest
 
 import (

@@ -3,6 +3,7 @@ package acctest
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -22,7 +23,10 @@ import (
 // and the AWS emulator. Acceptance tests point every service endpoint of the
 // provider at URL(); the proxy forwards each request to the target unchanged
 // (including the Host header, so SigV4 signatures stay valid), records one
-// Call per HTTP request, and can inject latency and AWS-shaped faults.
+// Call per HTTP request, and can inject latency and AWS-shaped faults. In
+// consistency mode (EnableConsistency, see consistency.go) it also
+// reproduces AWS's eventual-consistency windows in front of an emulator that
+// has none.
 //
 // A Proxy is safe for concurrent use.
 //
@@ -49,6 +53,7 @@ type Proxy struct {
 	faults  []*faultState
 	latency time.Duration
 	onCall  func(Call)
+	cons    *consistency // nil unless EnableConsistency is on
 }
 
 // Call is one HTTP request (one SDK attempt) seen by the proxy.
@@ -65,6 +70,10 @@ type Call struct {
 	// Injected reports whether the proxy answered with an injected fault
 	// instead of forwarding.
 	Injected bool
+	// Consistency names the consistency rule that shaped the answer (an
+	// error returned instead of forwarding, or a rewritten response); empty
+	// otherwise. See EnableConsistency.
+	Consistency ConsistencyRule
 	// Duration is the time from arrival until the response status was
 	// written, latency included.
 	Duration time.Duration
@@ -101,9 +110,34 @@ type faultState struct {
 	seen int // matching calls since the fault was added
 }
 
+// ProxyOption configures NewProxy.
+type ProxyOption func(*proxyOptions)
+
+type proxyOptions struct {
+	listen      string
+	consistency *Windows
+}
+
+// WithListenAddr makes the proxy listen on addr (default "127.0.0.1:0", a
+// random port), e.g. a fixed "127.0.0.1:4567" for a demo that points
+// AWS_ENDPOINT_URL at the proxy.
+func WithListenAddr(addr string) ProxyOption {
+	return func(o *proxyOptions) { o.listen = addr }
+}
+
+// WithConsistency starts the proxy with EnableConsistency(w) (a no-op when
+// CONTAINERAPP_TEST_CONSISTENCY turns the mode off).
+func WithConsistency(w Windows) ProxyOption {
+	return func(o *proxyOptions) { o.consistency = &w }
+}
+
 // NewProxy starts a proxy on 127.0.0.1 with a random port that forwards to
 // target, e.g. "http://127.0.0.1:4566". Close it when done.
-func NewProxy(target string) (*Proxy, error) {
+func NewProxy(target string, opts ...ProxyOption) (*Proxy, error) {
+	o := proxyOptions{listen: "127.0.0.1:0"}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, fmt.Errorf("acctest proxy: parsing target %q: %w", target, err)
@@ -111,7 +145,7 @@ func NewProxy(target string) (*Proxy, error) {
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 		return nil, fmt.Errorf("acctest proxy: target %q must be an absolute http(s) URL", target)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return nil, fmt.Errorf("acctest proxy: listening: %w", err)
 	}
@@ -127,7 +161,8 @@ func NewProxy(target string) (*Proxy, error) {
 			// Keep the Host the client signed (SigV4 signs "host").
 			pr.Out.Host = pr.In.Host
 		},
-		Transport: p.transport,
+		Transport:      p.transport,
+		ModifyResponse: p.modifyResponse,
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			http.Error(w, "acctest proxy: forwarding: "+err.Error(), http.StatusBadGateway)
 		},
@@ -135,6 +170,9 @@ func NewProxy(target string) (*Proxy, error) {
 	p.srv = &http.Server{
 		Handler:           http.HandlerFunc(p.serveHTTP),
 		ReadHeaderTimeout: 30 * time.Second,
+	}
+	if o.consistency != nil {
+		p.EnableConsistency(*o.consistency)
 	}
 	go func() { _ = p.srv.Serve(ln) }()
 	return p, nil
@@ -295,6 +333,7 @@ func (p *Proxy) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	latency := p.latency
+	cons := p.cons
 	p.mu.Unlock()
 
 	if latency > 0 {
@@ -306,12 +345,28 @@ func (p *Proxy) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	// Consistency mode (see consistency.go) only looks at calls no fault
+	// answered: it may answer with an error itself, or watch the upstream
+	// response (record what was created or deleted, rewrite reads).
+	var ex *exchange
+	var early *consistencyAnswer
+	if fault == nil && cons != nil {
+		if ex = cons.begin(r, call.Service, call.Operation); ex != nil {
+			if early = ex.check(); early == nil {
+				r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
+			}
+		}
+	}
+
 	// The call is finalized (recorded and the hook run) when the status is
 	// written, before the client can see the response: once an SDK call
 	// returns, its attempts are in Calls().
 	var once sync.Once
 	finish := func(status int) {
 		once.Do(func() {
+			if ex != nil {
+				call.Consistency = ex.answered()
+			}
 			call.Status = status
 			call.Duration = time.Since(start)
 			p.mu.Lock()
@@ -326,10 +381,13 @@ func (p *Proxy) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	rec := &statusRecorder{ResponseWriter: w, onStatus: finish}
-	if fault != nil {
+	switch {
+	case fault != nil:
 		call.Injected = true
 		p.writeFault(rec, r, call.Service, *fault)
-	} else {
+	case early != nil:
+		p.writeFault(rec, r, call.Service, early.fault)
+	default:
 		p.rp.ServeHTTP(rec, r)
 	}
 	finish(http.StatusOK) // no-op unless nothing was written
@@ -338,6 +396,23 @@ func (p *Proxy) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // signingService returns the SigV4 signing name from the credential scope
 // ("Credential=AKID/20250101/us-east-1/ecs/aws4_request" -> "ecs").
 func signingService(r *http.Request) string {
+	if parts := credentialScope(r); len(parts) >= 5 {
+		return parts[len(parts)-2]
+	}
+	return ""
+}
+
+// signingRegion returns the region of the credential scope ("us-east-1").
+func signingRegion(r *http.Request) string {
+	if parts := credentialScope(r); len(parts) >= 5 {
+		return parts[len(parts)-3]
+	}
+	return ""
+}
+
+// credentialScope splits the SigV4 credential ("AKID/date/region/service/
+// aws4_request") of the Authorization header or a presigned URL.
+func credentialScope(r *http.Request) []string {
 	cred := ""
 	if auth := r.Header.Get("Authorization"); auth != "" {
 		if i := strings.Index(auth, "Credential="); i >= 0 {
@@ -349,11 +424,7 @@ func signingService(r *http.Request) string {
 	} else {
 		cred = r.URL.Query().Get("X-Amz-Credential") // presigned URL
 	}
-	parts := strings.Split(cred, "/")
-	if len(parts) >= 5 {
-		return parts[len(parts)-2]
-	}
-	return ""
+	return strings.Split(cred, "/")
 }
 
 // operationName returns the operation from X-Amz-Target (JSON protocols), the
@@ -370,32 +441,50 @@ func operationName(r *http.Request) string {
 		return r.URL.Path[i+len("/operation/"):]
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if mt != "application/x-www-form-urlencoded" || r.Body == nil || r.Body == http.NoBody {
+	if mt != "application/x-www-form-urlencoded" {
 		return ""
 	}
-	body, err := io.ReadAll(r.Body)
-	_ = r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	r.ContentLength = int64(len(body))
-	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	form, err := peekBody(r)
 	if err != nil {
 		return ""
-	}
-	form := body
-	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
-		zr, err := gzip.NewReader(bytes.NewReader(body))
-		if err != nil {
-			return ""
-		}
-		if form, err = io.ReadAll(zr); err != nil {
-			return ""
-		}
 	}
 	v, err := url.ParseQuery(string(form))
 	if err != nil {
 		return ""
 	}
 	return v.Get("Action")
+}
+
+// maxPeek bounds the bodies the proxy reads to look inside (AWS API requests
+// and responses are far smaller).
+const maxPeek = 32 << 20
+
+// peekBody reads r's body, puts an identical one back (so it is forwarded
+// intact) and returns its content, gunzipped when Content-Encoding is gzip.
+func peekBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxPeek))
+	_ = r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	if err != nil {
+		return nil, err
+	}
+	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
+		return gunzip(body)
+	}
+	return body, nil
+}
+
+func gunzip(b []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(io.LimitReader(zr, maxPeek))
 }
 
 // writeFault answers in the protocol the SDK expects for the request.
