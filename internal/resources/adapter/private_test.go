@@ -1,10 +1,14 @@
 package adapter
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"reflect"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
@@ -102,5 +106,38 @@ func TestDecodeRecorded_versions(t *testing.T) {
 	restore()
 	if err != nil || string(raw) != `{"service":{"Key":"","Kind":"aws_ecs_service","Name":"","ARN":"","Outputs":{"cluster":"c","observed":"f"},"Hash":"","ReplaceHash":""}}` {
 		t.Errorf("v1 encoding = %s, %v", raw, err)
+	}
+}
+
+func TestRecordedFromResources(t *testing.T) {
+	ctx := context.Background()
+	obj := func(kind composite.Kind, name, arn string) attr.Value {
+		return types.ObjectValueMust(ChildObjectType.AttrTypes, map[string]attr.Value{
+			"kind": types.StringValue(string(kind)), "name": types.StringValue(name), "arn": types.StringValue(arn),
+		})
+	}
+	m := types.MapValueMust(ChildObjectType, map[string]attr.Value{
+		"service":               obj(composite.KindECSService, "web", "arn:aws:ecs:us-east-1:1:service/platform/web"),
+		"execution_role_policy": obj(composite.KindIAMRolePolicy, "containerapp-execution", "role-x:containerapp-execution"),
+		"listener_rule":         obj(composite.KindListenerRule, "", "arn:rule"),
+	})
+	rec, diags := RecordedFromResources(ctx, m)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if len(rec) != 3 {
+		t.Fatalf("got %d records", len(rec))
+	}
+	if s := rec["service"]; s.Kind != composite.KindECSService || s.ARN != "arn:aws:ecs:us-east-1:1:service/platform/web" || s.Name != "web" {
+		t.Errorf("service record %+v", s)
+	}
+	if p := rec["execution_role_policy"]; p.Outputs[composite.AttrID] != "role-x:containerapp-execution" || p.Name != "containerapp-execution" {
+		t.Errorf("policy record %+v", p)
+	}
+	if r := rec["listener_rule"]; r.ARN != "arn:rule" || r.Outputs[composite.AttrName] != "" {
+		t.Errorf("rule record %+v", r)
+	}
+	if rec, _ := RecordedFromResources(ctx, types.MapNull(ChildObjectType)); len(rec) != 0 {
+		t.Errorf("null map: %v", rec)
 	}
 }
