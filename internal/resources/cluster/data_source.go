@@ -1,4 +1,3 @@
-// Package cluster implements the containerapp_cluster data source.
 package cluster
 
 import (
@@ -7,9 +6,6 @@ import (
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/resources/adapter"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -18,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/conns"
+	"github.com/containerapp/terraform-provider-containerapp/internal/handlers"
 )
 
 var (
@@ -99,34 +96,6 @@ type clusterModel struct {
 	Tags                            types.Map    `tfsdk:"tags"`
 }
 
-// DescribeClustersAPI is the one ECS call the data source needs.
-type DescribeClustersAPI interface {
-	DescribeClusters(ctx context.Context, in *ecs.DescribeClustersInput, optFns ...func(*ecs.Options)) (*ecs.DescribeClustersOutput, error)
-}
-
-// FindCluster returns the ACTIVE cluster named (or with the ARN) name, with
-// tags and settings, in one DescribeClusters call.
-func FindCluster(ctx context.Context, api DescribeClustersAPI, name string) (*ecstypes.Cluster, error) {
-	out, err := api.DescribeClusters(ctx, &ecs.DescribeClustersInput{
-		Clusters: []string{name},
-		Include:  []ecstypes.ClusterField{ecstypes.ClusterFieldTags, ecstypes.ClusterFieldSettings},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("describing ECS cluster %q: %w", name, err)
-	}
-	for _, c := range out.Clusters {
-		if aws.ToString(c.Status) == "INACTIVE" {
-			return nil, fmt.Errorf("ECS cluster %q is INACTIVE (deleted)", name)
-		}
-		return &c, nil
-	}
-	reason := "MISSING"
-	for _, f := range out.Failures {
-		reason = aws.ToString(f.Reason)
-	}
-	return nil, fmt.Errorf("ECS cluster %q not found (%s)", name, reason)
-}
-
 func (d *clusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	ctx = conns.WithLogging(ctx)
 	var m clusterModel
@@ -134,45 +103,31 @@ func (d *clusterDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := FindCluster(ctx, d.clients.ECS(), m.Name.ValueString())
+	c, err := handlers.DescribeActiveCluster(ctx, d.clients.ECS(), m.Name.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Reading ECS cluster", err.Error())
 		return
 	}
-	m.ID = types.StringValue(aws.ToString(c.ClusterArn))
+	m.ID = types.StringValue(c.ARN)
 	m.ARN = m.ID
-	m.Status = types.StringValue(aws.ToString(c.Status))
-	m.RunningTasksCount = types.Int64Value(int64(c.RunningTasksCount))
-	m.PendingTasksCount = types.Int64Value(int64(c.PendingTasksCount))
-	m.ActiveServicesCount = types.Int64Value(int64(c.ActiveServicesCount))
-	cps := c.CapacityProviders
-	if cps == nil {
-		cps = []string{}
-	}
+	m.Status = types.StringValue(c.Status)
+	m.RunningTasksCount = types.Int64Value(c.RunningTasks)
+	m.PendingTasksCount = types.Int64Value(c.PendingTasks)
+	m.ActiveServicesCount = types.Int64Value(c.ActiveServices)
 	var diags = resp.Diagnostics
-	m.CapacityProviders, diags = types.ListValueFrom(ctx, types.StringType, cps)
+	m.CapacityProviders, diags = types.ListValueFrom(ctx, types.StringType, c.CapacityProviders)
 	resp.Diagnostics.Append(diags...)
-	strategies := make([]attr.Value, 0, len(c.DefaultCapacityProviderStrategy))
-	for _, s := range c.DefaultCapacityProviderStrategy {
+	strategies := make([]attr.Value, 0, len(c.DefaultStrategy))
+	for _, s := range c.DefaultStrategy {
 		strategies = append(strategies, types.ObjectValueMust(strategyType.AttrTypes, map[string]attr.Value{
-			"capacity_provider": types.StringValue(aws.ToString(s.CapacityProvider)),
+			"capacity_provider": types.StringValue(s.CapacityProvider),
 			"weight":            types.Int64Value(int64(s.Weight)),
 			"base":              types.Int64Value(int64(s.Base)),
 		}))
 	}
 	m.DefaultCapacityProviderStrategy = types.ListValueMust(strategyType, strategies)
-	insights := "disabled"
-	for _, s := range c.Settings {
-		if s.Name == ecstypes.ClusterSettingNameContainerInsights {
-			insights = aws.ToString(s.Value)
-		}
-	}
-	m.ContainerInsights = types.StringValue(insights)
-	tags := map[string]string{}
-	for _, t := range c.Tags {
-		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	m.Tags, diags = types.MapValueFrom(ctx, types.StringType, tags)
+	m.ContainerInsights = types.StringValue(c.ContainerInsights)
+	m.Tags, diags = types.MapValueFrom(ctx, types.StringType, c.Tags)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
