@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/resources/adapter"
 
