@@ -137,14 +137,14 @@ func (h *DiscoveryServiceHandler) adopt(ctx context.Context, c composite.Child, 
 					continue
 				}
 				// Some emulators ignore the filter: check the namespace.
-				if svc, err := h.find(ctx, aws.ToString(sum.Id)); err == nil && aws.ToString(svc.NamespaceId) == p.NamespaceID {
+				if svc, err := h.read(ctx, aws.ToString(sum.Id)); err == nil && aws.ToString(svc.NamespaceId) == p.NamespaceID {
 					id = aws.ToString(sum.Id)
 					break
 				}
 			}
 		}
 	}
-	svc, err := h.find(ctx, id)
+	svc, err := h.read(ctx, id)
 	if err != nil {
 		return fail("reading the existing service", err)
 	}
@@ -163,7 +163,7 @@ func (h *DiscoveryServiceHandler) adopt(ctx context.Context, c composite.Child, 
 // Read reports whether the service exists (one GetService call), and its
 // observed fingerprint (DNS record types and TTLs).
 func (h *DiscoveryServiceHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	svc, err := h.find(ctx, discoveryServiceID(rec))
+	svc, err := h.read(ctx, discoveryServiceID(rec))
 	if IsNotFound(err) {
 		return nil, false, nil
 	}
@@ -188,7 +188,7 @@ func (h *DiscoveryServiceHandler) update(ctx context.Context, c composite.Child,
 		return nil, err
 	}
 	id := discoveryServiceID(prev)
-	svc, err := h.find(ctx, id)
+	svc, err := h.read(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("updating Cloud Map service %q: %w", id, err)
 	}
@@ -246,20 +246,20 @@ func (h *DiscoveryServiceHandler) Delete(ctx context.Context, rec composite.Reco
 	return nil
 }
 
-// find returns the service, or an error IsNotFound accepts.
-func (h *DiscoveryServiceHandler) find(ctx context.Context, id string) (*sdtypes.Service, error) {
+// read returns the service, or an error IsNotFound accepts.
+func (h *DiscoveryServiceHandler) read(ctx context.Context, id string) (*sdtypes.Service, error) {
 	if id == "" {
-		return nil, fmt.Errorf("finding Cloud Map service without an id: %w", ErrNotFound)
+		return nil, fmt.Errorf("Cloud Map service without an id: %w", ErrNotFound)
 	}
 	out, err := h.api.GetService(ctx, &servicediscovery.GetServiceInput{Id: aws.String(id)})
 	if IsNotFound(err, "ServiceNotFound") {
-		return nil, fmt.Errorf("finding Cloud Map service %q: %w: %s", id, ErrNotFound, ErrorMessage(err))
+		return nil, fmt.Errorf("Cloud Map service %q: %w: %s", id, ErrNotFound, ErrorMessage(err))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading Cloud Map service %q: %w", id, err)
 	}
 	if out.Service == nil {
-		return nil, fmt.Errorf("finding Cloud Map service %q: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("Cloud Map service %q: %w", id, ErrNotFound)
 	}
 	return out.Service, nil
 }
@@ -338,23 +338,4 @@ func discoveryOutputs(svc *sdtypes.Service, name string) map[string]string {
 		composite.AttrID:   aws.ToString(svc.Id),
 		composite.AttrName: firstNonEmpty(aws.ToString(svc.Name), name),
 	}
-}
-
-func discoveryTags(m map[string]string) []sdtypes.Tag {
-	if len(m) == 0 {
-		return nil
-	}
-	tags := make([]sdtypes.Tag, 0, len(m))
-	for _, k := range sortedKeys(m) {
-		tags = append(tags, sdtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return tags
-}
-
-func discoveryTagMap(tags []sdtypes.Tag) map[string]string {
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return m
 }

@@ -23,7 +23,7 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
-func discoveryChildA(name, namespace string, ttl int64, tags map[string]string) composite.Child {
+func discoveryChild(name, namespace string, ttl int64, tags map[string]string) composite.Child {
 	return composite.Child{
 		Key: "discovery_service", Kind: composite.KindDiscoveryService, Name: name, Hash: "h",
 		Props: &composite.DiscoveryServiceProps{
@@ -35,7 +35,7 @@ func discoveryChildA(name, namespace string, ttl int64, tags map[string]string) 
 
 // httpNamespaceA creates a Cloud Map HTTP namespace for the test and removes
 // it afterwards.
-func httpNamespaceA(t *testing.T, at *accTestA, client *servicediscovery.Client) string {
+func newHTTPNamespace(t *testing.T, at *accEnv, client *servicediscovery.Client) string {
 	t.Helper()
 	out, err := client.CreateHttpNamespace(at.ctx, &servicediscovery.CreateHttpNamespaceInput{Name: aws.String(acctest.RandomName("ns"))})
 	if err != nil {
@@ -55,28 +55,28 @@ func httpNamespaceA(t *testing.T, at *accTestA, client *servicediscovery.Client)
 	return id
 }
 
-func TestDiscoveryServiceHandler_lifecycle(t *testing.T) {
-	at := newAccTestA(t)
+func TestAccDiscoveryServiceHandler_lifecycle(t *testing.T) {
+	at := newAcc(t)
 	ctx := at.ctx
 	client := servicediscovery.NewFromConfig(at.cfg)
 	h := NewDiscoveryServiceHandler(client)
-	namespace := httpNamespaceA(t, at, client)
+	namespace := newHTTPNamespace(t, at, client)
 	name := acctest.RandomName("app")
 	owner := acctest.RandomName("owner")
 
 	// Create.
-	c := discoveryChildA(name, namespace, 10, ownerTagsA(owner, "discovery_service", map[string]string{"team": "a", "drop": "me"}))
+	c := discoveryChild(name, namespace, 10, ownerTags(owner, "discovery_service", map[string]string{"team": "a", "drop": "me"}))
 	out, err := h.Create(ctx, c)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	requireOutputsA(t, out, composite.AttrARN, composite.AttrID, composite.AttrName)
+	requireOutputs(t, out, composite.AttrARN, composite.AttrID, composite.AttrName)
 	id := out[composite.AttrID]
 	t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Outputs: map[string]string{composite.AttrID: id}}) })
 	if !strings.HasSuffix(out[composite.AttrARN], "/"+id) || out[composite.AttrName] != name {
 		t.Errorf("Create outputs = %v", out)
 	}
-	svc := getDiscoveryServiceA(t, at, client, id)
+	svc := getDiscoveryService(t, at, client, id)
 	if svc.DnsConfig == nil || len(svc.DnsConfig.DnsRecords) != 2 || aws.ToInt64(svc.DnsConfig.DnsRecords[0].TTL) != 10 ||
 		svc.DnsConfig.RoutingPolicy != sdtypes.RoutingPolicyMultivalue {
 		t.Errorf("DNS config after create = %+v", svc.DnsConfig)
@@ -84,7 +84,7 @@ func TestDiscoveryServiceHandler_lifecycle(t *testing.T) {
 	if got := aws.ToString(svc.CreatorRequestId); !strings.HasPrefix(got, "containerapp-") || len(got) > 64 {
 		t.Errorf("CreatorRequestId = %q, want a containerapp- token of at most 64 characters", got)
 	}
-	rec := recordedA(c, out)
+	rec := recorded(c, out)
 
 	// Read: found, one call; the ARN alone is enough to find it.
 	at.ops.reset()
@@ -92,7 +92,7 @@ func TestDiscoveryServiceHandler_lifecycle(t *testing.T) {
 	if err != nil || !found {
 		t.Fatalf("Read = found %v, err %v; want found", found, err)
 	}
-	requireCallsA(t, "Read", at.ops.calls(), "GetService")
+	requireCalls(t, "Read", at.ops.calls(), "GetService")
 	if got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrID] != id || got[composite.AttrName] != name {
 		t.Errorf("Read outputs = %v, want %v", got, out)
 	}
@@ -110,17 +110,17 @@ func TestDiscoveryServiceHandler_lifecycle(t *testing.T) {
 	}
 
 	// Update the TTL and tags.
-	c2 := discoveryChildA(name, namespace, 60, ownerTagsA(owner, "discovery_service", map[string]string{"team": "b", "new": "x"}))
+	c2 := discoveryChild(name, namespace, 60, ownerTags(owner, "discovery_service", map[string]string{"team": "b", "new": "x"}))
 	at.ops.reset()
 	out2, err := h.Update(ctx, c2, rec)
 	if err != nil {
 		t.Fatalf("Update: %v", err)
 	}
-	requireCallsA(t, "Update mutations", at.ops.mutating(), "UpdateService", "UntagResource", "TagResource")
+	requireCalls(t, "Update mutations", at.ops.mutating(), "UpdateService", "UntagResource", "TagResource")
 	if out2[composite.AttrID] != id {
 		t.Errorf("Update outputs = %v", out2)
 	}
-	svc = getDiscoveryServiceA(t, at, client, id)
+	svc = getDiscoveryService(t, at, client, id)
 	if svc.DnsConfig == nil || len(svc.DnsConfig.DnsRecords) != 2 {
 		t.Fatalf("DNS config after update = %+v, want both records kept", svc.DnsConfig)
 	}
@@ -133,10 +133,10 @@ func TestDiscoveryServiceHandler_lifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ListTagsForResource: %v", err)
 	}
-	requireTagsA(t, "service tags", discoveryTagMap(tags.Tags), c2.Props.(*composite.DiscoveryServiceProps).Tags)
+	requireTags(t, "service tags", discoveryTagMap(tags.Tags), c2.Props.(*composite.DiscoveryServiceProps).Tags)
 
 	// Delete, gone, delete again.
-	rec = recordedA(c2, out2)
+	rec = recorded(c2, out2)
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
@@ -150,18 +150,18 @@ func TestDiscoveryServiceHandler_lifecycle(t *testing.T) {
 
 // ResourceInUse on DeleteService (instances still registered) is retried;
 // other errors are not.
-func TestDiscoveryServiceHandler_deleteResourceInUse(t *testing.T) {
-	at := newAccTestA(t)
+func TestAccDiscoveryServiceHandler_deleteResourceInUse(t *testing.T) {
+	at := newAcc(t)
 	ctx := at.ctx
 	client := servicediscovery.NewFromConfig(at.cfg)
 	h := NewDiscoveryServiceHandler(client)
-	namespace := httpNamespaceA(t, at, client)
-	c := discoveryChildA(acctest.RandomName("app"), namespace, 10, nil)
+	namespace := newHTTPNamespace(t, at, client)
+	c := discoveryChild(acctest.RandomName("app"), namespace, 10, nil)
 	out, err := h.Create(ctx, c)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	rec := recordedA(c, out)
+	rec := recorded(c, out)
 	t.Cleanup(func() { at.ops.clearFailures(); _ = h.Delete(ctx, rec) })
 
 	// Fail DeleteService with ResourceInUse once, then let it through.
@@ -195,7 +195,7 @@ func TestDiscoveryServiceHandler_deleteResourceInUse(t *testing.T) {
 	}
 }
 
-func getDiscoveryServiceA(t *testing.T, at *accTestA, client *servicediscovery.Client, id string) *sdtypes.Service {
+func getDiscoveryService(t *testing.T, at *accEnv, client *servicediscovery.Client, id string) *sdtypes.Service {
 	t.Helper()
 	out, err := client.GetService(at.ctx, &servicediscovery.GetServiceInput{Id: aws.String(id)})
 	if err != nil {
@@ -228,16 +228,16 @@ func TestDiscoveryServiceID(t *testing.T) {
 // Every Create sends a fresh CreatorRequestId (destroy and recreate must not
 // reuse a token), and the SDK's retries of one CreateService call resend
 // the same one.
-func TestDiscoveryServiceHandler_creatorRequestIDPerCreate(t *testing.T) {
-	at := newAccTestA(t)
+func TestAccDiscoveryServiceHandler_creatorRequestIDPerCreate(t *testing.T) {
+	at := newAcc(t)
 	ctx := at.ctx
-	tokens := &requestIDLogA{}
+	tokens := &requestIDLog{}
 	client := servicediscovery.NewFromConfig(at.cfg, func(o *servicediscovery.Options) {
 		o.APIOptions = append(o.APIOptions, tokens.register)
 	})
 	h := NewDiscoveryServiceHandler(client)
-	namespace := httpNamespaceA(t, at, client)
-	c := discoveryChildA(acctest.RandomName("app"), namespace, 10, nil)
+	namespace := newHTTPNamespace(t, at, client)
+	c := discoveryChild(acctest.RandomName("app"), namespace, 10, nil)
 
 	// The first attempt of the first CreateService fails with a throttling
 	// error the SDK retries.
@@ -246,16 +246,16 @@ func TestDiscoveryServiceHandler_creatorRequestIDPerCreate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	first := getDiscoveryServiceA(t, at, client, out[composite.AttrID])
-	if err := h.Delete(ctx, recordedA(c, out)); err != nil {
+	first := getDiscoveryService(t, at, client, out[composite.AttrID])
+	if err := h.Delete(ctx, recorded(c, out)); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 	out2, err := h.Create(ctx, c)
 	if err != nil {
 		t.Fatalf("re-Create: %v", err)
 	}
-	t.Cleanup(func() { _ = h.Delete(ctx, recordedA(c, out2)) })
-	second := getDiscoveryServiceA(t, at, client, out2[composite.AttrID])
+	t.Cleanup(func() { _ = h.Delete(ctx, recorded(c, out2)) })
+	second := getDiscoveryService(t, at, client, out2[composite.AttrID])
 
 	got := tokens.get()
 	if len(got) != 3 || got[0] != got[1] || got[1] == got[2] {
@@ -270,23 +270,23 @@ func TestDiscoveryServiceHandler_creatorRequestIDPerCreate(t *testing.T) {
 // answers ServiceAlreadyExists; moto accepts duplicates, so the answer is
 // injected) is adopted when it carries the child's ownership tags, and
 // refused otherwise.
-func TestDiscoveryServiceHandler_adopt(t *testing.T) {
-	at := newAccTestA(t)
+func TestAccDiscoveryServiceHandler_adopt(t *testing.T) {
+	at := newAcc(t)
 	ctx := at.ctx
 	client := servicediscovery.NewFromConfig(at.cfg)
 	h := NewDiscoveryServiceHandler(client)
-	namespace := httpNamespaceA(t, at, client)
+	namespace := newHTTPNamespace(t, at, client)
 	owner := acctest.RandomName("owner")
 	name := acctest.RandomName("app")
-	c := discoveryChildA(name, namespace, 10, ownerTagsA(owner, "discovery_service", nil))
+	c := discoveryChild(name, namespace, 10, ownerTags(owner, "discovery_service", nil))
 	out, err := h.Create(ctx, c)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	t.Cleanup(func() { at.ops.clearFailures(); _ = h.Delete(ctx, recordedA(c, out)) })
+	t.Cleanup(func() { at.ops.clearFailures(); _ = h.Delete(ctx, recorded(c, out)) })
 
 	at.ops.failOperation("CreateService", errCodeDiscoveryServiceExists)
-	c2 := discoveryChildA(name, namespace, 30, ownerTagsA(owner, "discovery_service", nil))
+	c2 := discoveryChild(name, namespace, 30, ownerTags(owner, "discovery_service", nil))
 	at.ops.reset()
 	got, err := h.Create(ctx, c2)
 	if err != nil {
@@ -295,8 +295,8 @@ func TestDiscoveryServiceHandler_adopt(t *testing.T) {
 	if got[composite.AttrID] != out[composite.AttrID] || got[composite.AttrARN] != out[composite.AttrARN] {
 		t.Errorf("adopted outputs = %v, want those of %v", got, out)
 	}
-	requireCallsA(t, "adopting Create mutations", at.ops.mutating(), "CreateService", "UpdateService")
-	if svc := getDiscoveryServiceA(t, at, client, out[composite.AttrID]); aws.ToInt64(svc.DnsConfig.DnsRecords[0].TTL) != 30 {
+	requireCalls(t, "adopting Create mutations", at.ops.mutating(), "CreateService", "UpdateService")
+	if svc := getDiscoveryService(t, at, client, out[composite.AttrID]); aws.ToInt64(svc.DnsConfig.DnsRecords[0].TTL) != 30 {
 		t.Errorf("adopted service TTL = %d, want 30 (converged)", aws.ToInt64(svc.DnsConfig.DnsRecords[0].TTL))
 	}
 
@@ -305,31 +305,31 @@ func TestDiscoveryServiceHandler_adopt(t *testing.T) {
 	foreign := acctest.RandomName("app")
 	fo, err := client.CreateService(ctx, &servicediscovery.CreateServiceInput{
 		Name: aws.String(foreign), NamespaceId: aws.String(namespace),
-		Tags: discoveryTags(ownerTagsA("someone-else", "discovery_service", nil)),
+		Tags: discoveryTags(ownerTags("someone-else", "discovery_service", nil)),
 	})
 	if err != nil {
 		t.Fatalf("CreateService: %v", err)
 	}
 	t.Cleanup(func() { _, _ = client.DeleteService(ctx, &servicediscovery.DeleteServiceInput{Id: fo.Service.Id}) })
 	at.ops.failOperation("CreateService", errCodeDiscoveryServiceExists)
-	_, err = h.Create(ctx, discoveryChildA(foreign, namespace, 10, ownerTagsA(owner, "discovery_service", nil)))
+	_, err = h.Create(ctx, discoveryChild(foreign, namespace, 10, ownerTags(owner, "discovery_service", nil)))
 	if !errors.Is(err, ErrNotOwned) || ErrorCode(err) != errCodeDiscoveryServiceExists ||
 		!strings.Contains(err.Error(), aws.ToString(fo.Service.Arn)) || !strings.Contains(err.Error(), "someone-else") {
 		t.Fatalf("Create over a foreign service: err = %v, want a refusal naming it and its owner", err)
 	}
 }
 
-// requestIDLogA records the CreatorRequestId of every CreateService
+// requestIDLog records the CreatorRequestId of every CreateService
 // attempt as sent on the wire (after the SDK's retry middleware), and can
 // fail the first attempt with a retryable throttling error.
-type requestIDLogA struct {
+type requestIDLog struct {
 	mu            sync.Mutex
 	ids           []string
 	throttleFirst bool
 }
 
-func (l *requestIDLogA) register(stack *middleware.Stack) error {
-	return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("requestIDLogA",
+func (l *requestIDLog) register(stack *middleware.Stack) error {
+	return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("requestIDLog",
 		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 			req, ok := in.Request.(*smithyhttp.Request)
 			if !ok || awsmiddleware.GetOperationName(ctx) != "CreateService" {
@@ -356,7 +356,7 @@ func (l *requestIDLogA) register(stack *middleware.Stack) error {
 		}), "Retry", middleware.After)
 }
 
-func (l *requestIDLogA) get() []string {
+func (l *requestIDLog) get() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]string(nil), l.ids...)

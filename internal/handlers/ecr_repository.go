@@ -12,10 +12,6 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
 )
 
-// AttrForceDelete is the repository output that remembers props.ForceDelete,
-// because Delete only sees the Recorded child.
-const AttrForceDelete = "force_delete"
-
 // errCodeRepositoryAlreadyExists is CreateRepository's answer for a taken name.
 const errCodeRepositoryAlreadyExists = "RepositoryAlreadyExistsException"
 
@@ -96,7 +92,7 @@ func (h *RepositoryHandler) create(ctx context.Context, c composite.Child) (map[
 // unrecorded Create made - and converges it with Update. Calls:
 // DescribeRepositories, ListTagsForResource, then Update's.
 func (h *RepositoryHandler) adopt(ctx context.Context, c composite.Child, p *composite.RepositoryProps, name string, createErr error) (map[string]string, error) {
-	repo, err := h.find(ctx, name)
+	repo, err := h.read(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("creating ECR repository %q: %w (reading the existing repository: %v)", name, createErr, err)
 	}
@@ -121,7 +117,7 @@ func (h *RepositoryHandler) adopt(ctx context.Context, c composite.Child, p *com
 // lifecycle policy would take another call).
 func (h *RepositoryHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
 	name := firstNonEmpty(recordedOutput(rec, composite.AttrName), rec.Name)
-	repo, err := h.find(ctx, name)
+	repo, err := h.read(ctx, name)
 	if IsNotFound(err) {
 		return nil, false, nil
 	}
@@ -146,7 +142,7 @@ func (h *RepositoryHandler) update(ctx context.Context, c composite.Child) (map[
 		return nil, err
 	}
 	name := firstNonEmpty(p.Name, c.Name)
-	repo, err := h.find(ctx, name)
+	repo, err := h.read(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("updating ECR repository %q: %w", name, err)
 	}
@@ -218,8 +214,8 @@ func (h *RepositoryHandler) Delete(ctx context.Context, rec composite.Recorded) 
 	return nil
 }
 
-// find returns the repository, or an error IsNotFound accepts.
-func (h *RepositoryHandler) find(ctx context.Context, name string) (*ecrtypes.Repository, error) {
+// read returns the repository, or an error IsNotFound accepts.
+func (h *RepositoryHandler) read(ctx context.Context, name string) (*ecrtypes.Repository, error) {
 	out, err := h.api.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{name}})
 	if IsNotFound(err, "RepositoryNotFoundException") {
 		return nil, fmt.Errorf("ECR repository %q: %w: %s", name, ErrNotFound, ErrorMessage(err))
@@ -266,23 +262,4 @@ func repositoryOutputs(repo *ecrtypes.Repository, name, forceDelete string) map[
 		out[AttrForceDelete] = forceDelete
 	}
 	return out
-}
-
-func ecrTags(m map[string]string) []ecrtypes.Tag {
-	if len(m) == 0 {
-		return nil
-	}
-	tags := make([]ecrtypes.Tag, 0, len(m))
-	for _, k := range sortedKeys(m) {
-		tags = append(tags, ecrtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return tags
-}
-
-func ecrTagMap(tags []ecrtypes.Tag) map[string]string {
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return m
 }

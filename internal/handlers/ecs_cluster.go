@@ -19,10 +19,8 @@ import (
 const (
 	errCodeClusterContainsServices = "ClusterContainsServicesException"
 	errCodeClusterContainsTasks    = "ClusterContainsTasksException"
-	errCodeResourceInUseECS        = "ResourceInUseException"
 	errCodeUpdateInProgress        = "UpdateInProgressException"
 	clusterStatusInactive          = "INACTIVE"
-	settingEnabled                 = "enabled"
 	settingDisabled                = "disabled"
 	// ClusterTasksTimeout bounds how long Delete waits for the tasks of
 	// deleted services to stop (ClusterContainsTasksException).
@@ -80,7 +78,7 @@ func (h *ECSClusterHandler) Create(ctx context.Context, c composite.Child) (map[
 	if err != nil {
 		return nil, err
 	}
-	existing, err := h.find(ctx, p.Name)
+	existing, err := h.read(ctx, p.Name)
 	switch {
 	case err == nil:
 		tags := ecsTagMap(existing.Tags)
@@ -111,7 +109,7 @@ func (h *ECSClusterHandler) Create(ctx context.Context, c composite.Child) (map[
 // Read reports whether the cluster exists and is ACTIVE (one DescribeClusters
 // call with settings and tags).
 func (h *ECSClusterHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	cl, err := h.find(ctx, firstNonEmpty(rec.ARN, rec.Name))
+	cl, err := h.read(ctx, firstNonEmpty(rec.ARN, rec.Name))
 	if IsNotFound(err) {
 		return nil, false, nil
 	}
@@ -131,7 +129,7 @@ func (h *ECSClusterHandler) Update(ctx context.Context, c composite.Child, prev 
 	if err != nil {
 		return nil, err
 	}
-	cl, err := h.find(ctx, firstNonEmpty(prev.ARN, p.Name))
+	cl, err := h.read(ctx, firstNonEmpty(prev.ARN, p.Name))
 	if err != nil {
 		return nil, fmt.Errorf("updating ECS cluster %q: %w", p.Name, err)
 	}
@@ -230,21 +228,12 @@ func ActiveServices(ctx context.Context, api ClusterServicesAPI, cluster string)
 	return names, nil
 }
 
-// find returns the ACTIVE cluster, or an error IsNotFound accepts.
-func (h *ECSClusterHandler) find(ctx context.Context, cluster string) (*ecstypes.Cluster, error) {
-	return findECSCluster(ctx, h.api, cluster)
-}
-
-// ECSClusterFinder is the one call findECSCluster needs.
-type ECSClusterFinder interface {
-	DescribeClusters(ctx context.Context, in *ecs.DescribeClustersInput, optFns ...func(*ecs.Options)) (*ecs.DescribeClustersOutput, error)
-}
-
-func findECSCluster(ctx context.Context, api ECSClusterFinder, cluster string) (*ecstypes.Cluster, error) {
+// read returns the ACTIVE cluster, or an error IsNotFound accepts.
+func (h *ECSClusterHandler) read(ctx context.Context, cluster string) (*ecstypes.Cluster, error) {
 	if cluster == "" {
 		return nil, fmt.Errorf("ECS cluster without a name: %w", ErrNotFound)
 	}
-	out, err := api.DescribeClusters(ctx, &ecs.DescribeClustersInput{
+	out, err := h.api.DescribeClusters(ctx, &ecs.DescribeClustersInput{
 		Clusters: []string{cluster},
 		Include:  []ecstypes.ClusterField{ecstypes.ClusterFieldSettings, ecstypes.ClusterFieldTags},
 	})

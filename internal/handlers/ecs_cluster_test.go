@@ -15,7 +15,7 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
 )
 
-func clusterPropsC(name string, tags map[string]string) *composite.ClusterProps {
+func testClusterProps(name string, tags map[string]string) *composite.ClusterProps {
 	return &composite.ClusterProps{
 		Name:              name,
 		CapacityProviders: []string{"FARGATE", "FARGATE_SPOT"},
@@ -25,12 +25,12 @@ func clusterPropsC(name string, tags map[string]string) *composite.ClusterProps 
 	}
 }
 
-func TestECSClusterHandler_lifecycle(t *testing.T) {
-	a := newAccTestC(t)
+func TestAccECSClusterHandler_lifecycle(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
 	h := NewECSClusterHandler(a.ecs)
 	name := acctest.RandomName("cluster")
-	child := childC(composite.KeyCluster, composite.KindECSCluster, name, clusterPropsC(name, ownerTagsA(name, composite.KeyCluster, map[string]string{"team": "a"})))
+	child := newChild(composite.KeyCluster, composite.KindECSCluster, name, testClusterProps(name, ownerTags(name, composite.KeyCluster, map[string]string{"team": "a"})))
 	t.Cleanup(func() {
 		_, _ = a.ecs.DeleteCluster(context.Background(), &ecs.DeleteClusterInput{Cluster: aws.String(name)})
 	})
@@ -42,9 +42,9 @@ func TestECSClusterHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Create: %v", err)
 	}
 	a.expectCalls("Create", "DescribeClusters", "CreateCluster")
-	requireOutputsA(t, out, composite.AttrARN, composite.AttrName, AttrObserved)
-	expectObservedC(t, "Create", child, out)
-	rec := recordedA(child, out)
+	requireOutputs(t, out, composite.AttrARN, composite.AttrName, AttrObserved)
+	expectObserved(t, "Create", child, out)
+	rec := recorded(child, out)
 
 	// Read: one call, no drift.
 	got, found, err := h.Read(ctx, rec)
@@ -52,7 +52,7 @@ func TestECSClusterHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Read = %v, %v", found, err)
 	}
 	a.expectCalls("Read", "DescribeClusters")
-	expectObservedC(t, "Read", child, got)
+	expectObserved(t, "Read", child, got)
 	if got[AttrContainerInsights] != "enabled" || got[AttrCapacityProviders] != `["FARGATE","FARGATE_SPOT"]` {
 		t.Errorf("Read outputs = %v", got)
 	}
@@ -64,19 +64,19 @@ func TestECSClusterHandler_lifecycle(t *testing.T) {
 	a.expectCalls("no-op Update", "DescribeClusters")
 
 	// Change providers, strategy, insights and tags.
-	p2 := clusterPropsC(name, ownerTagsA(name, composite.KeyCluster, map[string]string{"team": "b"}))
+	p2 := testClusterProps(name, ownerTags(name, composite.KeyCluster, map[string]string{"team": "b"}))
 	p2.CapacityProviders = []string{"FARGATE"}
 	p2.DefaultStrategy = []composite.CapacityProviderStrategyItem{{CapacityProvider: "FARGATE", Weight: 2, Base: 1}}
 	p2.ContainerInsights = "disabled"
-	child2 := childC(composite.KeyCluster, composite.KindECSCluster, name, p2)
+	child2 := newChild(composite.KeyCluster, composite.KindECSCluster, name, p2)
 	out2, err := h.Update(ctx, child2, rec)
 	if err != nil {
 		t.Fatalf("Update: %v", err)
 	}
 	a.expectCalls("Update", "DescribeClusters", "PutClusterCapacityProviders", "UpdateCluster", "TagResource")
-	expectObservedC(t, "Update outputs", child2, out2)
+	expectObserved(t, "Update outputs", child2, out2)
 	got, _, _ = h.Read(ctx, rec)
-	expectObservedC(t, "Read after Update", child2, got)
+	expectObserved(t, "Read after Update", child2, got)
 	a.ops.reset()
 
 	// Drift: Container Insights switched out of band.
@@ -96,7 +96,7 @@ func TestECSClusterHandler_lifecycle(t *testing.T) {
 	}
 	a.expectCalls("adopt", "DescribeClusters", "UpdateCluster")
 	// ...a foreign one is refused.
-	foreign := childC(composite.KeyCluster, composite.KindECSCluster, name, clusterPropsC(name, ownerTagsA("someone-else", composite.KeyCluster, nil)))
+	foreign := newChild(composite.KeyCluster, composite.KindECSCluster, name, testClusterProps(name, ownerTags("someone-else", composite.KeyCluster, nil)))
 	if _, err := h.Create(ctx, foreign); !errors.Is(err, ErrClusterAlreadyExists) {
 		t.Fatalf("Create over a foreign cluster: %v", err)
 	}
@@ -113,11 +113,11 @@ func TestECSClusterHandler_lifecycle(t *testing.T) {
 	}
 }
 
-func TestECSClusterHandler_activeServices(t *testing.T) {
-	a := newAccTestC(t)
+func TestAccECSClusterHandler_activeServices(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
 	h := NewECSClusterHandler(a.ecs)
-	cluster := a.newClusterB()
+	cluster := a.newCluster()
 	names, err := ActiveServices(ctx, a.ecs, cluster)
 	if err != nil || len(names) != 0 {
 		t.Fatalf("ActiveServices of an empty cluster = %v, %v", names, err)
@@ -160,11 +160,11 @@ func TestECSClusterHandler_activeServices(t *testing.T) {
 // The whole composite through the engine: expand, apply, every Read matches
 // its props (no false drift), DiscoverCluster finds exactly what was
 // recorded, destroy removes everything.
-func TestDiscoverCluster_roundTrip(t *testing.T) {
-	a := newAccTestC(t)
+func TestAccDiscoverCluster_roundTrip(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
-	n := a.newNetworkB()
-	hs := a.clusterHandlersC()
+	n := a.newNetwork()
+	hs := a.clusterHandlers()
 	reg := engine.Registry{
 		composite.KindECSCluster:          hs.Cluster,
 		composite.KindPrivateDNSNamespace: hs.Namespace,
@@ -177,7 +177,7 @@ func TestDiscoverCluster_roundTrip(t *testing.T) {
 	spec := composite.ClusterSpec{
 		Name: name, VpcID: n.VpcID, SubnetIDs: n.Subnets,
 		ServiceDiscovery: &composite.ClusterServiceDiscoverySpec{Name: name + ".internal"},
-		LoadBalancer:     &composite.ClusterLoadBalancerSpec{CertificateARN: a.newServerCertificateC(), IngressCIDRBlocks: []string{"10.0.0.0/8", "::/0"}},
+		LoadBalancer:     &composite.ClusterLoadBalancerSpec{CertificateARN: a.newServerCertificate(), IngressCIDRBlocks: []string{"10.0.0.0/8", "::/0"}},
 		Tags:             map[string]string{"team": "platform"},
 	}
 	g, err := composite.ExpandCluster(spec, composite.Env{Region: acctest.Region()})
@@ -211,7 +211,7 @@ func TestDiscoverCluster_roundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.Props = resolved
-		expectObservedC(t, c.Key, c, refreshed[c.Key].Outputs)
+		expectObserved(t, c.Key, c, refreshed[c.Key].Outputs)
 	}
 
 	found, ok, err := DiscoverCluster(ctx, hs, name, false)
@@ -234,7 +234,7 @@ func TestDiscoverCluster_roundTrip(t *testing.T) {
 		t.Errorf("DiscoverCluster(ownedOnly) = %d children, %v, %v", len(owned), ok, err)
 	}
 	// ownedOnly never takes a cluster that only shares the name.
-	foreign := a.newClusterB()
+	foreign := a.newCluster()
 	if got, ok, err := DiscoverCluster(ctx, hs, foreign, true); err != nil || ok || len(got) != 0 {
 		t.Errorf("DiscoverCluster(ownedOnly) of an unowned cluster = %v, %v, %v", got, ok, err)
 	}
@@ -250,5 +250,16 @@ func TestDiscoverCluster_roundTrip(t *testing.T) {
 	t.Logf("destroy: %v", a.ops.calls())
 	if _, ok, _ := DiscoverCluster(ctx, hs, name, false); ok {
 		t.Error("the ECS cluster survived Destroy")
+	}
+}
+
+// clusterHandlers returns every handler of the cluster composite.
+func (a *accEnv) clusterHandlers() ClusterHandlers {
+	return ClusterHandlers{
+		Cluster:       NewECSClusterHandler(a.ecs),
+		Namespace:     NewNamespaceHandler(a.sd),
+		SecurityGroup: NewSecurityGroupHandler(a.ec2),
+		LoadBalancer:  NewLoadBalancerHandler(a.elb),
+		Listener:      NewListenerHandler(a.elb),
 	}
 }

@@ -17,9 +17,6 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
 )
 
-// AttrCluster is the ECS service's cluster output (the cluster ARN).
-const AttrCluster = "cluster"
-
 const (
 	errCodeServiceNotFound   = "ServiceNotFoundException"
 	errCodeClusterNotFound   = "ClusterNotFoundException"

@@ -100,7 +100,7 @@ func (h *RoleHandler) create(ctx context.Context, c composite.Child) (map[string
 // path - a role an earlier, unrecorded Create made - and converges it with
 // Update. Calls: GetRole, then Update's.
 func (h *RoleHandler) adopt(ctx context.Context, c composite.Child, p *composite.RoleProps, name string, createErr error) (map[string]string, error) {
-	role, err := h.find(ctx, name)
+	role, err := h.read(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("creating IAM role %q: %w (reading the existing role: %v)", name, createErr, err)
 	}
@@ -119,7 +119,7 @@ func (h *RoleHandler) adopt(ctx context.Context, c composite.Child, p *composite
 // fingerprint (trust policy, path, description, max session duration, tags).
 func (h *RoleHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
 	name := roleName(rec)
-	role, err := h.find(ctx, name)
+	role, err := h.read(ctx, name)
 	if IsNotFound(err) {
 		return nil, false, nil
 	}
@@ -144,7 +144,7 @@ func (h *RoleHandler) update(ctx context.Context, c composite.Child) (map[string
 		return nil, err
 	}
 	name := firstNonEmpty(p.Name, c.Name)
-	role, err := h.find(ctx, name)
+	role, err := h.read(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("updating IAM role %q: %w", name, err)
 	}
@@ -253,8 +253,8 @@ func (h *RoleHandler) Delete(ctx context.Context, rec composite.Recorded) error 
 	return nil
 }
 
-// find returns the role, or an error IsNotFound accepts.
-func (h *RoleHandler) find(ctx context.Context, name string) (*iamtypes.Role, error) {
+// read returns the role, or an error IsNotFound accepts.
+func (h *RoleHandler) read(ctx context.Context, name string) (*iamtypes.Role, error) {
 	out, err := h.api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	if IsNotFound(err, "NoSuchEntity") {
 		return nil, fmt.Errorf("IAM role %q: %w: %s", name, ErrNotFound, ErrorMessage(err))
@@ -335,23 +335,4 @@ func effectiveMaxSession(v int32) int32 {
 		return iamDefaultMaxSessionDuration
 	}
 	return v
-}
-
-func iamTags(m map[string]string) []iamtypes.Tag {
-	if len(m) == 0 {
-		return nil
-	}
-	tags := make([]iamtypes.Tag, 0, len(m))
-	for _, k := range sortedKeys(m) {
-		tags = append(tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return tags
-}
-
-func iamTagMap(tags []iamtypes.Tag) map[string]string {
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return m
 }

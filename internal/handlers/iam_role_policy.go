@@ -12,9 +12,6 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
 )
 
-// AttrRole is the output naming the role an inline policy belongs to.
-const AttrRole = "role"
-
 // RolePolicyAPI is the part of *iam.Client the inline role policy handler uses.
 type RolePolicyAPI interface {
 	PutRolePolicy(ctx context.Context, in *iam.PutRolePolicyInput, optFns ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error)

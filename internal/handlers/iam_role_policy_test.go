@@ -13,31 +13,31 @@ import (
 )
 
 const (
-	testInlinePolicyA  = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}`
-	testInlinePolicy2A = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr:GetAuthorizationToken"],"Resource":"*"}]}`
+	testInlinePolicy  = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}`
+	testInlinePolicy2 = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr:GetAuthorizationToken"],"Resource":"*"}]}`
 )
 
-func rolePolicyChildA(role, name, policy string) composite.Child {
+func rolePolicyChild(role, name, policy string) composite.Child {
 	return composite.Child{
 		Key: "execution_role_policy", Kind: composite.KindIAMRolePolicy, Name: name, Hash: "h",
 		Props: &composite.RolePolicyProps{Role: role, Name: name, Policy: policy},
 	}
 }
 
-func TestRolePolicyHandler_lifecycle(t *testing.T) {
-	at := newAccTestA(t)
+func TestAccRolePolicyHandler_lifecycle(t *testing.T) {
+	at := newAcc(t)
 	ctx := at.ctx
 	client := iam.NewFromConfig(at.cfg)
 	h := NewRolePolicyHandler(client)
 	role := acctest.RandomName("ca-role")
-	if _, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(role), AssumeRolePolicyDocument: aws.String(testTrustPolicyA)}); err != nil {
+	if _, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(role), AssumeRolePolicyDocument: aws.String(testTrustPolicy)}); err != nil {
 		t.Fatalf("CreateRole: %v", err)
 	}
 	t.Cleanup(func() { _ = NewRoleHandler(client).Delete(ctx, composite.Recorded{Name: role}) })
 	name := acctest.RandomName("logs")
 
 	// Create.
-	c := rolePolicyChildA(role, name, testInlinePolicyA)
+	c := rolePolicyChild(role, name, testInlinePolicy)
 	out, err := h.Create(ctx, c)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
@@ -49,7 +49,7 @@ func TestRolePolicyHandler_lifecycle(t *testing.T) {
 	if _, ok := out[composite.AttrARN]; ok {
 		t.Errorf("Create outputs = %v: an inline policy has no arn", out)
 	}
-	rec := recordedA(c, out)
+	rec := recorded(c, out)
 	if rec.ARN != wantID {
 		t.Errorf("recorded ARN field = %q, want the id %q", rec.ARN, wantID)
 	}
@@ -60,25 +60,25 @@ func TestRolePolicyHandler_lifecycle(t *testing.T) {
 	if err != nil || !found {
 		t.Fatalf("Read = found %v, err %v; want found", found, err)
 	}
-	requireCallsA(t, "Read", at.ops.calls(), "GetRolePolicy")
+	requireCalls(t, "Read", at.ops.calls(), "GetRolePolicy")
 	if got[composite.AttrID] != wantID {
 		t.Errorf("Read outputs = %v", got)
 	}
 
 	// Update the document.
-	c2 := rolePolicyChildA(role, name, testInlinePolicy2A)
+	c2 := rolePolicyChild(role, name, testInlinePolicy2)
 	out2, err := h.Update(ctx, c2, rec)
 	if err != nil {
 		t.Fatalf("Update: %v", err)
 	}
-	if doc := rolePolicyDocumentA(t, at, client, role, name); !jsonEquivalent(doc, testInlinePolicy2A) {
-		t.Errorf("policy after update = %s, want %s", doc, testInlinePolicy2A)
+	if doc := getRolePolicyDocument(t, at, client, role, name); !jsonEquivalent(doc, testInlinePolicy2) {
+		t.Errorf("policy after update = %s, want %s", doc, testInlinePolicy2)
 	}
 
 	// Rename: the new policy is put and the old one removed.
 	renamed := name + "-v2"
-	c3 := rolePolicyChildA(role, renamed, testInlinePolicy2A)
-	out3, err := h.Update(ctx, c3, recordedA(c2, out2))
+	c3 := rolePolicyChild(role, renamed, testInlinePolicy2)
+	out3, err := h.Update(ctx, c3, recorded(c2, out2))
 	if err != nil {
 		t.Fatalf("Update (rename): %v", err)
 	}
@@ -91,7 +91,7 @@ func TestRolePolicyHandler_lifecycle(t *testing.T) {
 	}
 
 	// Delete, gone, delete again.
-	rec = recordedA(c3, out3)
+	rec = recorded(c3, out3)
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
@@ -108,8 +108,8 @@ func TestRolePolicyHandler_lifecycle(t *testing.T) {
 	}
 }
 
-func TestRolePolicyHandler_roleGone(t *testing.T) {
-	at := newAccTestA(t)
+func TestAccRolePolicyHandler_roleGone(t *testing.T) {
+	at := newAcc(t)
 	h := NewRolePolicyHandler(iam.NewFromConfig(at.cfg))
 	rec := composite.Recorded{Outputs: map[string]string{AttrRole: acctest.RandomName("ca-gone"), composite.AttrName: "p"}}
 	if _, found, err := h.Read(at.ctx, rec); err != nil || found {
@@ -120,7 +120,7 @@ func TestRolePolicyHandler_roleGone(t *testing.T) {
 	}
 }
 
-func rolePolicyDocumentA(t *testing.T, at *accTestA, client *iam.Client, role, name string) string {
+func getRolePolicyDocument(t *testing.T, at *accEnv, client *iam.Client, role, name string) string {
 	t.Helper()
 	out, err := client.GetRolePolicy(at.ctx, &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(name)})
 	if err != nil {

@@ -66,7 +66,7 @@ func (h *ListenerHandler) Create(ctx context.Context, c composite.Child) (map[st
 	}
 	out, err := h.api.CreateListener(ctx, in)
 	if ErrorCode(err) == errCodeDuplicateListener {
-		if l, ferr := h.findOwnedOnPort(ctx, p); ferr == nil {
+		if l, ferr := h.ownedOnPort(ctx, p); ferr == nil {
 			return h.converge(ctx, l, p)
 		}
 	}
@@ -81,7 +81,7 @@ func (h *ListenerHandler) Create(ctx context.Context, c composite.Child) (map[st
 
 // Read reports whether the listener exists (one DescribeListeners call).
 func (h *ListenerHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	l, err := h.find(ctx, rec.ARN)
+	l, err := h.read(ctx, rec.ARN)
 	if IsNotFound(err) {
 		return nil, false, nil
 	}
@@ -100,7 +100,7 @@ func (h *ListenerHandler) Update(ctx context.Context, c composite.Child, prev co
 	if err != nil {
 		return nil, err
 	}
-	l, err := h.find(ctx, prev.ARN)
+	l, err := h.read(ctx, prev.ARN)
 	if err != nil {
 		return nil, fmt.Errorf("updating listener %s: %w", prev.ARN, err)
 	}
@@ -148,8 +148,8 @@ func (h *ListenerHandler) Delete(ctx context.Context, rec composite.Recorded) er
 	return nil
 }
 
-// find returns the listener, or an error IsNotFound accepts.
-func (h *ListenerHandler) find(ctx context.Context, arn string) (*elbv2types.Listener, error) {
+// read returns the listener, or an error IsNotFound accepts.
+func (h *ListenerHandler) read(ctx context.Context, arn string) (*elbv2types.Listener, error) {
 	if arn == "" {
 		return nil, fmt.Errorf("listener without ARN: %w", ErrNotFound)
 	}
@@ -168,9 +168,9 @@ func (h *ListenerHandler) find(ctx context.Context, arn string) (*elbv2types.Lis
 	return nil, fmt.Errorf("listener %s: %w", arn, ErrNotFound)
 }
 
-// findOwnedOnPort returns the load balancer's listener on p.Port when it
+// ownedOnPort returns the load balancer's listener on p.Port when it
 // carries p's ownership tags.
-func (h *ListenerHandler) findOwnedOnPort(ctx context.Context, p *composite.ListenerProps) (*elbv2types.Listener, error) {
+func (h *ListenerHandler) ownedOnPort(ctx context.Context, p *composite.ListenerProps) (*elbv2types.Listener, error) {
 	out, err := h.api.DescribeListeners(ctx, &elbv2.DescribeListenersInput{LoadBalancerArn: aws.String(p.LoadBalancerARN)})
 	if err != nil {
 		return nil, err

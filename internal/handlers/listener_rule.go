@@ -114,7 +114,7 @@ func (h *ListenerRuleHandler) create(ctx context.Context, c composite.Child) (ma
 // call), and its observed fingerprint (conditions, actions, and the priority
 // when the record says it is explicit; a record that does not say gets none).
 func (h *ListenerRuleHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	rule, err := h.find(ctx, rec.ARN)
+	rule, err := h.read(ctx, rec.ARN)
 	if IsNotFound(err) {
 		return nil, false, nil
 	}
@@ -143,7 +143,7 @@ func (h *ListenerRuleHandler) update(ctx context.Context, c composite.Child, pre
 	if err != nil {
 		return nil, err
 	}
-	rule, err := h.find(ctx, prev.ARN)
+	rule, err := h.read(ctx, prev.ARN)
 	if err != nil {
 		return nil, fmt.Errorf("updating listener rule: %w", err)
 	}
@@ -187,8 +187,8 @@ func (h *ListenerRuleHandler) Delete(ctx context.Context, rec composite.Recorded
 	return nil
 }
 
-// find returns the rule, or an error IsNotFound accepts.
-func (h *ListenerRuleHandler) find(ctx context.Context, ruleARN string) (*elbv2types.Rule, error) {
+// read returns the rule, or an error IsNotFound accepts.
+func (h *ListenerRuleHandler) read(ctx context.Context, ruleARN string) (*elbv2types.Rule, error) {
 	if ruleARN == "" {
 		return nil, fmt.Errorf("listener rule without ARN: %w", ErrNotFound)
 	}

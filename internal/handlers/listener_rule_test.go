@@ -13,16 +13,16 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
-func ruleChildB(name string, p *composite.ListenerRuleProps) composite.Child {
+func ruleChild(name string, p *composite.ListenerRuleProps) composite.Child {
 	return composite.Child{Key: "listener_rule", Kind: composite.KindListenerRule, Name: name, Props: p}
 }
 
-func TestListenerRuleHandler_lifecycle(t *testing.T) {
-	a := newAccTestB(t)
+func TestAccListenerRuleHandler_lifecycle(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
-	n := a.newNetworkB()
-	_, listenerARN := a.newListenerB(n)
-	tg1, tg2 := a.newTargetGroupB(n), a.newTargetGroupB(n)
+	n := a.newNetwork()
+	_, listenerARN := a.newListener(n)
+	tg1, tg2 := a.newTargetGroup(n), a.newTargetGroup(n)
 	h := NewListenerRuleHandler(a.elb)
 
 	props := func(prio, hint int32, paths, hosts []string, tg string, tags map[string]string) *composite.ListenerRuleProps {
@@ -34,13 +34,13 @@ func TestListenerRuleHandler_lifecycle(t *testing.T) {
 
 	// Two rules without a priority get distinct priorities from the hint up.
 	a.ops.reset()
-	c1 := ruleChildB("web-rule", props(0, 10, []string{"/a/*"}, nil, tg1, ownerTagsA("c/web", "listener_rule", nil)))
+	c1 := ruleChild("web-rule", props(0, 10, []string{"/a/*"}, nil, tg1, ownerTags("c/web", "listener_rule", nil)))
 	out1, err := h.Create(ctx, c1)
 	if err != nil {
 		t.Fatalf("Create 1: %v", err)
 	}
 	a.expectCalls("Create (allocated)", "DescribeRules", "CreateRule")
-	c2 := ruleChildB("api-rule", props(0, 10, []string{"/b/*"}, nil, tg2, nil))
+	c2 := ruleChild("api-rule", props(0, 10, []string{"/b/*"}, nil, tg2, nil))
 	out2, err := h.Create(ctx, c2)
 	if err != nil {
 		t.Fatalf("Create 2: %v", err)
@@ -54,7 +54,7 @@ func TestListenerRuleHandler_lifecycle(t *testing.T) {
 
 	// An explicit priority is used as is, with one call.
 	a.ops.reset()
-	c3 := ruleChildB("explicit", props(5, 0, nil, []string{"x.example.com"}, tg1, nil))
+	c3 := ruleChild("explicit", props(5, 0, nil, []string{"x.example.com"}, tg1, nil))
 	out3, err := h.Create(ctx, c3)
 	if err != nil {
 		t.Fatalf("Create explicit: %v", err)
@@ -72,7 +72,7 @@ func TestListenerRuleHandler_lifecycle(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			o, err := h.Create(ctx, ruleChildB("conc", props(0, 10, []string{"/conc/" + string(rune('a'+i))}, nil, tg2, nil)))
+			o, err := h.Create(ctx, ruleChild("conc", props(0, 10, []string{"/conc/" + string(rune('a'+i))}, nil, tg2, nil)))
 			prios[i], errs[i] = o[composite.AttrPriority], err
 		}(i)
 	}
@@ -88,7 +88,7 @@ func TestListenerRuleHandler_lifecycle(t *testing.T) {
 	}
 
 	// Read: one call, priority reported.
-	rec1 := recordedA(c1, out1)
+	rec1 := recorded(c1, out1)
 	a.ops.reset()
 	got, found, err := h.Read(ctx, rec1)
 	if err != nil || !found || got[composite.AttrPriority] != "10" || got[composite.AttrName] != "web-rule" {
@@ -103,7 +103,7 @@ func TestListenerRuleHandler_lifecycle(t *testing.T) {
 	a.expectCalls("no-op Update", "DescribeRules", "DescribeTags")
 
 	// Update conditions and target; an allocated priority is kept.
-	c1b := ruleChildB("web-rule", props(0, 10, []string{"/c/*", "/d/*"}, []string{"web.example.com"}, tg2, ownerTagsA("c/web", "listener_rule", map[string]string{"x": "y"})))
+	c1b := ruleChild("web-rule", props(0, 10, []string{"/c/*", "/d/*"}, []string{"web.example.com"}, tg2, ownerTags("c/web", "listener_rule", map[string]string{"x": "y"})))
 	upd, err := h.Update(ctx, c1b, rec1)
 	if err != nil {
 		t.Fatalf("Update conditions: %v", err)
@@ -112,25 +112,25 @@ func TestListenerRuleHandler_lifecycle(t *testing.T) {
 	if upd[composite.AttrPriority] != "10" {
 		t.Errorf("priority after update = %s, want 10", upd[composite.AttrPriority])
 	}
-	rule := describeRuleB(t, a, out1[composite.AttrARN])
+	rule := describeRule(t, a, out1[composite.AttrARN])
 	if !ruleMatches(rule, c1b.Props.(*composite.ListenerRuleProps)) {
 		t.Errorf("rule after update = %+v", rule)
 	}
 
 	// Update an explicit priority.
-	rec3 := recordedA(c3, out3)
-	c3b := ruleChildB("explicit", props(6, 0, nil, []string{"x.example.com"}, tg1, nil))
+	rec3 := recorded(c3, out3)
+	c3b := ruleChild("explicit", props(6, 0, nil, []string{"x.example.com"}, tg1, nil))
 	upd3, err := h.Update(ctx, c3b, rec3)
 	if err != nil {
 		t.Fatalf("Update priority: %v", err)
 	}
 	a.expectCalls("Update priority", "DescribeRules", "SetRulePriorities", "DescribeTags")
-	if upd3[composite.AttrPriority] != "6" || aws.ToString(describeRuleB(t, a, out3[composite.AttrARN]).Priority) != "6" {
+	if upd3[composite.AttrPriority] != "6" || aws.ToString(describeRule(t, a, out3[composite.AttrARN]).Priority) != "6" {
 		t.Errorf("priority after SetRulePriorities = %v", upd3)
 	}
 
 	// Delete, gone, delete again.
-	for _, rec := range []composite.Recorded{rec1, recordedA(c2, out2), rec3} {
+	for _, rec := range []composite.Recorded{rec1, recorded(c2, out2), rec3} {
 		if err := h.Delete(ctx, rec); err != nil {
 			t.Fatalf("Delete: %v", err)
 		}
@@ -143,16 +143,16 @@ func TestListenerRuleHandler_lifecycle(t *testing.T) {
 	}
 }
 
-// squatterB wraps the real ELBv2 client: on the first CreateRule it first
+// squatter wraps the real ELBv2 client: on the first CreateRule it first
 // creates another rule at the same priority through the real client, the way
 // a concurrent writer in another process would.
-type squatterB struct {
+type squatter struct {
 	ListenerRuleAPI
 	once sync.Once
 	tg   string
 }
 
-func (s *squatterB) CreateRule(ctx context.Context, in *elbv2.CreateRuleInput, optFns ...func(*elbv2.Options)) (*elbv2.CreateRuleOutput, error) {
+func (s *squatter) CreateRule(ctx context.Context, in *elbv2.CreateRuleInput, optFns ...func(*elbv2.Options)) (*elbv2.CreateRuleOutput, error) {
 	s.once.Do(func() {
 		_, _ = s.ListenerRuleAPI.CreateRule(ctx, &elbv2.CreateRuleInput{
 			ListenerArn: in.ListenerArn,
@@ -167,15 +167,15 @@ func (s *squatterB) CreateRule(ctx context.Context, in *elbv2.CreateRuleInput, o
 	return s.ListenerRuleAPI.CreateRule(ctx, in, optFns...)
 }
 
-func TestListenerRuleHandler_priorityInUseRetry(t *testing.T) {
-	a := newAccTestB(t)
-	n := a.newNetworkB()
-	_, listenerARN := a.newListenerB(n)
-	tg := a.newTargetGroupB(n)
-	h := NewListenerRuleHandler(&squatterB{ListenerRuleAPI: a.elb, tg: tg})
+func TestAccListenerRuleHandler_priorityInUseRetry(t *testing.T) {
+	a := newAcc(t)
+	n := a.newNetwork()
+	_, listenerARN := a.newListener(n)
+	tg := a.newTargetGroup(n)
+	h := NewListenerRuleHandler(&squatter{ListenerRuleAPI: a.elb, tg: tg})
 
 	a.ops.reset()
-	out, err := h.Create(a.ctx, ruleChildB("r", &composite.ListenerRuleProps{
+	out, err := h.Create(a.ctx, ruleChild("r", &composite.ListenerRuleProps{
 		ListenerARN: listenerARN, PriorityHint: 100, PathPatterns: []string{"/*"}, TargetGroupARN: tg,
 	}))
 	if err != nil {
@@ -209,7 +209,7 @@ func TestLowestFreePriority(t *testing.T) {
 	}
 }
 
-func describeRuleB(t *testing.T, a *accTestB, ruleARN string) *elbv2types.Rule {
+func describeRule(t *testing.T, a *accEnv, ruleARN string) *elbv2types.Rule {
 	t.Helper()
 	defer a.ops.reset()
 	out, err := a.elb.DescribeRules(a.ctx, &elbv2.DescribeRulesInput{RuleArns: []string{ruleARN}})
@@ -219,16 +219,16 @@ func describeRuleB(t *testing.T, a *accTestB, ruleARN string) *elbv2types.Rule {
 	return &out.Rules[0]
 }
 
-func TestListenerRuleHandler_targetGroupAssociationRetry(t *testing.T) {
-	a := newAccTestB(t)
-	n := a.newNetworkB()
-	_, listenerARN := a.newListenerB(n)
-	tg := a.newTargetGroupB(n)
+func TestAccListenerRuleHandler_targetGroupAssociationRetry(t *testing.T) {
+	a := newAcc(t)
+	n := a.newNetwork()
+	_, listenerARN := a.newListener(n)
+	tg := a.newTargetGroup(n)
 	h := NewListenerRuleHandler(a.elb)
 
 	a.ops.failNext("CreateRule", "ValidationError", "The target group '"+tg+"' does not have an associated load balancer", 1)
 	a.ops.reset()
-	out, err := h.Create(a.ctx, ruleChildB("r", &composite.ListenerRuleProps{
+	out, err := h.Create(a.ctx, ruleChild("r", &composite.ListenerRuleProps{
 		ListenerARN: listenerARN, Priority: 3, PathPatterns: []string{"/*"}, TargetGroupARN: tg,
 	}))
 	if err != nil {

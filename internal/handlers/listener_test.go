@@ -13,20 +13,20 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
-var notFoundActionC = composite.ListenerAction{Type: "fixed-response", StatusCode: "404", ContentType: "text/plain", MessageBody: "Not Found"}
+var notFoundAction = composite.ListenerAction{Type: "fixed-response", StatusCode: "404", ContentType: "text/plain", MessageBody: "Not Found"}
 
-func TestListenerHandler_lifecycle(t *testing.T) {
-	a := newAccTestC(t)
+func TestAccListenerHandler_lifecycle(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
-	n := a.newNetworkB()
-	lbARN := a.newBareLoadBalancerC(n)
-	cert := a.newServerCertificateC()
+	n := a.newNetwork()
+	lbARN := a.newBareLoadBalancer(n)
+	cert := a.newServerCertificate()
 	h := NewListenerHandler(a.elb)
 	owner := acctest.RandomName("cl")
 
-	httpProps := &composite.ListenerProps{LoadBalancerARN: lbARN, Port: 80, Protocol: "HTTP", DefaultAction: notFoundActionC,
-		Tags: ownerTagsA(owner, composite.KeyHTTPListener, nil)}
-	httpL := childC(composite.KeyHTTPListener, composite.KindListener, "HTTP:80", httpProps)
+	httpProps := &composite.ListenerProps{LoadBalancerARN: lbARN, Port: 80, Protocol: "HTTP", DefaultAction: notFoundAction,
+		Tags: ownerTags(owner, composite.KeyHTTPListener, nil)}
+	httpL := newChild(composite.KeyHTTPListener, composite.KindListener, "HTTP:80", httpProps)
 	a.ops.reset()
 	out, err := h.Create(ctx, httpL)
 	if err != nil {
@@ -36,14 +36,14 @@ func TestListenerHandler_lifecycle(t *testing.T) {
 	if out[composite.AttrName] != "HTTP:80" || out[AttrPort] != "80" {
 		t.Errorf("outputs = %v", out)
 	}
-	expectObservedC(t, "Create", httpL, out)
-	rec := recordedA(httpL, out)
+	expectObserved(t, "Create", httpL, out)
+	rec := recorded(httpL, out)
 	got, found, err := h.Read(ctx, rec)
 	if err != nil || !found {
 		t.Fatalf("Read = %v, %v", found, err)
 	}
 	a.expectCalls("Read", "DescribeListeners")
-	expectObservedC(t, "Read", httpL, got)
+	expectObserved(t, "Read", httpL, got)
 	if _, err := h.Update(ctx, httpL, rec); err != nil {
 		t.Fatal(err)
 	}
@@ -51,15 +51,15 @@ func TestListenerHandler_lifecycle(t *testing.T) {
 
 	// HTTPS listener with the certificate.
 	httpsProps := &composite.ListenerProps{LoadBalancerARN: lbARN, Port: 443, Protocol: "HTTPS", CertificateARN: cert,
-		SSLPolicy: composite.DefaultSSLPolicy, DefaultAction: notFoundActionC, Tags: ownerTagsA(owner, composite.KeyHTTPSListener, nil)}
-	httpsL := childC(composite.KeyHTTPSListener, composite.KindListener, "HTTPS:443", httpsProps)
+		SSLPolicy: composite.DefaultSSLPolicy, DefaultAction: notFoundAction, Tags: ownerTags(owner, composite.KeyHTTPSListener, nil)}
+	httpsL := newChild(composite.KeyHTTPSListener, composite.KindListener, "HTTPS:443", httpsProps)
 	httpsOut, err := h.Create(ctx, httpsL)
 	if err != nil {
 		t.Fatalf("Create HTTPS: %v", err)
 	}
-	expectObservedC(t, "Create HTTPS", httpsL, httpsOut)
-	got, _, _ = h.Read(ctx, recordedA(httpsL, httpsOut))
-	expectObservedC(t, "Read HTTPS", httpsL, got)
+	expectObserved(t, "Create HTTPS", httpsL, httpsOut)
+	got, _, _ = h.Read(ctx, recorded(httpsL, httpsOut))
+	expectObserved(t, "Read HTTPS", httpsL, got)
 	if got[AttrCertificateARN] != cert || got[AttrSSLPolicy] != composite.DefaultSSLPolicy {
 		t.Errorf("HTTPS outputs = %v", got)
 	}
@@ -68,15 +68,15 @@ func TestListenerHandler_lifecycle(t *testing.T) {
 	// HTTP now redirects to HTTPS: one ModifyListener.
 	redirect := *httpProps
 	redirect.DefaultAction = composite.ListenerAction{Type: "redirect", StatusCode: "HTTP_301", RedirectProtocol: "HTTPS", RedirectPort: "443"}
-	httpL2 := childC(httpL.Key, httpL.Kind, "HTTP:80", &redirect)
+	httpL2 := newChild(httpL.Key, httpL.Kind, "HTTP:80", &redirect)
 	out2, err := h.Update(ctx, httpL2, rec)
 	if err != nil {
 		t.Fatalf("Update: %v", err)
 	}
 	a.expectCalls("Update", "DescribeListeners", "ModifyListener", "DescribeTags")
-	expectObservedC(t, "Update outputs", httpL2, out2)
+	expectObserved(t, "Update outputs", httpL2, out2)
 	got, _, _ = h.Read(ctx, rec)
-	expectObservedC(t, "Read after Update", httpL2, got)
+	expectObserved(t, "Read after Update", httpL2, got)
 
 	// Drift: the default action changed out of band.
 	if _, err := a.elb.ModifyListener(ctx, &elbv2.ModifyListenerInput{ListenerArn: aws.String(rec.ARN), DefaultActions: []elbv2types.Action{{
@@ -97,9 +97,9 @@ func TestListenerHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Create over the owned listener = %v, %v", out, err)
 	}
 	got, _, _ = h.Read(ctx, rec)
-	expectObservedC(t, "Read after adopt", httpL2, got)
-	foreign := childC(httpL.Key, httpL.Kind, "HTTP:80", &composite.ListenerProps{LoadBalancerARN: lbARN, Port: 80, Protocol: "HTTP",
-		DefaultAction: notFoundActionC, Tags: ownerTagsA("other", composite.KeyHTTPListener, nil)})
+	expectObserved(t, "Read after adopt", httpL2, got)
+	foreign := newChild(httpL.Key, httpL.Kind, "HTTP:80", &composite.ListenerProps{LoadBalancerARN: lbARN, Port: 80, Protocol: "HTTP",
+		DefaultAction: notFoundAction, Tags: ownerTags("other", composite.KeyHTTPListener, nil)})
 	if _, err := h.Create(ctx, foreign); err == nil || !strings.Contains(err.Error(), "DuplicateListener") {
 		t.Fatalf("Create over a foreign listener: %v", err)
 	}
@@ -115,7 +115,7 @@ func TestListenerHandler_lifecycle(t *testing.T) {
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("second Delete: %v", err)
 	}
-	if err := h.Delete(ctx, recordedA(httpsL, httpsOut)); err != nil {
+	if err := h.Delete(ctx, recorded(httpsL, httpsOut)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -77,7 +77,7 @@ func (h *LoadBalancerHandler) Create(ctx context.Context, c composite.Child) (ma
 	if err != nil {
 		return nil, err
 	}
-	existing, err := h.findByName(ctx, p.Name)
+	existing, err := h.byName(ctx, p.Name)
 	switch {
 	case err == nil:
 		if err := h.checkOwned(ctx, existing, p.Tags); err != nil {
@@ -121,7 +121,7 @@ func (h *LoadBalancerHandler) Create(ctx context.Context, c composite.Child) (ma
 // Read reports whether the load balancer exists. Calls:
 // DescribeLoadBalancers, DescribeLoadBalancerAttributes.
 func (h *LoadBalancerHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	lb, err := h.find(ctx, rec.ARN)
+	lb, err := h.read(ctx, rec.ARN)
 	if IsNotFound(err) {
 		return nil, false, nil
 	}
@@ -150,7 +150,7 @@ func (h *LoadBalancerHandler) Update(ctx context.Context, c composite.Child, pre
 	if err != nil {
 		return nil, err
 	}
-	lb, err := h.find(ctx, prev.ARN)
+	lb, err := h.read(ctx, prev.ARN)
 	if err != nil {
 		return nil, fmt.Errorf("updating load balancer %q: %w", p.Name, err)
 	}
@@ -261,8 +261,8 @@ func expectedLBAttributes(p *composite.LoadBalancerProps) map[string]string {
 	}
 }
 
-// find returns the load balancer, or an error IsNotFound accepts.
-func (h *LoadBalancerHandler) find(ctx context.Context, lbARN string) (*elbv2types.LoadBalancer, error) {
+// read returns the load balancer, or an error IsNotFound accepts.
+func (h *LoadBalancerHandler) read(ctx context.Context, lbARN string) (*elbv2types.LoadBalancer, error) {
 	if lbARN == "" {
 		return nil, fmt.Errorf("load balancer without ARN: %w", ErrNotFound)
 	}
@@ -281,17 +281,10 @@ func (h *LoadBalancerHandler) find(ctx context.Context, lbARN string) (*elbv2typ
 	return nil, fmt.Errorf("load balancer %s: %w", lbARN, ErrNotFound)
 }
 
-func (h *LoadBalancerHandler) findByName(ctx context.Context, name string) (*elbv2types.LoadBalancer, error) {
-	return findLoadBalancerByName(ctx, h.api, name)
-}
-
-// LoadBalancerFinder is the call findLoadBalancerByName needs.
-type LoadBalancerFinder interface {
-	DescribeLoadBalancers(ctx context.Context, in *elbv2.DescribeLoadBalancersInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeLoadBalancersOutput, error)
-}
-
-func findLoadBalancerByName(ctx context.Context, api LoadBalancerFinder, name string) (*elbv2types.LoadBalancer, error) {
-	out, err := api.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{Names: []string{name}})
+// byName returns the load balancer named name, or an error IsNotFound
+// accepts.
+func (h *LoadBalancerHandler) byName(ctx context.Context, name string) (*elbv2types.LoadBalancer, error) {
+	out, err := h.api.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{Names: []string{name}})
 	if IsNotFound(err, errCodeLoadBalancerNotFound) {
 		return nil, fmt.Errorf("load balancer %q: %w", name, ErrNotFound)
 	}
@@ -319,23 +312,6 @@ func (h *LoadBalancerHandler) checkOwned(ctx context.Context, lb *elbv2types.Loa
 			aws.ToString(lb.LoadBalancerName), arn)
 	}
 	return nil
-}
-
-// elbv2TagsOf returns the tags of one ELBv2 resource.
-func elbv2TagsOf(ctx context.Context, api elbv2TagAPI, arn string) (map[string]string, error) {
-	out, err := api.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: []string{arn}})
-	if err != nil {
-		return nil, fmt.Errorf("reading tags of %s: %w", arn, err)
-	}
-	m := map[string]string{}
-	for _, d := range out.TagDescriptions {
-		if aws.ToString(d.ResourceArn) == arn {
-			for _, t := range d.Tags {
-				m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-			}
-		}
-	}
-	return m, nil
 }
 
 func lbSubnets(lb *elbv2types.LoadBalancer) []string {

@@ -14,20 +14,20 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
-func lbPropsC(name string, n networkB, idle int32, tags map[string]string) *composite.LoadBalancerProps {
+func testLoadBalancerProps(name string, n testNetwork, idle int32, tags map[string]string) *composite.LoadBalancerProps {
 	return &composite.LoadBalancerProps{
 		Name: name, Internal: true, Subnets: n.Subnets, SecurityGroups: []string{n.SG}, IPAddressType: "ipv4",
 		IdleTimeout: idle, DropInvalidHeaderFields: true, Tags: tags,
 	}
 }
 
-func TestLoadBalancerHandler_lifecycle(t *testing.T) {
-	a := newAccTestC(t)
+func TestAccLoadBalancerHandler_lifecycle(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
-	n := a.newNetworkB()
+	n := a.newNetwork()
 	h := NewLoadBalancerHandler(a.elb)
 	name := acctest.RandomName("alb")
-	child := childC(composite.KeyLoadBalancer, composite.KindLoadBalancer, name, lbPropsC(name, n, 120, ownerTagsA(name, composite.KeyLoadBalancer, nil)))
+	child := newChild(composite.KeyLoadBalancer, composite.KindLoadBalancer, name, testLoadBalancerProps(name, n, 120, ownerTags(name, composite.KeyLoadBalancer, nil)))
 
 	a.ops.reset()
 	out, err := h.Create(ctx, child)
@@ -35,12 +35,12 @@ func TestLoadBalancerHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Create: %v", err)
 	}
 	a.expectCalls("Create", "DescribeLoadBalancers", "CreateLoadBalancer", "ModifyLoadBalancerAttributes", "DescribeLoadBalancers")
-	requireOutputsA(t, out, composite.AttrARN, composite.AttrName, composite.AttrDNSName, AttrVpcID, AttrObserved)
+	requireOutputs(t, out, composite.AttrARN, composite.AttrName, composite.AttrDNSName, AttrVpcID, AttrObserved)
 	if out[AttrInternal] != "true" || out[AttrIdleTimeout] != "120" || out[AttrVpcID] != n.VpcID {
 		t.Errorf("outputs = %v", out)
 	}
-	expectObservedC(t, "Create", child, out)
-	rec := recordedA(child, out)
+	expectObserved(t, "Create", child, out)
+	rec := recorded(child, out)
 	t.Cleanup(func() { _ = h.Delete(context.Background(), rec) })
 
 	got, found, err := h.Read(ctx, rec)
@@ -48,7 +48,7 @@ func TestLoadBalancerHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Read = %v, %v", found, err)
 	}
 	a.expectCalls("Read", "DescribeLoadBalancers", "DescribeLoadBalancerAttributes")
-	expectObservedC(t, "Read", child, got)
+	expectObserved(t, "Read", child, got)
 
 	if _, err := h.Update(ctx, child, rec); err != nil {
 		t.Fatal(err)
@@ -56,17 +56,17 @@ func TestLoadBalancerHandler_lifecycle(t *testing.T) {
 	a.expectCalls("no-op Update", "DescribeLoadBalancers", "DescribeLoadBalancerAttributes", "DescribeTags")
 
 	// Idle timeout, subnets and tags in place.
-	p2 := lbPropsC(name, n, 30, ownerTagsA(name, composite.KeyLoadBalancer, map[string]string{"env": "prod"}))
+	p2 := testLoadBalancerProps(name, n, 30, ownerTags(name, composite.KeyLoadBalancer, map[string]string{"env": "prod"}))
 	p2.Subnets = []string{n.Subnets[1], n.Subnets[0]} // same set, other order: no SetSubnets
-	child2 := childC(child.Key, child.Kind, name, p2)
+	child2 := newChild(child.Key, child.Kind, name, p2)
 	out2, err := h.Update(ctx, child2, rec)
 	if err != nil {
 		t.Fatalf("Update: %v", err)
 	}
 	a.expectCalls("Update", "DescribeLoadBalancers", "DescribeLoadBalancerAttributes", "ModifyLoadBalancerAttributes", "DescribeTags", "AddTags")
-	expectObservedC(t, "Update outputs", child2, out2)
+	expectObserved(t, "Update outputs", child2, out2)
 	got, _, _ = h.Read(ctx, rec)
-	expectObservedC(t, "Read after Update", child2, got)
+	expectObserved(t, "Read after Update", child2, got)
 
 	// Drift: the idle timeout changed out of band.
 	if _, err := a.elb.ModifyLoadBalancerAttributes(ctx, &elbv2.ModifyLoadBalancerAttributesInput{LoadBalancerArn: aws.String(rec.ARN),
@@ -85,7 +85,7 @@ func TestLoadBalancerHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Create over the owned load balancer: %v", err)
 	}
 	a.expectCalls("adopt", "DescribeLoadBalancers", "DescribeTags", "DescribeLoadBalancerAttributes", "ModifyLoadBalancerAttributes", "DescribeTags")
-	foreign := childC(child.Key, child.Kind, name, lbPropsC(name, n, 30, ownerTagsA("other", composite.KeyLoadBalancer, nil)))
+	foreign := newChild(child.Key, child.Kind, name, testLoadBalancerProps(name, n, 30, ownerTags("other", composite.KeyLoadBalancer, nil)))
 	if _, err := h.Create(ctx, foreign); err == nil || !strings.Contains(err.Error(), "not managed by this composite") {
 		t.Fatalf("Create over a foreign load balancer: %v", err)
 	}
@@ -104,18 +104,18 @@ func TestLoadBalancerHandler_lifecycle(t *testing.T) {
 }
 
 // A failed attribute call returns the created load balancer with the error.
-func TestLoadBalancerHandler_partialCreate(t *testing.T) {
-	a := newAccTestC(t)
-	n := a.newNetworkB()
+func TestAccLoadBalancerHandler_partialCreate(t *testing.T) {
+	a := newAcc(t)
+	n := a.newNetwork()
 	h := NewLoadBalancerHandler(a.elb)
 	name := acctest.RandomName("alb")
-	c := childC(composite.KeyLoadBalancer, composite.KindLoadBalancer, name, lbPropsC(name, n, 60, ownerTagsA(name, composite.KeyLoadBalancer, nil)))
+	c := newChild(composite.KeyLoadBalancer, composite.KindLoadBalancer, name, testLoadBalancerProps(name, n, 60, ownerTags(name, composite.KeyLoadBalancer, nil)))
 	a.ops.failNext("ModifyLoadBalancerAttributes", "ValidationError", "injected", 1)
 	out, err := h.Create(a.ctx, c)
 	if err == nil || out[composite.AttrARN] == "" {
 		t.Fatalf("Create = %v, %v; want outputs with the error", out, err)
 	}
-	if err := h.Delete(a.ctx, recordedA(c, out)); err != nil {
+	if err := h.Delete(a.ctx, recorded(c, out)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -73,7 +73,7 @@ func (h *LogGroupHandler) create(ctx context.Context, c composite.Child) (map[st
 		return nil, fmt.Errorf("creating log group %q: %w", name, err)
 	}
 	outputs := map[string]string{composite.AttrName: name}
-	group, err := h.find(ctx, name)
+	group, err := h.read(ctx, name)
 	if err != nil {
 		return outputs, fmt.Errorf("reading log group %q after create: %w", name, err)
 	}
@@ -91,7 +91,7 @@ func (h *LogGroupHandler) create(ctx context.Context, c composite.Child) (map[st
 // tags - a group an earlier, unrecorded Create made - and converges it with
 // Update. Calls: DescribeLogGroups, ListTagsForResource, then Update's.
 func (h *LogGroupHandler) adopt(ctx context.Context, c composite.Child, p *composite.LogGroupProps, name string, createErr error) (map[string]string, error) {
-	group, err := h.find(ctx, name)
+	group, err := h.read(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("creating log group %q: %w (reading the existing group: %v)", name, createErr, err)
 	}
@@ -110,7 +110,7 @@ func (h *LogGroupHandler) adopt(ctx context.Context, c composite.Child, p *compo
 // more than a page of groups share the name as a prefix), and its observed
 // fingerprint (retention, KMS key).
 func (h *LogGroupHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	group, err := h.find(ctx, logGroupName(rec))
+	group, err := h.read(ctx, logGroupName(rec))
 	if IsNotFound(err) {
 		return nil, false, nil
 	}
@@ -134,7 +134,7 @@ func (h *LogGroupHandler) update(ctx context.Context, c composite.Child) (map[st
 		return nil, err
 	}
 	name := firstNonEmpty(p.Name, c.Name)
-	group, err := h.find(ctx, name)
+	group, err := h.read(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("updating log group %q: %w", name, err)
 	}
@@ -192,10 +192,10 @@ func (h *LogGroupHandler) Delete(ctx context.Context, rec composite.Recorded) er
 	return nil
 }
 
-// find returns the group named exactly name, or an error IsNotFound accepts.
+// read returns the group named exactly name, or an error IsNotFound accepts.
 // DescribeLogGroups matches a prefix, so pages are read until the exact name
 // shows up (names sort, so usually the first page has it).
-func (h *LogGroupHandler) find(ctx context.Context, name string) (*logstypes.LogGroup, error) {
+func (h *LogGroupHandler) read(ctx context.Context, name string) (*logstypes.LogGroup, error) {
 	pages := cloudwatchlogs.NewDescribeLogGroupsPaginator(h.api, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(name)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)

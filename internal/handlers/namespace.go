@@ -92,7 +92,7 @@ func (h *NamespaceHandler) Create(ctx context.Context, c composite.Child) (map[s
 		return nil, fmt.Errorf("creating Cloud Map namespace %q: unknown type %q", p.Name, p.Type)
 	}
 	if code := ErrorCode(err); code == errCodeNamespaceAlreadyExists || code == errCodeConflictingDomainExists {
-		if ns, ferr := h.findOwned(ctx, p); ferr == nil {
+		if ns, ferr := h.ownedByName(ctx, p); ferr == nil {
 			return h.Update(ctx, c, composite.Recorded{ARN: aws.ToString(ns.Arn), Outputs: map[string]string{composite.AttrID: aws.ToString(ns.Id)}})
 		}
 	}
@@ -105,11 +105,11 @@ func (h *NamespaceHandler) Create(ctx context.Context, c composite.Child) (map[s
 	}
 	var ns *sdtypes.Namespace
 	if err == nil {
-		ns, err = h.find(ctx, id)
+		ns, err = h.read(ctx, id)
 	}
 	if err != nil {
 		// Created (probably) but not confirmed: return what exists, if anything.
-		if found, ferr := h.findByName(ctx, p.Name, p.Type); ferr == nil {
+		if found, ferr := h.byName(ctx, p.Name, p.Type); ferr == nil {
 			return namespaceOutputsFromSummary(found), fmt.Errorf("creating Cloud Map namespace %q: %w", p.Name, err)
 		}
 		return nil, fmt.Errorf("creating Cloud Map namespace %q: %w", p.Name, err)
@@ -119,7 +119,7 @@ func (h *NamespaceHandler) Create(ctx context.Context, c composite.Child) (map[s
 
 // Read reports whether the namespace exists (one GetNamespace call).
 func (h *NamespaceHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	ns, err := h.find(ctx, namespaceID(rec))
+	ns, err := h.read(ctx, namespaceID(rec))
 	if IsNotFound(err) {
 		return nil, false, nil
 	}
@@ -140,7 +140,7 @@ func (h *NamespaceHandler) Update(ctx context.Context, c composite.Child, prev c
 		return nil, err
 	}
 	id := namespaceID(prev)
-	ns, err := h.find(ctx, id)
+	ns, err := h.read(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("updating Cloud Map namespace %q: %w", p.Name, err)
 	}
@@ -222,8 +222,8 @@ func (h *NamespaceHandler) Delete(ctx context.Context, rec composite.Recorded) e
 	return nil
 }
 
-// find returns the namespace, or an error IsNotFound accepts.
-func (h *NamespaceHandler) find(ctx context.Context, id string) (*sdtypes.Namespace, error) {
+// read returns the namespace, or an error IsNotFound accepts.
+func (h *NamespaceHandler) read(ctx context.Context, id string) (*sdtypes.Namespace, error) {
 	if id == "" {
 		return nil, fmt.Errorf("Cloud Map namespace without an id: %w", ErrNotFound)
 	}
@@ -240,10 +240,10 @@ func (h *NamespaceHandler) find(ctx context.Context, id string) (*sdtypes.Namesp
 	return out.Namespace, nil
 }
 
-// findByName returns the namespace of that name and type (ListNamespaces
+// byName returns the namespace of that name and type (ListNamespaces
 // pages), or an error IsNotFound accepts.
-func (h *NamespaceHandler) findByName(ctx context.Context, name, typ string) (*sdtypes.NamespaceSummary, error) {
-	all, err := listNamespaces(ctx, h.api)
+func (h *NamespaceHandler) byName(ctx context.Context, name, typ string) (*sdtypes.NamespaceSummary, error) {
+	all, err := h.list(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -255,10 +255,10 @@ func (h *NamespaceHandler) findByName(ctx context.Context, name, typ string) (*s
 	return nil, fmt.Errorf("Cloud Map namespace %q: %w", name, ErrNotFound)
 }
 
-// findOwned returns the namespace of p's name and type when it carries p's
+// ownedByName returns the namespace of p's name and type when it carries p's
 // ownership tags.
-func (h *NamespaceHandler) findOwned(ctx context.Context, p *composite.NamespaceProps) (*sdtypes.NamespaceSummary, error) {
-	ns, err := h.findByName(ctx, p.Name, p.Type)
+func (h *NamespaceHandler) ownedByName(ctx context.Context, p *composite.NamespaceProps) (*sdtypes.NamespaceSummary, error) {
+	ns, err := h.byName(ctx, p.Name, p.Type)
 	if err != nil {
 		return nil, err
 	}
@@ -273,14 +273,10 @@ func (h *NamespaceHandler) findOwned(ctx context.Context, p *composite.Namespace
 	return ns, nil
 }
 
-// NamespaceLister is the call listNamespaces needs.
-type NamespaceLister interface {
-	ListNamespaces(ctx context.Context, in *servicediscovery.ListNamespacesInput, optFns ...func(*servicediscovery.Options)) (*servicediscovery.ListNamespacesOutput, error)
-}
-
-func listNamespaces(ctx context.Context, api NamespaceLister) ([]sdtypes.NamespaceSummary, error) {
+// list returns every namespace (ListNamespaces pages).
+func (h *NamespaceHandler) list(ctx context.Context) ([]sdtypes.NamespaceSummary, error) {
 	var all []sdtypes.NamespaceSummary
-	p := servicediscovery.NewListNamespacesPaginator(api, &servicediscovery.ListNamespacesInput{})
+	p := servicediscovery.NewListNamespacesPaginator(h.api, &servicediscovery.ListNamespacesInput{})
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {

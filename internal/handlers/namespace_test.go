@@ -12,23 +12,23 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
-func TestNamespaceHandler_lifecycle(t *testing.T) {
-	a := newAccTestC(t)
+func TestAccNamespaceHandler_lifecycle(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
-	n := a.newNetworkB()
+	n := a.newNetwork()
 	h := NewNamespaceHandler(a.sd)
 
 	for _, typ := range []string{composite.NamespaceTypeHTTP, composite.NamespaceTypeDNSPrivate} {
 		t.Run(typ, func(t *testing.T) {
 			name := acctest.RandomName("ns") + ".internal"
 			owner := acctest.RandomName("owner")
-			p := &composite.NamespaceProps{Name: name, Type: typ, Description: "first", Tags: ownerTagsA(owner, composite.KeyNamespace, nil)}
+			p := &composite.NamespaceProps{Name: name, Type: typ, Description: "first", Tags: ownerTags(owner, composite.KeyNamespace, nil)}
 			create := "CreateHttpNamespace"
 			if typ == composite.NamespaceTypeDNSPrivate {
 				p.VpcID = n.VpcID
 				create = "CreatePrivateDnsNamespace"
 			}
-			child := childC(composite.KeyNamespace, composite.NamespaceKind(typ), name, p)
+			child := newChild(composite.KeyNamespace, composite.NamespaceKind(typ), name, p)
 
 			a.ops.reset()
 			out, err := h.Create(ctx, child)
@@ -36,19 +36,19 @@ func TestNamespaceHandler_lifecycle(t *testing.T) {
 				t.Fatalf("Create: %v", err)
 			}
 			a.expectCalls("Create", create, "GetOperation", "GetNamespace")
-			requireOutputsA(t, out, composite.AttrARN, composite.AttrID, composite.AttrName, AttrObserved)
+			requireOutputs(t, out, composite.AttrARN, composite.AttrID, composite.AttrName, AttrObserved)
 			if !strings.HasPrefix(out[composite.AttrID], "ns-") || out[AttrType] != typ {
 				t.Errorf("outputs = %v", out)
 			}
-			expectObservedC(t, "Create", child, out)
-			rec := recordedA(child, out)
+			expectObserved(t, "Create", child, out)
+			rec := recorded(child, out)
 
 			got, found, err := h.Read(ctx, rec)
 			if err != nil || !found {
 				t.Fatalf("Read = %v, %v", found, err)
 			}
 			a.expectCalls("Read", "GetNamespace")
-			expectObservedC(t, "Read", child, got)
+			expectObserved(t, "Read", child, got)
 
 			// No-op update; then description and tags.
 			if _, err := h.Update(ctx, child, rec); err != nil {
@@ -57,8 +57,8 @@ func TestNamespaceHandler_lifecycle(t *testing.T) {
 			a.expectCalls("no-op Update", "GetNamespace", "ListTagsForResource")
 			p2 := *p
 			p2.Description = "second"
-			p2.Tags = ownerTagsA(owner, composite.KeyNamespace, map[string]string{"env": "prod"})
-			child2 := childC(composite.KeyNamespace, child.Kind, name, &p2)
+			p2.Tags = ownerTags(owner, composite.KeyNamespace, map[string]string{"env": "prod"})
+			child2 := newChild(composite.KeyNamespace, child.Kind, name, &p2)
 			update := "UpdateHttpNamespace"
 			if typ == composite.NamespaceTypeDNSPrivate {
 				update = "UpdatePrivateDnsNamespace"
@@ -72,11 +72,11 @@ func TestNamespaceHandler_lifecycle(t *testing.T) {
 				t.Errorf("Update calls = %s", calls)
 			}
 			a.ops.reset()
-			expectObservedC(t, "Update", child2, out2)
+			expectObserved(t, "Update", child2, out2)
 			got, _, _ = h.Read(ctx, rec)
-			expectObservedC(t, "Read after Update", child2, got)
+			expectObserved(t, "Read after Update", child2, got)
 			tags, err := a.sd.ListTagsForResource(ctx, &servicediscovery.ListTagsForResourceInput{ResourceARN: aws.String(out[composite.AttrARN])})
-			if err != nil || !sameTagsB(discoveryTagMap(tags.Tags), p2.Tags) {
+			if err != nil || !sameTags(discoveryTagMap(tags.Tags), p2.Tags) {
 				t.Errorf("tags = %v, %v", tags, err)
 			}
 
@@ -95,13 +95,13 @@ func TestNamespaceHandler_lifecycle(t *testing.T) {
 
 // A create whose operation cannot be confirmed still returns the namespace
 // (found by name), so the engine records it and nothing is orphaned.
-func TestNamespaceHandler_createConfirmFails(t *testing.T) {
-	a := newAccTestC(t)
+func TestAccNamespaceHandler_createConfirmFails(t *testing.T) {
+	a := newAcc(t)
 	h := NewNamespaceHandler(a.sd)
 	name := acctest.RandomName("ns")
-	p := &composite.NamespaceProps{Name: name, Type: composite.NamespaceTypeHTTP, Tags: ownerTagsA(name, composite.KeyNamespace, nil)}
+	p := &composite.NamespaceProps{Name: name, Type: composite.NamespaceTypeHTTP, Tags: ownerTags(name, composite.KeyNamespace, nil)}
 	a.ops.failNext("GetOperation", "ServiceUnavailable", "injected", 1)
-	out, err := h.Create(a.ctx, childC(composite.KeyNamespace, composite.KindHTTPNamespace, name, p))
+	out, err := h.Create(a.ctx, newChild(composite.KeyNamespace, composite.KindHTTPNamespace, name, p))
 	if err == nil {
 		t.Fatal("Create succeeded despite the failed GetOperation")
 	}

@@ -49,13 +49,6 @@ import (
 //     health check grace period and execute command are left out: moto drops
 //     them on CreateService.
 
-// AttrPriorityExplicit is a listener rule output: "true" when the rule's
-// priority is the configured one, "false" when it was allocated. Read carries
-// it forward (it cannot tell by itself), and includes the priority in the
-// fingerprint only when it is explicit. A record without it (older, or
-// rebuilt by an import) gets no fingerprint until its next Create or Update.
-const AttrPriorityExplicit = "priority_explicit"
-
 // ExpectedObservedService returns the AttrObserved value a child of the
 // service composite whose live configuration matches c (resolved: no
 // references left) reads back. Other kinds are passed on to ExpectedObserved
@@ -123,6 +116,32 @@ func observeApplied(c composite.Child, out map[string]string, err error) (map[st
 		}
 	}
 	return out, err
+}
+
+// ExpectedObserved returns the AttrObserved value a child whose live
+// configuration matches c (resolved: no references left) would read back.
+// ok is false for kinds without a fingerprint.
+func ExpectedObserved(c composite.Child) (string, bool) {
+	switch p := c.Props.(type) {
+	case *composite.ClusterProps:
+		return clusterFingerprint(p.CapacityProviders, p.DefaultStrategy, p.ContainerInsights, p.Tags), true
+	case *composite.NamespaceProps:
+		return namespaceFingerprint(p.Name, p.Type, p.Description), true
+	case *composite.SecurityGroupProps:
+		return securityGroupFingerprint(p.Name, p.Description, p.VpcID, ruleAtoms(p.Ingress), ruleAtoms(p.Egress), p.Tags), true
+	case *composite.LoadBalancerProps:
+		return loadBalancerFingerprint(lbObserved{
+			Name: p.Name, Internal: p.Internal, Subnets: normalizedSet(p.Subnets), SecurityGroups: normalizedSet(p.SecurityGroups),
+			IPAddressType: p.IPAddressType, IdleTimeout: p.IdleTimeout, DropInvalidHeaderFields: p.DropInvalidHeaderFields,
+		}), true
+	case *composite.ListenerProps:
+		o := listenerObserved{Port: p.Port, Protocol: p.Protocol, CertificateARN: p.CertificateARN, Action: normalizeAction(p.DefaultAction)}
+		if p.Protocol == "HTTPS" {
+			o.SSLPolicy = p.SSLPolicy
+		}
+		return composite.HashJSON(o), true
+	}
+	return "", false
 }
 
 // ---------------------------------------------------------------------------

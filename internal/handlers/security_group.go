@@ -80,7 +80,7 @@ func (h *SecurityGroupHandler) Create(ctx context.Context, c composite.Child) (m
 		}},
 	})
 	if ErrorCode(err) == errCodeSecurityGroupDuplicate {
-		sg, ferr := h.findByName(ctx, p.VpcID, p.Name)
+		sg, ferr := h.byName(ctx, p.VpcID, p.Name)
 		if ferr != nil {
 			return nil, fmt.Errorf("creating security group %q in %s: %w", p.Name, p.VpcID, err)
 		}
@@ -109,7 +109,7 @@ func (h *SecurityGroupHandler) Create(ctx context.Context, c composite.Child) (m
 
 // Read reports whether the group exists (one DescribeSecurityGroups call).
 func (h *SecurityGroupHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	sg, err := h.find(ctx, securityGroupID(rec))
+	sg, err := h.read(ctx, securityGroupID(rec))
 	if IsNotFound(err) {
 		return nil, false, nil
 	}
@@ -130,7 +130,7 @@ func (h *SecurityGroupHandler) Update(ctx context.Context, c composite.Child, pr
 	if err != nil {
 		return nil, err
 	}
-	sg, err := h.find(ctx, securityGroupID(prev))
+	sg, err := h.read(ctx, securityGroupID(prev))
 	if err != nil {
 		return nil, fmt.Errorf("updating security group %q: %w", p.Name, err)
 	}
@@ -249,8 +249,8 @@ func (h *SecurityGroupHandler) Delete(ctx context.Context, rec composite.Recorde
 	return nil
 }
 
-// find returns the group, or an error IsNotFound accepts.
-func (h *SecurityGroupHandler) find(ctx context.Context, id string) (*ec2types.SecurityGroup, error) {
+// read returns the group, or an error IsNotFound accepts.
+func (h *SecurityGroupHandler) read(ctx context.Context, id string) (*ec2types.SecurityGroup, error) {
 	if id == "" {
 		return nil, fmt.Errorf("security group without an id: %w", ErrNotFound)
 	}
@@ -269,7 +269,9 @@ func (h *SecurityGroupHandler) find(ctx context.Context, id string) (*ec2types.S
 	return nil, fmt.Errorf("security group %s: %w", id, ErrNotFound)
 }
 
-func (h *SecurityGroupHandler) findByName(ctx context.Context, vpcID, name string) (*ec2types.SecurityGroup, error) {
+// byName returns the group of that name in the VPC, or an error IsNotFound
+// accepts.
+func (h *SecurityGroupHandler) byName(ctx context.Context, vpcID, name string) (*ec2types.SecurityGroup, error) {
 	out, err := h.api.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{
 		{Name: aws.String("vpc-id"), Values: []string{vpcID}},
 		{Name: aws.String("group-name"), Values: []string{name}},

@@ -14,7 +14,7 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
-func albGroupPropsC(name, vpcID string, cidrs []string, v6 []string, tags map[string]string) *composite.SecurityGroupProps {
+func testALBGroupProps(name, vpcID string, cidrs []string, v6 []string, tags map[string]string) *composite.SecurityGroupProps {
 	return &composite.SecurityGroupProps{
 		Name: name, Description: "Load balancer of containerapp cluster test", VpcID: vpcID,
 		Ingress: []composite.SecurityGroupRule{
@@ -25,32 +25,32 @@ func albGroupPropsC(name, vpcID string, cidrs []string, v6 []string, tags map[st
 	}
 }
 
-func TestSecurityGroupHandler_lifecycle(t *testing.T) {
-	a := newAccTestC(t)
+func TestAccSecurityGroupHandler_lifecycle(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
-	n := a.newNetworkB()
+	n := a.newNetwork()
 	h := NewSecurityGroupHandler(a.ec2)
 	owner := acctest.RandomName("cl")
 
 	// The load balancer's group: CIDR ingress.
 	albName := owner + "-load-balancer"
-	alb := childC(composite.KeyLoadBalancerSecurityGroup, composite.KindSecurityGroup, albName,
-		albGroupPropsC(albName, n.VpcID, []string{"10.0.0.0/8"}, []string{"::/0"}, ownerTagsA(owner, composite.KeyLoadBalancerSecurityGroup, nil)))
+	alb := newChild(composite.KeyLoadBalancerSecurityGroup, composite.KindSecurityGroup, albName,
+		testALBGroupProps(albName, n.VpcID, []string{"10.0.0.0/8"}, []string{"::/0"}, ownerTags(owner, composite.KeyLoadBalancerSecurityGroup, nil)))
 	a.ops.reset()
 	albOut, err := h.Create(ctx, alb)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
 	a.expectCalls("Create", "CreateSecurityGroup", "AuthorizeSecurityGroupIngress")
-	requireOutputsA(t, albOut, composite.AttrARN, composite.AttrID, composite.AttrName, AttrVpcID)
-	albRec := recordedA(alb, albOut)
+	requireOutputs(t, albOut, composite.AttrARN, composite.AttrID, composite.AttrName, AttrVpcID)
+	albRec := recorded(alb, albOut)
 	t.Cleanup(func() { _ = h.Delete(context.Background(), albRec) })
 	got, found, err := h.Read(ctx, albRec)
 	if err != nil || !found {
 		t.Fatalf("Read = %v, %v", found, err)
 	}
 	a.expectCalls("Read", "DescribeSecurityGroups")
-	expectObservedC(t, "Read", alb, got)
+	expectObserved(t, "Read", alb, got)
 	if got[AttrIngressCIDRs] != `["10.0.0.0/8","::/0"]` {
 		t.Errorf("ingress cidrs = %s", got[AttrIngressCIDRs])
 	}
@@ -61,17 +61,17 @@ func TestSecurityGroupHandler_lifecycle(t *testing.T) {
 		Name: svcName, Description: "ECS services of containerapp cluster test", VpcID: n.VpcID,
 		Ingress: []composite.SecurityGroupRule{{Protocol: "tcp", FromPort: 0, ToPort: 65535, SourceSecurityGroupID: albOut[composite.AttrID], Description: "from the ALB"}},
 		Egress:  []composite.SecurityGroupRule{{Protocol: "-1", CIDRBlocks: []string{"0.0.0.0/0"}}},
-		Tags:    ownerTagsA(owner, composite.KeyServiceSecurityGroup, nil),
+		Tags:    ownerTags(owner, composite.KeyServiceSecurityGroup, nil),
 	}
-	svc := childC(composite.KeyServiceSecurityGroup, composite.KindSecurityGroup, svcName, svcProps)
+	svc := newChild(composite.KeyServiceSecurityGroup, composite.KindSecurityGroup, svcName, svcProps)
 	svcOut, err := h.Create(ctx, svc)
 	if err != nil {
 		t.Fatalf("Create services group: %v", err)
 	}
-	svcRec := recordedA(svc, svcOut)
+	svcRec := recorded(svc, svcOut)
 	t.Cleanup(func() { _ = h.Delete(context.Background(), svcRec) })
 	got, _, _ = h.Read(ctx, svcRec)
-	expectObservedC(t, "Read services group", svc, got)
+	expectObserved(t, "Read services group", svc, got)
 	a.ops.reset()
 
 	// No-op update: one read.
@@ -81,15 +81,15 @@ func TestSecurityGroupHandler_lifecycle(t *testing.T) {
 	a.expectCalls("no-op Update", "DescribeSecurityGroups")
 
 	// Change the CIDRs: revoke the old, authorize the new.
-	alb2 := childC(alb.Key, alb.Kind, albName, albGroupPropsC(albName, n.VpcID, []string{"192.168.0.0/16"}, nil, ownerTagsA(owner, composite.KeyLoadBalancerSecurityGroup, map[string]string{"env": "x"})))
+	alb2 := newChild(alb.Key, alb.Kind, albName, testALBGroupProps(albName, n.VpcID, []string{"192.168.0.0/16"}, nil, ownerTags(owner, composite.KeyLoadBalancerSecurityGroup, map[string]string{"env": "x"})))
 	out2, err := h.Update(ctx, alb2, albRec)
 	if err != nil {
 		t.Fatalf("Update: %v", err)
 	}
 	a.expectCalls("Update", "DescribeSecurityGroups", "RevokeSecurityGroupIngress", "AuthorizeSecurityGroupIngress", "CreateTags")
-	expectObservedC(t, "Update outputs", alb2, out2)
+	expectObserved(t, "Update outputs", alb2, out2)
 	got, _, _ = h.Read(ctx, albRec)
-	expectObservedC(t, "Read after Update", alb2, got)
+	expectObserved(t, "Read after Update", alb2, got)
 
 	// Drift: a rule added out of band is seen, and Update revokes it.
 	if _, err := a.ec2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(albOut[composite.AttrID]),
@@ -107,13 +107,13 @@ func TestSecurityGroupHandler_lifecycle(t *testing.T) {
 	}
 	a.expectCalls("restore", "DescribeSecurityGroups", "RevokeSecurityGroupIngress")
 	got, _, _ = h.Read(ctx, albRec)
-	expectObservedC(t, "Read after restore", alb2, got)
+	expectObserved(t, "Read after restore", alb2, got)
 
 	// Create again: the owned group is adopted; a foreign one is refused.
 	if _, err := h.Create(ctx, alb2); err != nil {
 		t.Fatalf("Create over the owned group: %v", err)
 	}
-	foreign := childC(alb.Key, alb.Kind, albName, albGroupPropsC(albName, n.VpcID, []string{"10.0.0.0/8"}, nil, ownerTagsA("other", composite.KeyLoadBalancerSecurityGroup, nil)))
+	foreign := newChild(alb.Key, alb.Kind, albName, testALBGroupProps(albName, n.VpcID, []string{"10.0.0.0/8"}, nil, ownerTags("other", composite.KeyLoadBalancerSecurityGroup, nil)))
 	if _, err := h.Create(ctx, foreign); err == nil || !strings.Contains(err.Error(), "not managed by this composite") {
 		t.Fatalf("Create over a foreign group: %v", err)
 	}
@@ -122,14 +122,14 @@ func TestSecurityGroupHandler_lifecycle(t *testing.T) {
 	// created) works: the revoke matches the rule as AWS reports it.
 	svcProps2 := *svcProps
 	svcProps2.Ingress = []composite.SecurityGroupRule{}
-	svc2 := childC(svc.Key, svc.Kind, svcName, &svcProps2)
+	svc2 := newChild(svc.Key, svc.Kind, svcName, &svcProps2)
 	a.ops.reset()
 	if _, err := h.Update(ctx, svc2, svcRec); err != nil {
 		t.Fatalf("Update services group: %v", err)
 	}
 	a.expectCalls("revoke source group", "DescribeSecurityGroups", "RevokeSecurityGroupIngress")
 	got, _, _ = h.Read(ctx, svcRec)
-	expectObservedC(t, "Read after revoking the source group rule", svc2, got)
+	expectObserved(t, "Read after revoking the source group rule", svc2, got)
 
 	// Delete (the ALB group first: the services' group still references it,
 	// which AWS refuses with DependencyViolation until that group is gone;
@@ -153,31 +153,31 @@ func TestSecurityGroupHandler_lifecycle(t *testing.T) {
 
 // A failed rule call returns the created group with the error (recorded,
 // not orphaned); the next Update converges it.
-func TestSecurityGroupHandler_partialCreate(t *testing.T) {
-	a := newAccTestC(t)
-	n := a.newNetworkB()
+func TestAccSecurityGroupHandler_partialCreate(t *testing.T) {
+	a := newAcc(t)
+	n := a.newNetwork()
 	h := NewSecurityGroupHandler(a.ec2)
 	name := acctest.RandomName("sg")
-	c := childC(composite.KeyLoadBalancerSecurityGroup, composite.KindSecurityGroup, name,
-		albGroupPropsC(name, n.VpcID, []string{"10.0.0.0/8"}, nil, ownerTagsA(name, composite.KeyLoadBalancerSecurityGroup, nil)))
+	c := newChild(composite.KeyLoadBalancerSecurityGroup, composite.KindSecurityGroup, name,
+		testALBGroupProps(name, n.VpcID, []string{"10.0.0.0/8"}, nil, ownerTags(name, composite.KeyLoadBalancerSecurityGroup, nil)))
 	a.ops.failNext("AuthorizeSecurityGroupIngress", "InvalidParameterValue", "injected", 1)
 	out, err := h.Create(a.ctx, c)
 	if err == nil || out[composite.AttrID] == "" {
 		t.Fatalf("Create = %v, %v; want outputs with an error", out, err)
 	}
-	rec := recordedA(c, out)
+	rec := recorded(c, out)
 	t.Cleanup(func() { _ = h.Delete(context.Background(), rec) })
 	if _, err := h.Update(a.ctx, c, rec); err != nil {
 		t.Fatal(err)
 	}
 	got, _, _ := h.Read(a.ctx, rec)
-	expectObservedC(t, "after converge", c, got)
+	expectObserved(t, "after converge", c, got)
 }
 
-func TestResolveNetwork(t *testing.T) {
-	a := newAccTestC(t)
+func TestAccResolveNetwork(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
-	n := a.newNetworkB()
+	n := a.newNetwork()
 
 	a.ops.reset()
 	vpc, subnets, err := ResolveNetwork(ctx, a.ec2, "", nil)

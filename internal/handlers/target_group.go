@@ -14,12 +14,6 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
 )
 
-// Output attributes of a target group besides arn and name.
-const (
-	AttrARNSuffix = "arn_suffix" // "targetgroup/<name>/<id>", for CloudWatch dimensions and ALBRequestCountPerTarget
-	AttrVpcID     = "vpc_id"
-)
-
 const (
 	errCodeTargetGroupNotFound = "TargetGroupNotFound"
 	errCodeResourceInUse       = "ResourceInUse"
@@ -172,7 +166,7 @@ func (h *TargetGroupHandler) adopt(ctx context.Context, c composite.Child, p *co
 // call), and its observed fingerprint (port, protocol, health check; the
 // deregistration delay would take another call).
 func (h *TargetGroupHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	tg, err := h.find(ctx, rec.ARN)
+	tg, err := h.read(ctx, rec.ARN)
 	if IsNotFound(err) {
 		return nil, false, nil
 	}
@@ -201,7 +195,7 @@ func (h *TargetGroupHandler) update(ctx context.Context, c composite.Child, prev
 		return nil, err
 	}
 	tgARN := prev.ARN
-	tg, err := h.find(ctx, tgARN)
+	tg, err := h.read(ctx, tgARN)
 	if err != nil {
 		return nil, fmt.Errorf("updating target group %q: %w", firstNonEmpty(p.Name, c.Name), err)
 	}
@@ -256,8 +250,8 @@ func (h *TargetGroupHandler) Delete(ctx context.Context, rec composite.Recorded)
 	return nil
 }
 
-// find returns the target group, or an error IsNotFound accepts.
-func (h *TargetGroupHandler) find(ctx context.Context, tgARN string) (*elbv2types.TargetGroup, error) {
+// read returns the target group, or an error IsNotFound accepts.
+func (h *TargetGroupHandler) read(ctx context.Context, tgARN string) (*elbv2types.TargetGroup, error) {
 	if tgARN == "" {
 		return nil, fmt.Errorf("target group without ARN: %w", ErrNotFound)
 	}

@@ -16,10 +16,10 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
-func TestTargetGroupHandler_lifecycle(t *testing.T) {
-	a := newAccTestB(t)
+func TestAccTargetGroupHandler_lifecycle(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
-	n := a.newNetworkB()
+	n := a.newNetwork()
 	h := NewTargetGroupHandler(a.elb, a.ec2)
 
 	name := acctest.RandomName("tg")
@@ -28,7 +28,7 @@ func TestTargetGroupHandler_lifecycle(t *testing.T) {
 		Key:   "target_group",
 		Kind:  composite.KindTargetGroup,
 		Name:  name,
-		Props: targetGroupPropsB(name, n, ownerTagsA(owner, "target_group", map[string]string{"team": "payments"})),
+		Props: testTargetGroupProps(name, n, ownerTags(owner, "target_group", map[string]string{"team": "payments"})),
 	}
 
 	// Create: VPC looked up from the subnet, attributes set once.
@@ -43,8 +43,8 @@ func TestTargetGroupHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Create outputs = %v", out)
 	}
 	tgARN := out[composite.AttrARN]
-	rec := recordedA(child, out)
-	checkTargetGroupB(t, a, tgARN, "/healthz", "30", ownerTagsA(owner, "target_group", map[string]string{"team": "payments"}))
+	rec := recorded(child, out)
+	checkTargetGroup(t, a, tgARN, "/healthz", "30", ownerTags(owner, "target_group", map[string]string{"team": "payments"}))
 
 	// Read: one call.
 	got, found, err := h.Read(ctx, rec)
@@ -65,7 +65,7 @@ func TestTargetGroupHandler_lifecycle(t *testing.T) {
 	a.expectCalls("no-op Update", "DescribeTargetGroups", "DescribeTargetGroupAttributes", "DescribeTags")
 
 	// Update health check path, deregistration delay and tags.
-	p2 := targetGroupPropsB(name, n, ownerTagsA(owner, "target_group", map[string]string{"env": "prod"}))
+	p2 := testTargetGroupProps(name, n, ownerTags(owner, "target_group", map[string]string{"env": "prod"}))
 	p2.HealthCheck.Path = "/ready"
 	p2.DeregistrationDelay = 60
 	child2 := child
@@ -79,10 +79,10 @@ func TestTargetGroupHandler_lifecycle(t *testing.T) {
 	if out2[composite.AttrARN] != tgARN {
 		t.Errorf("Update changed the ARN: %v", out2)
 	}
-	checkTargetGroupB(t, a, tgARN, "/ready", "60", ownerTagsA(owner, "target_group", map[string]string{"env": "prod"}))
+	checkTargetGroup(t, a, tgARN, "/ready", "60", ownerTags(owner, "target_group", map[string]string{"env": "prod"}))
 
 	// Delete waits out ResourceInUse while a rule still forwards to it.
-	_, listenerARN := a.newListenerB(n)
+	_, listenerARN := a.newListener(n)
 	rule, err := a.elb.CreateRule(ctx, &elbv2.CreateRuleInput{
 		ListenerArn: aws.String(listenerARN),
 		Priority:    aws.Int32(7),
@@ -116,13 +116,13 @@ func TestTargetGroupHandler_lifecycle(t *testing.T) {
 	}
 }
 
-func TestTargetGroupHandler_explicitVPCAndDefaultDelay(t *testing.T) {
-	a := newAccTestB(t)
-	n := a.newNetworkB()
+func TestAccTargetGroupHandler_explicitVPCAndDefaultDelay(t *testing.T) {
+	a := newAcc(t)
+	n := a.newNetwork()
 	h := NewTargetGroupHandler(a.elb, nil) // no EC2 client needed with VpcID
 
 	name := acctest.RandomName("tg")
-	p := targetGroupPropsB(name, n, nil)
+	p := testTargetGroupProps(name, n, nil)
 	p.VpcID, p.VPCFromSubnet = n.VpcID, ""
 	p.DeregistrationDelay = tgDefaultDeregistrationDelay
 	child := composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: name, Props: p}
@@ -133,7 +133,7 @@ func TestTargetGroupHandler_explicitVPCAndDefaultDelay(t *testing.T) {
 		t.Fatalf("Create: %v", err)
 	}
 	a.expectCalls("Create", "CreateTargetGroup")
-	if err := h.Delete(a.ctx, recordedA(child, out)); err != nil {
+	if err := h.Delete(a.ctx, recorded(child, out)); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 
@@ -147,7 +147,7 @@ func TestTargetGroupHandler_explicitVPCAndDefaultDelay(t *testing.T) {
 	}
 }
 
-func checkTargetGroupB(t *testing.T, a *accTestB, tgARN, path, delay string, tags map[string]string) {
+func checkTargetGroup(t *testing.T, a *accEnv, tgARN, path, delay string, tags map[string]string) {
 	t.Helper()
 	defer a.ops.reset()
 	tgs, err := a.elb.DescribeTargetGroups(a.ctx, &elbv2.DescribeTargetGroupsInput{TargetGroupArns: []string{tgARN}})
@@ -177,7 +177,7 @@ func checkTargetGroupB(t *testing.T, a *accTestB, tgARN, path, delay string, tag
 	for _, tag := range td.TagDescriptions[0].Tags {
 		got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
 	}
-	if !sameTagsB(got, tags) {
+	if !sameTags(got, tags) {
 		t.Errorf("tags = %v, want %v", got, tags)
 	}
 }
@@ -185,20 +185,20 @@ func checkTargetGroupB(t *testing.T, a *accTestB, tgARN, path, delay string, tag
 // A target group an earlier Create made (its response lost) is adopted by
 // the next Create of the same child; one of the same name with another
 // owner is refused and left alone.
-func TestTargetGroupHandler_adopt(t *testing.T) {
-	a := newAccTestB(t)
+func TestAccTargetGroupHandler_adopt(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
-	n := a.newNetworkB()
+	n := a.newNetwork()
 	h := NewTargetGroupHandler(a.elb, a.ec2)
 
 	name := acctest.RandomName("tg")
-	tags := ownerTagsA("cluster/"+name, "target_group", nil)
-	child := composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: name, Props: targetGroupPropsB(name, n, tags)}
+	tags := ownerTags("cluster/"+name, "target_group", nil)
+	child := composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: name, Props: testTargetGroupProps(name, n, tags)}
 	out, err := h.Create(ctx, child)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	t.Cleanup(func() { _ = h.Delete(context.Background(), recordedA(child, out)) })
+	t.Cleanup(func() { _ = h.Delete(context.Background(), recorded(child, out)) })
 
 	a.ops.reset()
 	got, err := h.Create(ctx, child)
@@ -216,22 +216,22 @@ func TestTargetGroupHandler_adopt(t *testing.T) {
 	// Another owner's target group: refused with the AWS error, untouched.
 	foreignName := acctest.RandomName("tg")
 	foreign := composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: foreignName,
-		Props: targetGroupPropsB(foreignName, n, ownerTagsA("someone-else", "target_group", nil))}
+		Props: testTargetGroupProps(foreignName, n, ownerTags("someone-else", "target_group", nil))}
 	fout, err := h.Create(ctx, foreign)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	t.Cleanup(func() { _ = h.Delete(context.Background(), recordedA(foreign, fout)) })
-	mine := targetGroupPropsB(foreignName, n, tags)
+	t.Cleanup(func() { _ = h.Delete(context.Background(), recorded(foreign, fout)) })
+	mine := testTargetGroupProps(foreignName, n, tags)
 	mine.HealthCheck.Path = "/mine"
 	_, err = h.Create(ctx, composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: foreignName, Props: mine})
 	if !errors.Is(err, ErrNotOwned) || ErrorCode(err) != errCodeDuplicateTargetGroupName || !strings.Contains(err.Error(), fout[composite.AttrARN]) {
 		t.Fatalf("Create over another owner's target group: err = %v", err)
 	}
-	checkTargetGroupB(t, a, fout[composite.AttrARN], "/healthz", "30", ownerTagsA("someone-else", "target_group", nil))
+	checkTargetGroup(t, a, fout[composite.AttrARN], "/healthz", "30", ownerTags("someone-else", "target_group", nil))
 
 	// Our own target group with a port that cannot change in place: refused.
-	moved := targetGroupPropsB(name, n, tags)
+	moved := testTargetGroupProps(name, n, tags)
 	moved.Port = 9090
 	_, err = h.Create(ctx, composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: name, Props: moved})
 	if err == nil || ErrorCode(err) != errCodeDuplicateTargetGroupName || !strings.Contains(err.Error(), "port 8080, not 9090") {

@@ -15,9 +15,6 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
 )
 
-// AttrFamily is the task definition family output.
-const AttrFamily = "family"
-
 const (
 	errCodeECSClientException = "ClientException"
 
@@ -68,7 +65,7 @@ func (h *TaskDefinitionHandler) Create(ctx context.Context, c composite.Child) (
 // definition Update compares, tags). An INACTIVE (deregistered), deleting or
 // unknown revision is gone.
 func (h *TaskDefinitionHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	td, tags, err := h.find(ctx, rec.ARN)
+	td, tags, err := h.read(ctx, rec.ARN)
 	if IsNotFound(err) {
 		return nil, false, nil
 	}
@@ -97,7 +94,7 @@ func (h *TaskDefinitionHandler) update(ctx context.Context, c composite.Child, p
 	if err != nil {
 		return nil, err
 	}
-	td, tags, err := h.find(ctx, prev.ARN)
+	td, tags, err := h.read(ctx, prev.ARN)
 	if err != nil && !IsNotFound(err) {
 		return nil, fmt.Errorf("updating task definition %q: %w", p.Family, err)
 	}
@@ -161,8 +158,8 @@ func (h *TaskDefinitionHandler) register(ctx context.Context, p *composite.TaskD
 	return taskDefinitionOutputs(td), nil
 }
 
-// find returns an ACTIVE revision and its tags, or an error IsNotFound accepts.
-func (h *TaskDefinitionHandler) find(ctx context.Context, tdARN string) (*ecstypes.TaskDefinition, map[string]string, error) {
+// read returns an ACTIVE revision and its tags, or an error IsNotFound accepts.
+func (h *TaskDefinitionHandler) read(ctx context.Context, tdARN string) (*ecstypes.TaskDefinition, map[string]string, error) {
 	if tdARN == "" {
 		return nil, nil, fmt.Errorf("task definition without ARN: %w", ErrNotFound)
 	}

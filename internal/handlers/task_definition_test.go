@@ -16,17 +16,17 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
-func TestTaskDefinitionHandler_lifecycle(t *testing.T) {
-	a := newAccTestB(t)
+func TestAccTaskDefinitionHandler_lifecycle(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
-	role := a.newTaskRoleB()
+	role := a.newTaskRole()
 	h := NewTaskDefinitionHandler(a.ecs)
 
 	family := acctest.RandomName("td")
-	tags := ownerTagsA("c/"+family, "task_definition", nil)
+	tags := ownerTags("c/"+family, "task_definition", nil)
 	child := composite.Child{
 		Key: "task_definition", Kind: composite.KindTaskDefinition, Name: family,
-		Props: taskDefinitionPropsB(family, role, "public.ecr.aws/nginx/nginx:1.27", tags),
+		Props: testTaskDefinitionProps(family, role, "public.ecr.aws/nginx/nginx:1.27", tags),
 	}
 
 	// Create: one call, tags included.
@@ -39,7 +39,7 @@ func TestTaskDefinitionHandler_lifecycle(t *testing.T) {
 	if out[composite.AttrName] != family || out[AttrFamily] != family || out[composite.AttrRevision] != "1" || out[composite.AttrARN] == "" {
 		t.Fatalf("Create outputs = %v", out)
 	}
-	rec := recordedA(child, out)
+	rec := recorded(child, out)
 
 	// What ECS holds is what was asked for.
 	desc, err := a.ecs.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
@@ -65,7 +65,7 @@ func TestTaskDefinitionHandler_lifecycle(t *testing.T) {
 		len(cd.Environment) != 2 || aws.ToString(cd.Environment[0].Name) != "A_VAR" {
 		t.Errorf("container definition = %+v", cd)
 	}
-	if !sameTagsB(ecsTagMap(desc.Tags), tags) {
+	if !sameTags(ecsTagMap(desc.Tags), tags) {
 		t.Errorf("tags = %v, want %v", ecsTagMap(desc.Tags), tags)
 	}
 	if !reflect.DeepEqual(specFromTaskDefinition(td), specFromProps(child.Props.(*composite.TaskDefinitionProps))) {
@@ -81,9 +81,9 @@ func TestTaskDefinitionHandler_lifecycle(t *testing.T) {
 	a.expectCalls("Read", "DescribeTaskDefinition")
 
 	// Update of tags only: no new revision.
-	tags2 := ownerTagsA("c/"+family, "task_definition", map[string]string{"team": "payments"})
+	tags2 := ownerTags("c/"+family, "task_definition", map[string]string{"team": "payments"})
 	child2 := child
-	child2.Props = taskDefinitionPropsB(family, role, "public.ecr.aws/nginx/nginx:1.27", tags2)
+	child2.Props = testTaskDefinitionProps(family, role, "public.ecr.aws/nginx/nginx:1.27", tags2)
 	out2, err := h.Update(ctx, child2, rec)
 	if err != nil {
 		t.Fatalf("Update tags: %v", err)
@@ -95,8 +95,8 @@ func TestTaskDefinitionHandler_lifecycle(t *testing.T) {
 
 	// Update of the image: a new revision; the old one is left ACTIVE.
 	child3 := child
-	child3.Props = taskDefinitionPropsB(family, role, "public.ecr.aws/nginx/nginx:1.28", tags2)
-	out3, err := h.Update(ctx, child3, recordedA(child2, out2))
+	child3.Props = testTaskDefinitionProps(family, role, "public.ecr.aws/nginx/nginx:1.28", tags2)
+	out3, err := h.Update(ctx, child3, recorded(child2, out2))
 	if err != nil {
 		t.Fatalf("Update image: %v", err)
 	}
@@ -109,7 +109,7 @@ func TestTaskDefinitionHandler_lifecycle(t *testing.T) {
 	}
 
 	// Delete revision 2: deregistered and deleted; then gone; Delete again ok.
-	rec3 := recordedA(child3, out3)
+	rec3 := recorded(child3, out3)
 	a.ops.reset()
 	if err := h.Delete(ctx, rec3); err != nil {
 		t.Fatalf("Delete: %v", err)
@@ -159,13 +159,13 @@ func TestTaskDefinitionErrors(t *testing.T) {
 	}
 }
 
-func TestTaskDefinitionHandler_iamPropagationRetry(t *testing.T) {
-	a := newAccTestB(t)
-	role := a.newTaskRoleB()
+func TestAccTaskDefinitionHandler_iamPropagationRetry(t *testing.T) {
+	a := newAcc(t)
+	role := a.newTaskRole()
 	h := NewTaskDefinitionHandler(a.ecs)
 	family := acctest.RandomName("td")
 	child := composite.Child{Key: "task_definition", Kind: composite.KindTaskDefinition, Name: family,
-		Props: taskDefinitionPropsB(family, role, "public.ecr.aws/nginx/nginx:1.27", nil)}
+		Props: testTaskDefinitionProps(family, role, "public.ecr.aws/nginx/nginx:1.27", nil)}
 
 	// A role IAM has not propagated yet: retried, then registered once.
 	a.ops.failNext("RegisterTaskDefinition", "ClientException", "Role is not valid", 1)

@@ -1,0 +1,84 @@
+package handlers
+
+import (
+	"context"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
+)
+
+// Transition shims: engine.Handler.Observe over each kind's former Read,
+// removed kind by kind as each handler gets its own Observe.
+
+func observeRead(out map[string]string, found bool, err error) (composite.Observed, bool, error) {
+	return composite.Observed{Outputs: out}, found, err
+}
+
+// Observe is a transition shim over Read.
+func (h *RoleHandler) Observe(ctx context.Context, rec composite.Recorded, _ bool) (composite.Observed, bool, error) {
+	return observeRead(h.Read(ctx, rec))
+}
+
+// Observe is a transition shim over Read.
+func (h *RolePolicyHandler) Observe(ctx context.Context, rec composite.Recorded, _ bool) (composite.Observed, bool, error) {
+	return observeRead(h.Read(ctx, rec))
+}
+
+// Observe is a transition shim over Read.
+func (h *LogGroupHandler) Observe(ctx context.Context, rec composite.Recorded, _ bool) (composite.Observed, bool, error) {
+	return observeRead(h.Read(ctx, rec))
+}
+
+// Observe is a transition shim over Read.
+func (h *RepositoryHandler) Observe(ctx context.Context, rec composite.Recorded, _ bool) (composite.Observed, bool, error) {
+	return observeRead(h.Read(ctx, rec))
+}
+
+// Observe is a transition shim over Read.
+func (h *TargetGroupHandler) Observe(ctx context.Context, rec composite.Recorded, _ bool) (composite.Observed, bool, error) {
+	return observeRead(h.Read(ctx, rec))
+}
+
+// Observe is a transition shim over Read.
+func (h *ListenerRuleHandler) Observe(ctx context.Context, rec composite.Recorded, _ bool) (composite.Observed, bool, error) {
+	return observeRead(h.Read(ctx, rec))
+}
+
+// Observe is a transition shim over Read.
+func (h *DiscoveryServiceHandler) Observe(ctx context.Context, rec composite.Recorded, _ bool) (composite.Observed, bool, error) {
+	return observeRead(h.Read(ctx, rec))
+}
+
+// Observe is a transition shim over Read.
+func (h *TaskDefinitionHandler) Observe(ctx context.Context, rec composite.Recorded, _ bool) (composite.Observed, bool, error) {
+	return observeRead(h.Read(ctx, rec))
+}
+
+// Observe is a transition shim over Read.
+func (h *ECSServiceHandler) Observe(ctx context.Context, rec composite.Recorded, _ bool) (composite.Observed, bool, error) {
+	return observeRead(h.Read(ctx, rec))
+}
+
+// Observe is a transition shim over Read.
+func (h *ECSClusterHandler) Observe(ctx context.Context, rec composite.Recorded, _ bool) (composite.Observed, bool, error) {
+	return observeRead(h.Read(ctx, rec))
+}
+
+// Observe is a transition shim over Read.
+func (h *NamespaceHandler) Observe(ctx context.Context, rec composite.Recorded, _ bool) (composite.Observed, bool, error) {
+	return observeRead(h.Read(ctx, rec))
+}
+
+// Observe is a transition shim over Read.
+func (h *SecurityGroupHandler) Observe(ctx context.Context, rec composite.Recorded, _ bool) (composite.Observed, bool, error) {
+	return observeRead(h.Read(ctx, rec))
+}
+
+// Observe is a transition shim over Read.
+func (h *LoadBalancerHandler) Observe(ctx context.Context, rec composite.Recorded, _ bool) (composite.Observed, bool, error) {
+	return observeRead(h.Read(ctx, rec))
+}
+
+// Observe is a transition shim over Read.
+func (h *ListenerHandler) Observe(ctx context.Context, rec composite.Recorded, _ bool) (composite.Observed, bool, error) {
+	return observeRead(h.Read(ctx, rec))
+}
