@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/url"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
@@ -67,15 +69,52 @@ func TestAccRoleHandler_lifecycle(t *testing.T) {
 	}
 	rec := recorded(c, out)
 
-	// Read: found, same outputs, one call.
+	// Observe (a refresh): found, same outputs, one call; the props are
+	// the created ones, without the managed policies (another call).
 	at.ops.reset()
-	got, found, err := h.Read(ctx, rec)
+	obs, found, err := h.Observe(ctx, rec, false)
 	if err != nil || !found {
-		t.Fatalf("Read = found %v, err %v; want found", found, err)
+		t.Fatalf("Observe = found %v, err %v; want found", found, err)
 	}
-	requireCalls(t, "Read", at.ops.calls(), "GetRole")
-	if got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrName] != name {
-		t.Errorf("Read outputs = %v, want %v", got, out)
+	requireCalls(t, "Observe", at.ops.calls(), "GetRole")
+	if got := obs.Outputs; got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrName] != name || got[composite.AttrID] != name {
+		t.Errorf("Observe outputs = %v, want %v", got, out)
+	}
+	if p := obs.Props.(*composite.RoleProps); obs.Full || p.ManagedPolicyARNs != nil {
+		t.Errorf("refresh Observe read the managed policies: %+v", obs)
+	}
+	refreshed := clone(c.Props).(*composite.RoleProps)
+	refreshed.ManagedPolicyARNs = nil
+	expectObservedProps(t, "Observe", c.Kind, refreshed, obs.Props)
+
+	// Find by name observes in full: the props are the created ones.
+	at.ops.reset()
+	q := composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: owner, Name: name, OwnedOnly: true}
+	frec, fobs, found, err := h.Find(ctx, q)
+	if err != nil || !found {
+		t.Fatalf("Find = found %v, err %v; want found", found, err)
+	}
+	requireCalls(t, "Find", at.ops.calls(), "GetRole", "ListAttachedRolePolicies")
+	if frec.Key != c.Key || frec.Kind != c.Kind || frec.Name != name || frec.ARN != out[composite.AttrARN] || frec.Outputs[composite.AttrID] != name || !fobs.Full {
+		t.Errorf("Find = %+v, %+v", frec, fobs)
+	}
+	expectObservedProps(t, "Find", c.Kind, c.Props, fobs.Props)
+	// ... and by ARN (a task definition's role).
+	if frec, _, found, err := h.Find(ctx, composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: owner, ID: out[composite.AttrARN]}); err != nil || !found || frec.Name != name {
+		t.Errorf("Find by ARN = %+v, %v, %v", frec, found, err)
+	}
+	// Another owner's lookup: an error naming the role when only owned
+	// roles count, the role when any does (an import adopts it).
+	foreignQ := composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: "someone-else", Name: name, OwnedOnly: true}
+	if _, _, _, err := h.Find(ctx, foreignQ); !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), name) {
+		t.Errorf("Find (owned only) of another owner's role: err = %v", err)
+	}
+	foreignQ.OwnedOnly = false
+	if _, _, found, err := h.Find(ctx, foreignQ); err != nil || !found {
+		t.Errorf("Find (any owner) = %v, %v", found, err)
+	}
+	if _, _, found, err := h.Find(ctx, composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: owner, Name: name + "-missing"}); err != nil || found {
+		t.Errorf("Find of a missing role = %v, %v", found, err)
 	}
 	if pols := getAttachedRolePolicies(t, at, client, name); strings.Join(pols, ",") != testExecPolicyARN {
 		t.Errorf("attached policies after create = %v", pols)
@@ -146,6 +185,17 @@ func TestAccRoleHandler_lifecycle(t *testing.T) {
 	}
 	requireTags(t, "role tags", iamTagMap(tags.Tags), c2.Props.(*composite.RoleProps).Tags)
 
+	// Out of band: the description changed shows in the observed props.
+	if _, err := client.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String(name), Description: aws.String("changed")}); err != nil {
+		t.Fatalf("UpdateRole: %v", err)
+	}
+	if obs, _, err := h.Observe(ctx, recorded(c2, out2), false); err != nil || obs.Props.(*composite.RoleProps).Description != "changed" {
+		t.Errorf("Observe after an out-of-band change = %+v, %v", obs.Props, err)
+	}
+	if _, err := h.Update(ctx, c2, recorded(c2, out2)); err != nil {
+		t.Fatalf("restoring Update: %v", err)
+	}
+
 	// A second identical update is a no-op.
 	at.ops.reset()
 	if _, err := h.Update(ctx, c2, recorded(c2, out2)); err != nil {
@@ -160,8 +210,8 @@ func TestAccRoleHandler_lifecycle(t *testing.T) {
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
-	if _, found, err := h.Read(ctx, rec); err != nil || found {
-		t.Fatalf("Read after delete = found %v, err %v; want gone", found, err)
+	if _, found, err := h.Observe(ctx, rec, false); err != nil || found {
+		t.Fatalf("Observe after delete = found %v, err %v; want gone", found, err)
 	}
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("second Delete: %v", err)
@@ -194,8 +244,8 @@ func TestAccRoleHandler_missing(t *testing.T) {
 	at := newAcc(t)
 	h := NewRoleHandler(iam.NewFromConfig(at.cfg))
 	rec := composite.Recorded{Kind: composite.KindIAMRole, Name: acctest.RandomName("ca-missing")}
-	if _, found, err := h.Read(at.ctx, rec); err != nil || found {
-		t.Fatalf("Read of a missing role = found %v, err %v", found, err)
+	if _, found, err := h.Observe(at.ctx, rec, true); err != nil || found {
+		t.Fatalf("Observe of a missing role = found %v, err %v", found, err)
 	}
 	if err := h.Delete(at.ctx, rec); err != nil {
 		t.Fatalf("Delete of a missing role: %v", err)
@@ -218,6 +268,31 @@ func getAttachedRolePolicies(t *testing.T, at *accEnv, client *iam.Client, name 
 	}
 	sort.Strings(arns)
 	return arns
+}
+
+// roleProps maps a role as GetRole returns it: the trust policy
+// URL-decoded, the aws: tags left out.
+func TestRoleProps(t *testing.T) {
+	tags := map[string]string{composite.TagOwner: "cl/web", composite.TagKey: "execution_role", "team": "a"}
+	role := &iamtypes.Role{
+		RoleName: aws.String("r"), Path: aws.String("/containerapp/"), Description: aws.String("exec role"),
+		AssumeRolePolicyDocument: aws.String(url.QueryEscape(testTrustPolicy)), MaxSessionDuration: aws.Int32(3600),
+		Arn:  aws.String("arn:aws:iam::123456789012:role/containerapp/r"),
+		Tags: append(iamTags(tags), iamtypes.Tag{Key: aws.String("aws:cloudformation:stack-name"), Value: aws.String("x")}),
+	}
+	want := &composite.RoleProps{Name: "r", Path: "/containerapp/", Description: "exec role", AssumeRolePolicy: testTrustPolicy,
+		MaxSessionDuration: 3600, ManagedPolicyARNs: []string{testExecPolicyARN}, Tags: tags}
+	if got := roleProps(role, []string{testExecPolicyARN}); !reflect.DeepEqual(got, want) {
+		t.Errorf("roleProps = %+v\nwant %+v", got, want)
+	}
+	for _, doc := range []string{testTrustPolicy, url.QueryEscape(testTrustPolicy), strings.ReplaceAll(url.PathEscape(testTrustPolicy), ":", "%3A")} {
+		if got := decodePolicyDocument(doc); got != testTrustPolicy {
+			t.Errorf("decodePolicyDocument(%.40q) = %.40q", doc, got)
+		}
+	}
+	if got := decodePolicyDocument("not json"); got != "not json" {
+		t.Errorf("decodePolicyDocument(not json) = %q", got)
+	}
 }
 
 func TestTrustPolicyEquivalent(t *testing.T) {

@@ -13,7 +13,6 @@ import (
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	sdtypes "github.com/aws/aws-sdk-go-v2/service/servicediscovery/types"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
@@ -56,11 +55,6 @@ import (
 // without a fingerprint.
 func ExpectedObservedService(c composite.Child) (string, bool) {
 	switch p := c.Props.(type) {
-	case *composite.RoleProps:
-		return composite.HashJSON(roleObserved{
-			AssumeRolePolicy: canonicalPolicy(p.AssumeRolePolicy), Path: firstNonEmpty(p.Path, "/"), Description: p.Description,
-			MaxSessionDuration: effectiveMaxSession(p.MaxSessionDuration), Tags: userTags(p.Tags),
-		}), true
 	case *composite.RolePolicyProps:
 		return composite.HashJSON(rolePolicyObserved{Policy: canonicalPolicy(p.Policy)}), true
 	case *composite.LogGroupProps:
@@ -148,25 +142,6 @@ func ExpectedObserved(c composite.Child) (string, bool) {
 // Fingerprinted shapes, one per kind. Every slice is normalized (sorted,
 // distinct, never nil) and every map is non-nil, so that a props value and the
 // SDK shape read back for it hash the same.
-
-type roleObserved struct {
-	AssumeRolePolicy   string            `json:"assume_role_policy"`
-	Path               string            `json:"path"`
-	Description        string            `json:"description"`
-	MaxSessionDuration int32             `json:"max_session_duration"`
-	Tags               map[string]string `json:"tags"`
-}
-
-// roleFingerprint is the observed fingerprint of a role as GetRole returns it.
-func roleFingerprint(role *iamtypes.Role) string {
-	return composite.HashJSON(roleObserved{
-		AssumeRolePolicy:   canonicalPolicy(aws.ToString(role.AssumeRolePolicyDocument)),
-		Path:               firstNonEmpty(aws.ToString(role.Path), "/"),
-		Description:        aws.ToString(role.Description),
-		MaxSessionDuration: effectiveMaxSession(aws.ToInt32(role.MaxSessionDuration)),
-		Tags:               userTags(iamTagMap(role.Tags)),
-	})
-}
 
 type rolePolicyObserved struct {
 	Policy string `json:"policy"`

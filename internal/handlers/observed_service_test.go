@@ -11,7 +11,6 @@ import (
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	sdtypes "github.com/aws/aws-sdk-go-v2/service/servicediscovery/types"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
@@ -87,31 +86,6 @@ func TestCanonicalPolicy(t *testing.T) {
 	if got := canonicalPolicy("not json"); got != "not json" {
 		t.Errorf("unparsable document = %q, want it as is", got)
 	}
-}
-
-func TestObserved_role(t *testing.T) {
-	tags := map[string]string{composite.TagOwner: "cl/web", composite.TagKey: "execution_role", "team": "a"}
-	props := &composite.RoleProps{Name: "r", Path: "/containerapp/", Description: "exec role", AssumeRolePolicy: trustPolicyObs, Tags: tags}
-	live := func(mod func(*iamtypes.Role)) string {
-		r := &iamtypes.Role{
-			RoleName: aws.String("r"), Path: aws.String("/containerapp/"), Description: aws.String("exec role"),
-			AssumeRolePolicyDocument: aws.String(url.QueryEscape(trustPolicyObs)), MaxSessionDuration: aws.Int32(3600),
-			Tags: append(iamTags(tags), iamtypes.Tag{Key: aws.String("aws:cloudformation:stack-name"), Value: aws.String("x")}),
-		}
-		if mod != nil {
-			mod(r)
-		}
-		return roleFingerprint(r)
-	}
-	want := expectedObs(t, props)
-	sameObs(t, "role", want, live(nil))
-	otherObs(t, "trust policy", want, live(func(r *iamtypes.Role) {
-		r.AssumeRolePolicyDocument = aws.String(url.QueryEscape(strings.Replace(trustPolicyObs, "ecs-tasks", "ec2", 1)))
-	}))
-	otherObs(t, "path", want, live(func(r *iamtypes.Role) { r.Path = aws.String("/") }))
-	otherObs(t, "tags", want, live(func(r *iamtypes.Role) { r.Tags = iamTags(map[string]string{"team": "b"}) }))
-	otherObs(t, "description", want, live(func(r *iamtypes.Role) { r.Description = aws.String("changed") }))
-	otherObs(t, "max session", want, live(func(r *iamtypes.Role) { r.MaxSessionDuration = aws.Int32(7200) }))
 }
 
 func TestObserved_rolePolicy(t *testing.T) {
