@@ -55,8 +55,6 @@ import (
 // without a fingerprint.
 func ExpectedObservedService(c composite.Child) (string, bool) {
 	switch p := c.Props.(type) {
-	case *composite.RolePolicyProps:
-		return composite.HashJSON(rolePolicyObserved{Policy: canonicalPolicy(p.Policy)}), true
 	case *composite.LogGroupProps:
 		return composite.HashJSON(logGroupObserved{RetentionDays: max(p.RetentionDays, 0), KMSKeyID: p.KMSKeyID}), true
 	case *composite.RepositoryProps:
@@ -142,16 +140,6 @@ func ExpectedObserved(c composite.Child) (string, bool) {
 // Fingerprinted shapes, one per kind. Every slice is normalized (sorted,
 // distinct, never nil) and every map is non-nil, so that a props value and the
 // SDK shape read back for it hash the same.
-
-type rolePolicyObserved struct {
-	Policy string `json:"policy"`
-}
-
-// rolePolicyFingerprint is the observed fingerprint of an inline policy
-// document as GetRolePolicy returns it (URL-encoded).
-func rolePolicyFingerprint(document string) string {
-	return composite.HashJSON(rolePolicyObserved{Policy: canonicalPolicy(document)})
-}
 
 type logGroupObserved struct {
 	RetentionDays int32  `json:"retention_days"` // 0: never expire

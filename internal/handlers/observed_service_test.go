@@ -88,13 +88,6 @@ func TestCanonicalPolicy(t *testing.T) {
 	}
 }
 
-func TestObserved_rolePolicy(t *testing.T) {
-	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::bucket/*"]}]}`
-	want := expectedObs(t, &composite.RolePolicyProps{Role: "r", Name: "p", Policy: doc})
-	sameObs(t, "role policy", want, rolePolicyFingerprint(url.QueryEscape(doc)))
-	otherObs(t, "policy resource", want, rolePolicyFingerprint(url.QueryEscape(strings.Replace(doc, "bucket", "other", 1))))
-}
-
 func TestObserved_logGroup(t *testing.T) {
 	want := expectedObs(t, &composite.LogGroupProps{Name: "/g", RetentionDays: 30, Tags: map[string]string{"a": "b"}})
 	sameObs(t, "log group", want, logGroupFingerprint(&logstypes.LogGroup{LogGroupName: aws.String("/g"), RetentionInDays: aws.Int32(30)}))
