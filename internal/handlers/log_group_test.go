@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
@@ -36,8 +38,11 @@ func TestAccLogGroupHandler_lifecycle(t *testing.T) {
 		t.Fatalf("CreateLogGroup: %v", err)
 	}
 	t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Name: longer}) })
-	if _, found, err := h.Read(ctx, composite.Recorded{Name: name}); err != nil || found {
-		t.Fatalf("Read before create = found %v, err %v; want gone (only a longer name exists)", found, err)
+	if _, found, err := h.Observe(ctx, composite.Recorded{Name: name}, false); err != nil || found {
+		t.Fatalf("Observe before create = found %v, err %v; want gone (only a longer name exists)", found, err)
+	}
+	if _, _, found, err := h.Find(ctx, composite.Lookup{Key: "log_group", Kind: composite.KindLogGroup, Owner: owner, Name: name}); err != nil || found {
+		t.Fatalf("Find before create = found %v, err %v; want none (only a longer name exists)", found, err)
 	}
 
 	// Create.
@@ -55,15 +60,36 @@ func TestAccLogGroupHandler_lifecycle(t *testing.T) {
 	}
 	rec := recorded(c, out)
 
-	// Read: found, one call.
+	// Observe (a refresh): found, one call, the props without the tags
+	// (another call).
 	at.ops.reset()
-	got, found, err := h.Read(ctx, rec)
+	obs, found, err := h.Observe(ctx, rec, false)
 	if err != nil || !found {
-		t.Fatalf("Read = found %v, err %v; want found", found, err)
+		t.Fatalf("Observe = found %v, err %v; want found", found, err)
 	}
-	requireCalls(t, "Read", at.ops.calls(), "DescribeLogGroups")
-	if got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrName] != name {
-		t.Errorf("Read outputs = %v, want %v", got, out)
+	requireCalls(t, "Observe", at.ops.calls(), "DescribeLogGroups")
+	if got := obs.Outputs; got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrName] != name {
+		t.Errorf("Observe outputs = %v, want %v", got, out)
+	}
+	refreshed := clone(c.Props).(*composite.LogGroupProps)
+	refreshed.Tags = nil
+	expectObservedProps(t, "Observe", c.Kind, refreshed, obs.Props)
+
+	// Find by name observes in full (tags included): the created props.
+	at.ops.reset()
+	q := composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: owner, Name: name, OwnedOnly: true}
+	frec, fobs, found, err := h.Find(ctx, q)
+	if err != nil || !found {
+		t.Fatalf("Find = found %v, err %v; want found", found, err)
+	}
+	requireCalls(t, "Find", at.ops.calls(), "DescribeLogGroups", "ListTagsForResource")
+	if frec.Key != c.Key || frec.Kind != c.Kind || frec.Name != name || frec.ARN != out[composite.AttrARN] || !fobs.Full {
+		t.Errorf("Find = %+v, %+v", frec, fobs)
+	}
+	expectObservedProps(t, "Find", c.Kind, c.Props, fobs.Props)
+	q.Owner = "someone-else"
+	if _, _, _, err := h.Find(ctx, q); !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), name) {
+		t.Errorf("Find (owned only) of another owner's group: err = %v", err)
 	}
 
 	// No-op update: no mutating call.
@@ -73,6 +99,14 @@ func TestAccLogGroupHandler_lifecycle(t *testing.T) {
 	}
 	if m := at.ops.mutating(); len(m) > 0 {
 		t.Errorf("no-op Update made mutating calls %v", m)
+	}
+
+	// Out of band: a retention changed shows in the observed props.
+	if _, err := client.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(name), RetentionInDays: aws.Int32(14)}); err != nil {
+		t.Fatalf("PutRetentionPolicy: %v", err)
+	}
+	if obs, _, err := h.Observe(ctx, rec, false); err != nil || obs.Props.(*composite.LogGroupProps).RetentionDays != 14 {
+		t.Errorf("Observe after an out-of-band change = %+v, %v", obs.Props, err)
 	}
 
 	// Update retention and tags.
@@ -97,8 +131,8 @@ func TestAccLogGroupHandler_lifecycle(t *testing.T) {
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
-	if _, found, err := h.Read(ctx, rec); err != nil || found {
-		t.Fatalf("Read after delete = found %v, err %v; want gone", found, err)
+	if _, found, err := h.Observe(ctx, rec, false); err != nil || found {
+		t.Fatalf("Observe after delete = found %v, err %v; want gone", found, err)
 	}
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("second Delete: %v", err)
@@ -151,6 +185,18 @@ func getLogGroupRetention(t *testing.T, at *accEnv, client *cloudwatchlogs.Clien
 
 // One handler serves concurrent children (the engine creates independent
 // children concurrently); run with -race.
+// logGroupProps maps DescribeLogGroups' answer: no retention is 0.
+func TestLogGroupProps(t *testing.T) {
+	g := &logstypes.LogGroup{LogGroupName: aws.String("/g"), RetentionInDays: aws.Int32(30), KmsKeyId: aws.String("arn:kms")}
+	want := composite.LogGroupProps{Name: "/g", RetentionDays: 30, KMSKeyID: "arn:kms", Tags: map[string]string{"a": "b"}}
+	if got := logGroupProps(g, map[string]string{"a": "b"}); !reflect.DeepEqual(*got, want) {
+		t.Errorf("logGroupProps = %+v, want %+v", got, want)
+	}
+	if got := logGroupProps(&logstypes.LogGroup{LogGroupName: aws.String("/g")}, nil); got.RetentionDays != 0 || got.Tags != nil {
+		t.Errorf("logGroupProps without retention = %+v", got)
+	}
+}
+
 func TestAccLogGroupHandler_concurrent(t *testing.T) {
 	at := newAcc(t)
 	ctx := at.ctx
@@ -167,8 +213,8 @@ func TestAccLogGroupHandler_concurrent(t *testing.T) {
 				return
 			}
 			rec := recorded(c, out)
-			if got, found, err := h.Read(ctx, rec); err != nil || !found || got[composite.AttrName] != name {
-				errs <- fmt.Errorf("Read %s = %v, %v, %v", name, got, found, err)
+			if got, found, err := h.Observe(ctx, rec, false); err != nil || !found || got.Outputs[composite.AttrName] != name {
+				errs <- fmt.Errorf("Observe %s = %v, %v, %v", name, got, found, err)
 				return
 			}
 			errs <- h.Delete(ctx, rec)

@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
@@ -55,8 +54,6 @@ import (
 // without a fingerprint.
 func ExpectedObservedService(c composite.Child) (string, bool) {
 	switch p := c.Props.(type) {
-	case *composite.LogGroupProps:
-		return composite.HashJSON(logGroupObserved{RetentionDays: max(p.RetentionDays, 0), KMSKeyID: p.KMSKeyID}), true
 	case *composite.RepositoryProps:
 		return composite.HashJSON(repositoryObserved{
 			ImageTagMutability: firstNonEmpty(p.ImageTagMutability, string(ecrtypes.ImageTagMutabilityMutable)), ScanOnPush: p.ScanOnPush,
@@ -140,15 +137,6 @@ func ExpectedObserved(c composite.Child) (string, bool) {
 // Fingerprinted shapes, one per kind. Every slice is normalized (sorted,
 // distinct, never nil) and every map is non-nil, so that a props value and the
 // SDK shape read back for it hash the same.
-
-type logGroupObserved struct {
-	RetentionDays int32  `json:"retention_days"` // 0: never expire
-	KMSKeyID      string `json:"kms_key_id"`
-}
-
-func logGroupFingerprint(g *logstypes.LogGroup) string {
-	return composite.HashJSON(logGroupObserved{RetentionDays: max(aws.ToInt32(g.RetentionInDays), 0), KMSKeyID: aws.ToString(g.KmsKeyId)})
-}
 
 type repositoryObserved struct {
 	ImageTagMutability string `json:"image_tag_mutability"`

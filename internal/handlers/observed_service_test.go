@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
@@ -86,16 +85,6 @@ func TestCanonicalPolicy(t *testing.T) {
 	if got := canonicalPolicy("not json"); got != "not json" {
 		t.Errorf("unparsable document = %q, want it as is", got)
 	}
-}
-
-func TestObserved_logGroup(t *testing.T) {
-	want := expectedObs(t, &composite.LogGroupProps{Name: "/g", RetentionDays: 30, Tags: map[string]string{"a": "b"}})
-	sameObs(t, "log group", want, logGroupFingerprint(&logstypes.LogGroup{LogGroupName: aws.String("/g"), RetentionInDays: aws.Int32(30)}))
-	otherObs(t, "retention 7", want, logGroupFingerprint(&logstypes.LogGroup{RetentionInDays: aws.Int32(7)}))
-	otherObs(t, "no retention", want, logGroupFingerprint(&logstypes.LogGroup{}))
-	otherObs(t, "kms key", want, logGroupFingerprint(&logstypes.LogGroup{RetentionInDays: aws.Int32(30), KmsKeyId: aws.String("arn:kms")}))
-	// No retention configured means none in AWS.
-	sameObs(t, "never expire", expectedObs(t, &composite.LogGroupProps{Name: "/g"}), logGroupFingerprint(&logstypes.LogGroup{}))
 }
 
 func TestObserved_repository(t *testing.T) {
