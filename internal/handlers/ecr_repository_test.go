@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -39,7 +40,7 @@ func TestAccRepositoryHandler_lifecycle(t *testing.T) {
 	name := acctest.RandomName("ca-repo")
 	owner := acctest.RandomName("owner")
 	t.Cleanup(func() {
-		_ = h.Delete(ctx, composite.Recorded{Name: name, Outputs: map[string]string{AttrForceDelete: "true"}})
+		_ = h.Delete(ctx, composite.Recorded{Name: name, ForceDelete: true})
 	})
 
 	props := composite.RepositoryProps{
@@ -58,7 +59,7 @@ func TestAccRepositoryHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Create: %v", err)
 	}
 	requireOutputs(t, out, composite.AttrARN, composite.AttrName, composite.AttrURL)
-	if out[AttrForceDelete] != "false" || !strings.HasSuffix(out[composite.AttrURL], "/"+name) {
+	if _, ok := out["force_delete"]; ok || !strings.HasSuffix(out[composite.AttrURL], "/"+name) {
 		t.Errorf("Create outputs = %v", out)
 	}
 	repo := describeRepository(t, at, client, name)
@@ -70,17 +71,39 @@ func TestAccRepositoryHandler_lifecycle(t *testing.T) {
 	}
 	rec := recorded(c, out)
 
-	// Read: found, one call, force_delete carried over.
+	// Observe (a refresh): found, one call; the props without what takes
+	// more calls (lifecycle policy, tags).
 	at.ops.reset()
-	got, found, err := h.Read(ctx, rec)
+	obs, found, err := h.Observe(ctx, rec, false)
 	if err != nil || !found {
-		t.Fatalf("Read = found %v, err %v; want found", found, err)
+		t.Fatalf("Observe = found %v, err %v; want found", found, err)
 	}
-	requireCalls(t, "Read", at.ops.calls(), "DescribeRepositories")
-	for _, a := range []string{composite.AttrARN, composite.AttrName, composite.AttrURL, AttrForceDelete} {
-		if got[a] != out[a] {
-			t.Errorf("Read output %s = %q, want %q", a, got[a], out[a])
+	requireCalls(t, "Observe", at.ops.calls(), "DescribeRepositories")
+	for _, a := range []string{composite.AttrARN, composite.AttrName, composite.AttrURL} {
+		if obs.Outputs[a] != out[a] {
+			t.Errorf("Observe output %s = %q, want %q", a, obs.Outputs[a], out[a])
 		}
+	}
+	refreshed := clone(c.Props).(*composite.RepositoryProps)
+	refreshed.LifecyclePolicy, refreshed.Tags = "", nil
+	expectObservedProps(t, "Observe", c.Kind, refreshed, obs.Props)
+
+	// Find by name observes in full: the created props.
+	at.ops.reset()
+	q := composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: owner, Name: name, OwnedOnly: true}
+	frec, fobs, found, err := h.Find(ctx, q)
+	if err != nil || !found {
+		t.Fatalf("Find = found %v, err %v; want found", found, err)
+	}
+	requireCalls(t, "Find", at.ops.calls(), "DescribeRepositories", "GetLifecyclePolicy", "ListTagsForResource")
+	if frec.Key != c.Key || frec.Kind != c.Kind || frec.Name != name || frec.ARN != out[composite.AttrARN] ||
+		frec.Outputs[composite.AttrURL] != out[composite.AttrURL] || frec.ForceDelete || !fobs.Full {
+		t.Errorf("Find = %+v, %+v", frec, fobs)
+	}
+	expectObservedProps(t, "Find", c.Kind, c.Props, fobs.Props)
+	q.Owner = "someone-else"
+	if _, _, _, err := h.Find(ctx, q); !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), name) {
+		t.Errorf("Find (owned only) of another owner's repository: err = %v", err)
 	}
 
 	// No-op update with a reformatted lifecycle policy: no mutating call.
@@ -113,8 +136,8 @@ func TestAccRepositoryHandler_lifecycle(t *testing.T) {
 	}
 	requireCalls(t, "Update mutations", at.ops.mutating(),
 		"PutImageTagMutability", "PutImageScanningConfiguration", "PutLifecyclePolicy", "UntagResource", "TagResource")
-	if out2[AttrForceDelete] != "true" {
-		t.Errorf("Update outputs = %v, want force_delete true", out2)
+	if rec2 := recorded(c2, out2); !rec2.ForceDelete || out2["force_delete"] != "" {
+		t.Errorf("Update outputs = %v, record %+v: want force_delete in the record only", out2, rec2)
 	}
 	repo = describeRepository(t, at, client, name)
 	if repo.ImageTagMutability != ecrtypes.ImageTagMutabilityMutable || !repo.ImageScanningConfiguration.ScanOnPush {
@@ -122,6 +145,13 @@ func TestAccRepositoryHandler_lifecycle(t *testing.T) {
 	}
 	if got := getLifecyclePolicy(t, at, client, name); !jsonEquivalent(got, testLifecyclePolicy2) {
 		t.Errorf("lifecycle policy after update = %s", got)
+	}
+	if _, fobs, _, err := h.Find(ctx, composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: owner, Name: name}); err == nil {
+		p := clone(c2.Props).(*composite.RepositoryProps)
+		p.ForceDelete = false // a found repository is recorded without force
+		expectObservedProps(t, "Find after Update", c.Kind, p, fobs.Props)
+	} else {
+		t.Errorf("Find after Update: %v", err)
 	}
 	tags, err := client.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{ResourceArn: aws.String(out2[composite.AttrARN])})
 	if err != nil {
@@ -154,8 +184,8 @@ func TestAccRepositoryHandler_lifecycle(t *testing.T) {
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("Delete (force): %v", err)
 	}
-	if _, found, err := h.Read(ctx, rec); err != nil || found {
-		t.Fatalf("Read after delete = found %v, err %v; want gone", found, err)
+	if _, found, err := h.Observe(ctx, rec, false); err != nil || found {
+		t.Fatalf("Observe after delete = found %v, err %v; want gone", found, err)
 	}
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("second Delete: %v", err)
@@ -205,6 +235,23 @@ func getLifecyclePolicy(t *testing.T, at *accEnv, client *ecr.Client, name strin
 	return aws.ToString(out.LifecyclePolicyText)
 }
 
+// repositoryProps maps DescribeRepositories' answer and the extra reads.
+func TestRepositoryProps(t *testing.T) {
+	repo := &ecrtypes.Repository{
+		RepositoryName: aws.String("r"), ImageTagMutability: ecrtypes.ImageTagMutabilityImmutable,
+		ImageScanningConfiguration: &ecrtypes.ImageScanningConfiguration{ScanOnPush: true},
+		EncryptionConfiguration:    &ecrtypes.EncryptionConfiguration{EncryptionType: ecrtypes.EncryptionTypeAes256},
+	}
+	want := composite.RepositoryProps{Name: "r", ImageTagMutability: "IMMUTABLE", ScanOnPush: true, EncryptionType: "AES256",
+		LifecyclePolicy: testLifecyclePolicy, ForceDelete: true, Tags: map[string]string{"a": "b"}}
+	if got := repositoryProps(repo, testLifecyclePolicy, map[string]string{"a": "b"}, true); !reflect.DeepEqual(*got, want) {
+		t.Errorf("repositoryProps = %+v, want %+v", got, want)
+	}
+	if got := repositoryProps(&ecrtypes.Repository{RepositoryName: aws.String("r")}, "", nil, false); got.ScanOnPush || got.EncryptionType != "" {
+		t.Errorf("repositoryProps of a bare repository = %+v", got)
+	}
+}
+
 func TestJSONEquivalent(t *testing.T) {
 	if !jsonEquivalent(testLifecyclePolicy, testLifecyclePolicyReformatted) {
 		t.Error("reformatted lifecycle policy should be equivalent")
@@ -240,7 +287,7 @@ func TestAccRepositoryHandler_adopt(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Create of an existing own repository: %v", err)
 	}
-	for _, a := range []string{composite.AttrARN, composite.AttrName, composite.AttrURL, AttrForceDelete} {
+	for _, a := range []string{composite.AttrARN, composite.AttrName, composite.AttrURL} {
 		if got[a] != out[a] {
 			t.Errorf("adopted output %s = %q, want %q", a, got[a], out[a])
 		}

@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	sdtypes "github.com/aws/aws-sdk-go-v2/service/servicediscovery/types"
@@ -54,10 +53,6 @@ import (
 // without a fingerprint.
 func ExpectedObservedService(c composite.Child) (string, bool) {
 	switch p := c.Props.(type) {
-	case *composite.RepositoryProps:
-		return composite.HashJSON(repositoryObserved{
-			ImageTagMutability: firstNonEmpty(p.ImageTagMutability, string(ecrtypes.ImageTagMutabilityMutable)), ScanOnPush: p.ScanOnPush,
-		}), true
 	case *composite.TargetGroupProps:
 		hc := p.HealthCheck
 		return composite.HashJSON(targetGroupObserved{
@@ -137,18 +132,6 @@ func ExpectedObserved(c composite.Child) (string, bool) {
 // Fingerprinted shapes, one per kind. Every slice is normalized (sorted,
 // distinct, never nil) and every map is non-nil, so that a props value and the
 // SDK shape read back for it hash the same.
-
-type repositoryObserved struct {
-	ImageTagMutability string `json:"image_tag_mutability"`
-	ScanOnPush         bool   `json:"scan_on_push"`
-}
-
-func repositoryFingerprint(repo *ecrtypes.Repository) string {
-	return composite.HashJSON(repositoryObserved{
-		ImageTagMutability: firstNonEmpty(string(repo.ImageTagMutability), string(ecrtypes.ImageTagMutabilityMutable)),
-		ScanOnPush:         repo.ImageScanningConfiguration != nil && repo.ImageScanningConfiguration.ScanOnPush,
-	})
-}
 
 type healthCheckObserved struct {
 	Enabled   bool   `json:"enabled"`

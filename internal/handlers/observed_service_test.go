@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	sdtypes "github.com/aws/aws-sdk-go-v2/service/servicediscovery/types"
@@ -85,22 +84,6 @@ func TestCanonicalPolicy(t *testing.T) {
 	if got := canonicalPolicy("not json"); got != "not json" {
 		t.Errorf("unparsable document = %q, want it as is", got)
 	}
-}
-
-func TestObserved_repository(t *testing.T) {
-	props := &composite.RepositoryProps{Name: "r", ImageTagMutability: "IMMUTABLE", ScanOnPush: true, EncryptionType: "AES256", LifecyclePolicy: `{}`}
-	live := func(m ecrtypes.ImageTagMutability, scan bool) string {
-		return repositoryFingerprint(&ecrtypes.Repository{
-			RepositoryName: aws.String("r"), ImageTagMutability: m,
-			ImageScanningConfiguration: &ecrtypes.ImageScanningConfiguration{ScanOnPush: scan},
-		})
-	}
-	want := expectedObs(t, props)
-	sameObs(t, "repository", want, live(ecrtypes.ImageTagMutabilityImmutable, true))
-	otherObs(t, "mutability", want, live(ecrtypes.ImageTagMutabilityMutable, true))
-	otherObs(t, "scan on push", want, live(ecrtypes.ImageTagMutabilityImmutable, false))
-	// Unset mutability is ECR's default.
-	sameObs(t, "default mutability", expectedObs(t, &composite.RepositoryProps{Name: "r"}), repositoryFingerprint(&ecrtypes.Repository{}))
 }
 
 func TestObserved_targetGroup(t *testing.T) {
