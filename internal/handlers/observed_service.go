@@ -53,15 +53,6 @@ import (
 // without a fingerprint.
 func ExpectedObservedService(c composite.Child) (string, bool) {
 	switch p := c.Props.(type) {
-	case *composite.TargetGroupProps:
-		hc := p.HealthCheck
-		return composite.HashJSON(targetGroupObserved{
-			Port: p.Port, Protocol: firstNonEmpty(p.Protocol, "HTTP"),
-			HealthCheck: healthCheckObserved{
-				Enabled: true, Path: hc.Path, Port: hc.Port, Protocol: hc.Protocol, Matcher: hc.Matcher,
-				Interval: hc.IntervalSeconds, Timeout: hc.TimeoutSeconds, Healthy: hc.HealthyThreshold, Unhealthy: hc.UnhealthyThreshold,
-			},
-		}), true
 	case *composite.ListenerRuleProps:
 		o := listenerRuleObserved{
 			PathPatterns: normalizedSet(p.PathPatterns), HostHeaders: normalizedSet(p.HostHeaders), Other: []string{},
@@ -132,36 +123,6 @@ func ExpectedObserved(c composite.Child) (string, bool) {
 // Fingerprinted shapes, one per kind. Every slice is normalized (sorted,
 // distinct, never nil) and every map is non-nil, so that a props value and the
 // SDK shape read back for it hash the same.
-
-type healthCheckObserved struct {
-	Enabled   bool   `json:"enabled"`
-	Path      string `json:"path"`
-	Port      string `json:"port"`
-	Protocol  string `json:"protocol"`
-	Matcher   string `json:"matcher"`
-	Interval  int32  `json:"interval"`
-	Timeout   int32  `json:"timeout"`
-	Healthy   int32  `json:"healthy_threshold"`
-	Unhealthy int32  `json:"unhealthy_threshold"`
-}
-
-type targetGroupObserved struct {
-	Port        int32               `json:"port"`
-	Protocol    string              `json:"protocol"`
-	HealthCheck healthCheckObserved `json:"health_check"`
-}
-
-func targetGroupFingerprint(tg *elbv2types.TargetGroup) string {
-	return composite.HashJSON(targetGroupObserved{
-		Port: aws.ToInt32(tg.Port), Protocol: string(tg.Protocol),
-		HealthCheck: healthCheckObserved{
-			Enabled: aws.ToBool(tg.HealthCheckEnabled), Path: aws.ToString(tg.HealthCheckPath), Port: aws.ToString(tg.HealthCheckPort),
-			Protocol: string(tg.HealthCheckProtocol), Matcher: currentMatcher(*tg),
-			Interval: aws.ToInt32(tg.HealthCheckIntervalSeconds), Timeout: aws.ToInt32(tg.HealthCheckTimeoutSeconds),
-			Healthy: aws.ToInt32(tg.HealthyThresholdCount), Unhealthy: aws.ToInt32(tg.UnhealthyThresholdCount),
-		},
-	})
-}
 
 type listenerRuleObserved struct {
 	PathPatterns []string `json:"path_patterns"`

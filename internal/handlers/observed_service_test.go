@@ -86,38 +86,6 @@ func TestCanonicalPolicy(t *testing.T) {
 	}
 }
 
-func TestObserved_targetGroup(t *testing.T) {
-	props := &composite.TargetGroupProps{
-		Name: "tg", Port: 8080, Protocol: "HTTP", ProtocolVersion: "HTTP1", TargetType: "ip", VPCFromSubnet: "subnet-1", DeregistrationDelay: 30,
-		HealthCheck: composite.TargetGroupHealthCheck{Path: "/healthz", Matcher: "200-399", Protocol: "HTTP", Port: "traffic-port",
-			IntervalSeconds: 15, TimeoutSeconds: 5, HealthyThreshold: 3, UnhealthyThreshold: 3},
-	}
-	live := func(mod func(*elbv2types.TargetGroup)) string {
-		tg := &elbv2types.TargetGroup{
-			TargetGroupArn: aws.String("arn:tg"), TargetGroupName: aws.String("tg"), Port: aws.Int32(8080), Protocol: elbv2types.ProtocolEnumHttp,
-			VpcId: aws.String("vpc-1"), HealthCheckEnabled: aws.Bool(true), HealthCheckPath: aws.String("/healthz"),
-			HealthCheckPort: aws.String("traffic-port"), HealthCheckProtocol: elbv2types.ProtocolEnumHttp,
-			HealthCheckIntervalSeconds: aws.Int32(15), HealthCheckTimeoutSeconds: aws.Int32(5),
-			HealthyThresholdCount: aws.Int32(3), UnhealthyThresholdCount: aws.Int32(3),
-			Matcher: &elbv2types.Matcher{HttpCode: aws.String("200-399")},
-		}
-		if mod != nil {
-			mod(tg)
-		}
-		return targetGroupFingerprint(tg)
-	}
-	want := expectedObs(t, props)
-	sameObs(t, "target group", want, live(nil))
-	otherObs(t, "health check path", want, live(func(tg *elbv2types.TargetGroup) { tg.HealthCheckPath = aws.String("/") }))
-	otherObs(t, "interval", want, live(func(tg *elbv2types.TargetGroup) { tg.HealthCheckIntervalSeconds = aws.Int32(30) }))
-	otherObs(t, "matcher", want, live(func(tg *elbv2types.TargetGroup) { tg.Matcher = &elbv2types.Matcher{HttpCode: aws.String("200")} }))
-	otherObs(t, "health check disabled", want, live(func(tg *elbv2types.TargetGroup) { tg.HealthCheckEnabled = aws.Bool(false) }))
-	// A GRPC matcher reads back as a GrpcCode.
-	grpc := *props
-	grpc.ProtocolVersion, grpc.HealthCheck.Matcher = "GRPC", "12"
-	sameObs(t, "grpc matcher", expectedObs(t, &grpc), live(func(tg *elbv2types.TargetGroup) { tg.Matcher = &elbv2types.Matcher{GrpcCode: aws.String("12")} }))
-}
-
 func TestObserved_listenerRule(t *testing.T) {
 	const tgARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/1"
 	props := &composite.ListenerRuleProps{

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -46,17 +47,48 @@ func TestAccTargetGroupHandler_lifecycle(t *testing.T) {
 	rec := recorded(child, out)
 	checkTargetGroup(t, a, tgARN, "/healthz", "30", ownerTags(owner, "target_group", map[string]string{"team": "payments"}))
 
-	// Read: one call.
-	got, found, err := h.Read(ctx, rec)
+	// Observe (a refresh): one call; the props without what takes more
+	// calls (deregistration delay, tags).
+	obs, found, err := h.Observe(ctx, rec, false)
 	if err != nil || !found {
-		t.Fatalf("Read = %v, %v, %v", got, found, err)
+		t.Fatalf("Observe = %v, %v, %v", obs, found, err)
 	}
-	a.expectCalls("Read", "DescribeTargetGroups")
+	a.expectCalls("Observe", "DescribeTargetGroups")
 	for k, v := range out {
-		if got[k] != v {
-			t.Errorf("Read output %s = %q, want %q", k, got[k], v)
+		if obs.Outputs[k] != v {
+			t.Errorf("Observe output %s = %q, want %q", k, obs.Outputs[k], v)
 		}
 	}
+	refreshed := clone(child.Props).(*composite.TargetGroupProps)
+	refreshed.DeregistrationDelay, refreshed.Tags = 0, nil
+	expectObservedProps(t, "Observe", child.Kind, refreshed, obs.Props)
+	if p := obs.Props.(*composite.TargetGroupProps); p.VpcID != n.VpcID {
+		t.Errorf("observed VPC = %q, want the resolved %q", p.VpcID, n.VpcID)
+	}
+
+	// Find by ARN (what the ECS service registers with) and by name: in
+	// full, the created props.
+	q := composite.Lookup{Key: child.Key, Kind: child.Kind, Owner: owner, ID: tgARN, OwnedOnly: true}
+	frec, fobs, found, err := h.Find(ctx, q)
+	if err != nil || !found {
+		t.Fatalf("Find = %v, %v", found, err)
+	}
+	a.expectCalls("Find", "DescribeTargetGroups", "DescribeTargetGroupAttributes", "DescribeTags")
+	if frec.Key != child.Key || frec.Kind != child.Kind || frec.Name != name || frec.ARN != tgARN || frec.Outputs[AttrVpcID] != n.VpcID || !fobs.Full {
+		t.Errorf("Find = %+v, %+v", frec, fobs)
+	}
+	expectObservedProps(t, "Find", child.Kind, child.Props, fobs.Props)
+	if frec, _, found, err := h.Find(ctx, composite.Lookup{Key: child.Key, Kind: child.Kind, Owner: owner, Name: name}); err != nil || !found || frec.ARN != tgARN {
+		t.Errorf("Find by name = %+v, %v, %v", frec, found, err)
+	}
+	q.Owner = "someone-else"
+	if _, _, _, err := h.Find(ctx, q); !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), tgARN) {
+		t.Errorf("Find (owned only) of another owner's target group: err = %v", err)
+	}
+	if _, _, found, err := h.Find(ctx, composite.Lookup{Key: child.Key, Kind: child.Kind, Name: name + "x"}); err != nil || found {
+		t.Errorf("Find of a missing target group = %v, %v", found, err)
+	}
+	a.ops.reset()
 
 	// Update with nothing changed: reads only.
 	if _, err := h.Update(ctx, child, rec); err != nil {
@@ -80,6 +112,20 @@ func TestAccTargetGroupHandler_lifecycle(t *testing.T) {
 		t.Errorf("Update changed the ARN: %v", out2)
 	}
 	checkTargetGroup(t, a, tgARN, "/ready", "60", ownerTags(owner, "target_group", map[string]string{"env": "prod"}))
+	if _, fobs, _, err := h.Find(ctx, composite.Lookup{Key: child.Key, Kind: child.Kind, ID: tgARN}); err == nil {
+		expectObservedProps(t, "Find after Update", child.Kind, p2, fobs.Props)
+	} else {
+		t.Errorf("Find after Update: %v", err)
+	}
+
+	// Out of band: a health check path changed shows in the observed props.
+	if _, err := a.elb.ModifyTargetGroup(ctx, &elbv2.ModifyTargetGroupInput{TargetGroupArn: aws.String(tgARN), HealthCheckPath: aws.String("/oob")}); err != nil {
+		t.Fatalf("ModifyTargetGroup: %v", err)
+	}
+	if obs, _, err := h.Observe(ctx, rec, false); err != nil || obs.Props.(*composite.TargetGroupProps).HealthCheck.Path != "/oob" {
+		t.Errorf("Observe after an out-of-band change = %+v, %v", obs.Props, err)
+	}
+	a.ops.reset()
 
 	// Delete waits out ResourceInUse while a rule still forwards to it.
 	_, listenerARN := a.newListener(n)
@@ -107,9 +153,9 @@ func TestAccTargetGroupHandler_lifecycle(t *testing.T) {
 		t.Errorf("Delete returned after %s: expected it to retry ResourceInUse", time.Since(start))
 	}
 
-	// Gone: Read reports it, Delete again is fine.
-	if _, found, err := h.Read(ctx, rec); err != nil || found {
-		t.Fatalf("Read after Delete: found=%v err=%v", found, err)
+	// Gone: Observe reports it, Delete again is fine.
+	if _, found, err := h.Observe(ctx, rec, false); err != nil || found {
+		t.Fatalf("Observe after Delete: found=%v err=%v", found, err)
 	}
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("second Delete: %v", err)
@@ -144,6 +190,31 @@ func TestAccTargetGroupHandler_explicitVPCAndDefaultDelay(t *testing.T) {
 	_, err = h.Create(a.ctx, child)
 	if err == nil || ErrorCode(err) != "DuplicateTargetGroupName" {
 		t.Fatalf("duplicate Create error = %v, want DuplicateTargetGroupName", err)
+	}
+}
+
+// targetGroupProps maps DescribeTargetGroups' answer; a disabled health
+// check reads as none.
+func TestTargetGroupProps(t *testing.T) {
+	tg := &elbv2types.TargetGroup{
+		TargetGroupArn: aws.String("arn:tg"), TargetGroupName: aws.String("tg"), Port: aws.Int32(8080), Protocol: elbv2types.ProtocolEnumHttp,
+		ProtocolVersion: aws.String("GRPC"), TargetType: elbv2types.TargetTypeEnumIp,
+		VpcId: aws.String("vpc-1"), HealthCheckEnabled: aws.Bool(true), HealthCheckPath: aws.String("/healthz"),
+		HealthCheckPort: aws.String("traffic-port"), HealthCheckProtocol: elbv2types.ProtocolEnumHttp,
+		HealthCheckIntervalSeconds: aws.Int32(15), HealthCheckTimeoutSeconds: aws.Int32(5),
+		HealthyThresholdCount: aws.Int32(3), UnhealthyThresholdCount: aws.Int32(2),
+		Matcher: &elbv2types.Matcher{GrpcCode: aws.String("12")},
+	}
+	want := composite.TargetGroupProps{Name: "tg", Port: 8080, Protocol: "HTTP", ProtocolVersion: "GRPC", TargetType: "ip", VpcID: "vpc-1",
+		HealthCheck: composite.TargetGroupHealthCheck{Path: "/healthz", Matcher: "12", Protocol: "HTTP", Port: "traffic-port",
+			IntervalSeconds: 15, TimeoutSeconds: 5, HealthyThreshold: 3, UnhealthyThreshold: 2},
+		DeregistrationDelay: 30, Tags: map[string]string{"a": "b"}}
+	if got := targetGroupProps(tg, "30", map[string]string{"a": "b"}); !reflect.DeepEqual(*got, want) {
+		t.Errorf("targetGroupProps = %+v\nwant %+v", got, want)
+	}
+	tg.HealthCheckEnabled = aws.Bool(false)
+	if got := targetGroupProps(tg, "", nil); got.HealthCheck != (composite.TargetGroupHealthCheck{}) || got.DeregistrationDelay != 0 {
+		t.Errorf("targetGroupProps (health check disabled, nothing extra read) = %+v", got)
 	}
 }
 
