@@ -247,13 +247,3 @@ func requireOutputs(t *testing.T, outputs map[string]string, attrs ...string) {
 		}
 	}
 }
-
-// contains reports whether list holds s.
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}

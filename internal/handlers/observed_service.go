@@ -10,7 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
-	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	sdtypes "github.com/aws/aws-sdk-go-v2/service/servicediscovery/types"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
@@ -53,15 +52,6 @@ import (
 // without a fingerprint.
 func ExpectedObservedService(c composite.Child) (string, bool) {
 	switch p := c.Props.(type) {
-	case *composite.ListenerRuleProps:
-		o := listenerRuleObserved{
-			PathPatterns: normalizedSet(p.PathPatterns), HostHeaders: normalizedSet(p.HostHeaders), Other: []string{},
-			Actions: []string{forwardAtom([]string{p.TargetGroupARN})},
-		}
-		if p.Priority != 0 {
-			o.Priority = strconv.Itoa(int(p.Priority))
-		}
-		return composite.HashJSON(o), true
 	case *composite.DiscoveryServiceProps:
 		records := make([]string, 0, len(p.RecordTypes))
 		for _, t := range p.RecordTypes {
@@ -123,56 +113,6 @@ func ExpectedObserved(c composite.Child) (string, bool) {
 // Fingerprinted shapes, one per kind. Every slice is normalized (sorted,
 // distinct, never nil) and every map is non-nil, so that a props value and the
 // SDK shape read back for it hash the same.
-
-type listenerRuleObserved struct {
-	PathPatterns []string `json:"path_patterns"`
-	HostHeaders  []string `json:"host_headers"`
-	Other        []string `json:"other_conditions"` // fields of conditions the composite does not manage
-	Actions      []string `json:"actions"`
-	Priority     string   `json:"priority,omitempty"` // explicit priorities only
-}
-
-// listenerRuleFingerprint is the observed fingerprint of a rule as
-// DescribeRules returns it; the priority counts when explicit.
-func listenerRuleFingerprint(rule *elbv2types.Rule, explicit bool) string {
-	o := listenerRuleObserved{Other: []string{}, Actions: []string{}}
-	var paths, hosts, other []string
-	for _, c := range rule.Conditions {
-		switch f := aws.ToString(c.Field); f {
-		case ruleFieldPathPattern:
-			paths = append(paths, c.Values...)
-			if c.PathPatternConfig != nil {
-				paths = append(paths, c.PathPatternConfig.Values...)
-			}
-		case ruleFieldHostHeader:
-			hosts = append(hosts, c.Values...)
-			if c.HostHeaderConfig != nil {
-				hosts = append(hosts, c.HostHeaderConfig.Values...)
-			}
-		default:
-			other = append(other, firstNonEmpty(f, "?"))
-		}
-	}
-	o.PathPatterns, o.HostHeaders, o.Other = normalizedSet(paths), normalizedSet(hosts), normalizedSet(other)
-	for _, a := range rule.Actions {
-		if a.Type == elbv2types.ActionTypeEnumForward {
-			o.Actions = append(o.Actions, forwardAtom(forwardTargets(a)))
-		} else {
-			o.Actions = append(o.Actions, string(a.Type))
-		}
-	}
-	sort.Strings(o.Actions)
-	if explicit {
-		o.Priority = aws.ToString(rule.Priority)
-	}
-	return composite.HashJSON(o)
-}
-
-// forwardAtom is one forward action: its target groups, as a set.
-func forwardAtom(targetGroups []string) string {
-	b, _ := json.Marshal(normalizedSet(targetGroups))
-	return "forward:" + string(b)
-}
 
 type discoveryObserved struct {
 	Records []string `json:"records"` // "<type>:<ttl>"

@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
-	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	sdtypes "github.com/aws/aws-sdk-go-v2/service/servicediscovery/types"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
@@ -84,55 +83,6 @@ func TestCanonicalPolicy(t *testing.T) {
 	if got := canonicalPolicy("not json"); got != "not json" {
 		t.Errorf("unparsable document = %q, want it as is", got)
 	}
-}
-
-func TestObserved_listenerRule(t *testing.T) {
-	const tgARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/1"
-	props := &composite.ListenerRuleProps{
-		ListenerARN: "arn:listener", PriorityHint: 77, PathPatterns: []string{"/b/*", "/a/*"}, HostHeaders: []string{"x.example.com"},
-		TargetGroupARN: tgARN,
-	}
-	// What DescribeRules answers: values in both the legacy and the typed
-	// field, a forward action with its ForwardConfig, some priority.
-	live := func(explicit bool, mod func(*elbv2types.Rule)) string {
-		r := &elbv2types.Rule{
-			RuleArn: aws.String("arn:rule"), Priority: aws.String("77"),
-			Conditions: []elbv2types.RuleCondition{
-				{Field: aws.String("path-pattern"), Values: []string{"/a/*", "/b/*"}, PathPatternConfig: &elbv2types.PathPatternConditionConfig{Values: []string{"/a/*", "/b/*"}}},
-				{Field: aws.String("host-header"), HostHeaderConfig: &elbv2types.HostHeaderConditionConfig{Values: []string{"x.example.com"}}},
-			},
-			Actions: []elbv2types.Action{{
-				Type: elbv2types.ActionTypeEnumForward, TargetGroupArn: aws.String(tgARN), Order: aws.Int32(1),
-				ForwardConfig: &elbv2types.ForwardActionConfig{TargetGroups: []elbv2types.TargetGroupTuple{{TargetGroupArn: aws.String(tgARN), Weight: aws.Int32(1)}}},
-			}},
-		}
-		if mod != nil {
-			mod(r)
-		}
-		return listenerRuleFingerprint(r, explicit)
-	}
-	want := expectedObs(t, props)
-	sameObs(t, "allocated priority", want, live(false, nil))
-	sameObs(t, "allocated priority moved", want, live(false, func(r *elbv2types.Rule) { r.Priority = aws.String("78") }))
-	otherObs(t, "path pattern", want, live(false, func(r *elbv2types.Rule) {
-		r.Conditions[0] = elbv2types.RuleCondition{Field: aws.String("path-pattern"), PathPatternConfig: &elbv2types.PathPatternConditionConfig{Values: []string{"/a/*", "/c/*"}}}
-	}))
-	otherObs(t, "host header", want, live(false, func(r *elbv2types.Rule) { r.Conditions = r.Conditions[:1] }))
-	otherObs(t, "extra condition", want, live(false, func(r *elbv2types.Rule) {
-		r.Conditions = append(r.Conditions, elbv2types.RuleCondition{Field: aws.String("http-request-method")})
-	}))
-	otherObs(t, "target group", want, live(false, func(r *elbv2types.Rule) {
-		r.Actions = []elbv2types.Action{{Type: elbv2types.ActionTypeEnumForward, TargetGroupArn: aws.String(tgARN + "x")}}
-	}))
-	otherObs(t, "fixed response", want, live(false, func(r *elbv2types.Rule) {
-		r.Actions = []elbv2types.Action{{Type: elbv2types.ActionTypeEnumFixedResponse}}
-	}))
-
-	explicit := *props
-	explicit.Priority = 77
-	wantExplicit := expectedObs(t, &explicit)
-	sameObs(t, "explicit priority", wantExplicit, live(true, nil))
-	otherObs(t, "explicit priority moved", wantExplicit, live(true, func(r *elbv2types.Rule) { r.Priority = aws.String("78") }))
 }
 
 func TestObserved_discoveryService(t *testing.T) {
@@ -259,15 +209,6 @@ func TestObserveApplied(t *testing.T) {
 		t.Errorf("failure without outputs = %v, %v; want nil and the error", out, err)
 	}
 
-	// The listener rule records whether its priority is explicit.
-	rule := composite.Child{Kind: composite.KindListenerRule, Props: &composite.ListenerRuleProps{Priority: 5, TargetGroupARN: "arn:tg"}}
-	if out, _ := observeRuleApplied(rule, map[string]string{}, nil); out[AttrPriorityExplicit] != "true" || out[AttrObserved] == "" {
-		t.Errorf("explicit rule outputs = %v", out)
-	}
-	rule.Props = &composite.ListenerRuleProps{TargetGroupARN: "arn:tg"}
-	if out, _ := observeRuleApplied(rule, map[string]string{}, nil); out[AttrPriorityExplicit] != "false" {
-		t.Errorf("allocated rule outputs = %v", out)
-	}
 }
 
 // TestExpectedObservedService_cluster: the cluster's kinds are passed on to

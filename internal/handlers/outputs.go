@@ -22,7 +22,6 @@ const (
 	// each kind moves to Observe).
 	AttrObserved          = "observed"
 	AttrCluster           = "cluster"
-	AttrPriorityExplicit  = "priority_explicit"
 	AttrCapacityProviders = "capacity_providers"  // JSON list
 	AttrDefaultStrategy   = "default_strategy"    // JSON list of {capacity_provider, weight, base}
 	AttrTags              = "tags"                // JSON map of every tag of the object

@@ -110,6 +110,16 @@ func sameSet(a, b []string) bool {
 	return true
 }
 
+// contains reports whether list holds s.
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
 // sortedKeys returns the keys of m in sorted order.
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))

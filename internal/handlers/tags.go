@@ -84,6 +84,27 @@ func elbv2TagsOf(ctx context.Context, api elbv2TagAPI, arn string) (map[string]s
 	return m, nil
 }
 
+// elbv2TagsPerCall is how many ARNs one DescribeTags call takes.
+const elbv2TagsPerCall = 20
+
+// elbv2TagsOfMany returns the tags of up to elbv2TagsPerCall ELBv2
+// resources by ARN (one DescribeTags call).
+func elbv2TagsOfMany(ctx context.Context, api elbv2TagAPI, arns []string) (map[string]map[string]string, error) {
+	out, err := api.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: arns})
+	if err != nil {
+		return nil, fmt.Errorf("reading tags of %s: %w", strings.Join(arns, ", "), err)
+	}
+	m := map[string]map[string]string{}
+	for _, d := range out.TagDescriptions {
+		tags := map[string]string{}
+		for _, t := range d.Tags {
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+		m[aws.ToString(d.ResourceArn)] = tags
+	}
+	return m, nil
+}
+
 // syncELBv2Tags makes the tags of one ELBv2 resource equal to desired
 // (DescribeTags, then AddTags and/or RemoveTags only when something differs).
 func syncELBv2Tags(ctx context.Context, api elbv2TagAPI, resourceARN string, desired map[string]string) error {
