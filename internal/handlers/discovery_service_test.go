@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -86,18 +87,48 @@ func TestAccDiscoveryServiceHandler_lifecycle(t *testing.T) {
 	}
 	rec := recorded(c, out)
 
-	// Read: found, one call; the ARN alone is enough to find it.
+	// Observe (a refresh): found, one call, the props without the tags
+	// (another call); the ARN alone is enough to find it.
 	at.ops.reset()
-	got, found, err := h.Read(ctx, rec)
+	obs, found, err := h.Observe(ctx, rec, false)
 	if err != nil || !found {
-		t.Fatalf("Read = found %v, err %v; want found", found, err)
+		t.Fatalf("Observe = found %v, err %v; want found", found, err)
 	}
-	requireCalls(t, "Read", at.ops.calls(), "GetService")
-	if got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrID] != id || got[composite.AttrName] != name {
-		t.Errorf("Read outputs = %v, want %v", got, out)
+	requireCalls(t, "Observe", at.ops.calls(), "GetService")
+	if got := obs.Outputs; got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrID] != id || got[composite.AttrName] != name {
+		t.Errorf("Observe outputs = %v, want %v", got, out)
 	}
-	if _, found, err := h.Read(ctx, composite.Recorded{ARN: out[composite.AttrARN]}); err != nil || !found {
-		t.Errorf("Read by ARN = found %v, err %v", found, err)
+	refreshed := clone(c.Props).(*composite.DiscoveryServiceProps)
+	refreshed.Tags = nil
+	expectObservedProps(t, "Observe", c.Kind, refreshed, obs.Props)
+	if _, found, err := h.Observe(ctx, composite.Recorded{ARN: out[composite.AttrARN]}, false); err != nil || !found {
+		t.Errorf("Observe by ARN = found %v, err %v", found, err)
+	}
+
+	// Find by the registry ARN (what the ECS service registers in), and by
+	// name in the namespace: in full, the created props.
+	at.ops.reset()
+	q := composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: owner, ID: out[composite.AttrARN], OwnedOnly: true}
+	frec, fobs, found, err := h.Find(ctx, q)
+	if err != nil || !found {
+		t.Fatalf("Find = found %v, err %v", found, err)
+	}
+	requireCalls(t, "Find", at.ops.calls(), "GetService", "ListTagsForResource")
+	if frec.Key != c.Key || frec.Kind != c.Kind || frec.Name != name || frec.ARN != out[composite.AttrARN] || frec.Outputs[composite.AttrID] != id || !fobs.Full {
+		t.Errorf("Find = %+v, %+v", frec, fobs)
+	}
+	expectObservedProps(t, "Find", c.Kind, c.Props, fobs.Props)
+	byName := composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: owner, Name: name, Scope: map[string]string{composite.LookupNamespaceID: namespace}}
+	if frec, _, found, err := h.Find(ctx, byName); err != nil || !found || frec.Outputs[composite.AttrID] != id {
+		t.Errorf("Find by name = %+v, %v, %v", frec, found, err)
+	}
+	byName.Name = name + "-missing"
+	if _, _, found, err := h.Find(ctx, byName); err != nil || found {
+		t.Errorf("Find of a missing name = %v, %v", found, err)
+	}
+	q.Owner = "someone-else"
+	if _, _, _, err := h.Find(ctx, q); !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), name) {
+		t.Errorf("Find (owned only) of another owner's service: err = %v", err)
 	}
 
 	// No-op update: no mutating call.
@@ -134,14 +165,19 @@ func TestAccDiscoveryServiceHandler_lifecycle(t *testing.T) {
 		t.Fatalf("ListTagsForResource: %v", err)
 	}
 	requireTags(t, "service tags", discoveryTagMap(tags.Tags), c2.Props.(*composite.DiscoveryServiceProps).Tags)
+	if _, fobs, _, err := h.Find(ctx, composite.Lookup{Key: c.Key, Kind: c.Kind, ID: id}); err == nil {
+		expectObservedProps(t, "Find after Update", c.Kind, c2.Props, fobs.Props)
+	} else {
+		t.Errorf("Find after Update: %v", err)
+	}
 
 	// Delete, gone, delete again.
 	rec = recorded(c2, out2)
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
-	if _, found, err := h.Read(ctx, rec); err != nil || found {
-		t.Fatalf("Read after delete = found %v, err %v; want gone", found, err)
+	if _, found, err := h.Observe(ctx, rec, false); err != nil || found {
+		t.Fatalf("Observe after delete = found %v, err %v; want gone", found, err)
 	}
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("second Delete: %v", err)
@@ -179,8 +215,8 @@ func TestAccDiscoveryServiceHandler_deleteResourceInUse(t *testing.T) {
 	if n := len(at.ops.calls()); n < 2 {
 		t.Errorf("DeleteService attempts = %d, want a retry", n)
 	}
-	if _, found, err := h.Read(ctx, rec); err != nil || found {
-		t.Fatalf("Read after delete = found %v, err %v; want gone", found, err)
+	if _, found, err := h.Observe(ctx, rec, false); err != nil || found {
+		t.Fatalf("Observe after delete = found %v, err %v; want gone", found, err)
 	}
 
 	// Another error fails at once, with the AWS message.
@@ -202,6 +238,27 @@ func getDiscoveryService(t *testing.T, at *accEnv, client *servicediscovery.Clie
 		t.Fatalf("GetService: %v", err)
 	}
 	return out.Service
+}
+
+// discoveryServiceProps maps GetService's answer; records whose TTLs differ
+// read as TTL -1.
+func TestDiscoveryServiceProps(t *testing.T) {
+	svc := &sdtypes.Service{Id: aws.String("srv-1"), Name: aws.String("web"), NamespaceId: aws.String("ns-1"),
+		HealthCheckCustomConfig: &sdtypes.HealthCheckCustomConfig{FailureThreshold: aws.Int32(1)},
+		DnsConfig: &sdtypes.DnsConfig{RoutingPolicy: sdtypes.RoutingPolicyMultivalue,
+			DnsRecords: []sdtypes.DnsRecord{{Type: sdtypes.RecordTypeSrv, TTL: aws.Int64(10)}, {Type: sdtypes.RecordTypeA, TTL: aws.Int64(10)}}}}
+	want := composite.DiscoveryServiceProps{Name: "web", NamespaceID: "ns-1", DNSTTL: 10, RoutingPolicy: "MULTIVALUE",
+		RecordTypes: []string{"SRV", "A"}, FailureThreshold: 1, Tags: map[string]string{"a": "b"}}
+	if got := discoveryServiceProps(svc, map[string]string{"a": "b"}); !reflect.DeepEqual(*got, want) {
+		t.Errorf("discoveryServiceProps = %+v, want %+v", got, want)
+	}
+	svc.DnsConfig.DnsRecords[1].TTL = aws.Int64(60)
+	if got := discoveryServiceProps(svc, nil); got.DNSTTL != -1 {
+		t.Errorf("TTLs 10 and 60 read as %d, want -1", got.DNSTTL)
+	}
+	if got := discoveryServiceProps(&sdtypes.Service{Name: aws.String("web")}, nil); got.RecordTypes != nil || got.DNSTTL != 0 {
+		t.Errorf("service without DNS config = %+v", got)
+	}
 }
 
 func TestDiscoveryServiceID(t *testing.T) {

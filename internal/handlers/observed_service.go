@@ -10,7 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
-	sdtypes "github.com/aws/aws-sdk-go-v2/service/servicediscovery/types"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
@@ -52,12 +51,6 @@ import (
 // without a fingerprint.
 func ExpectedObservedService(c composite.Child) (string, bool) {
 	switch p := c.Props.(type) {
-	case *composite.DiscoveryServiceProps:
-		records := make([]string, 0, len(p.RecordTypes))
-		for _, t := range p.RecordTypes {
-			records = append(records, dnsRecordAtom(t, p.DNSTTL))
-		}
-		return composite.HashJSON(discoveryObserved{Records: normalizedSet(records)}), true
 	case *composite.TaskDefinitionProps:
 		return composite.HashJSON(taskDefinitionObserved{Spec: specFromProps(p), Tags: userTags(p.Tags)}), true
 	case *composite.ServiceProps:
@@ -113,22 +106,6 @@ func ExpectedObserved(c composite.Child) (string, bool) {
 // Fingerprinted shapes, one per kind. Every slice is normalized (sorted,
 // distinct, never nil) and every map is non-nil, so that a props value and the
 // SDK shape read back for it hash the same.
-
-type discoveryObserved struct {
-	Records []string `json:"records"` // "<type>:<ttl>"
-}
-
-func dnsRecordAtom(typ string, ttl int64) string { return fmt.Sprintf("%s:%d", typ, ttl) }
-
-func discoveryFingerprint(svc *sdtypes.Service) string {
-	var records []string
-	if svc.DnsConfig != nil {
-		for _, r := range svc.DnsConfig.DnsRecords {
-			records = append(records, dnsRecordAtom(string(r.Type), aws.ToInt64(r.TTL)))
-		}
-	}
-	return composite.HashJSON(discoveryObserved{Records: normalizedSet(records)})
-}
 
 type taskDefinitionObserved struct {
 	Spec taskDefSpec       `json:"spec"`

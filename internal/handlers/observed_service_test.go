@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
-	sdtypes "github.com/aws/aws-sdk-go-v2/service/servicediscovery/types"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
@@ -83,21 +82,6 @@ func TestCanonicalPolicy(t *testing.T) {
 	if got := canonicalPolicy("not json"); got != "not json" {
 		t.Errorf("unparsable document = %q, want it as is", got)
 	}
-}
-
-func TestObserved_discoveryService(t *testing.T) {
-	props := &composite.DiscoveryServiceProps{Name: "web", NamespaceID: "ns-1", DNSTTL: 10, RoutingPolicy: "MULTIVALUE", RecordTypes: []string{"A", "SRV"}, FailureThreshold: 1}
-	live := func(ttlA, ttlSRV int64) string {
-		return discoveryFingerprint(&sdtypes.Service{Id: aws.String("srv-1"), DnsConfig: &sdtypes.DnsConfig{
-			RoutingPolicy: sdtypes.RoutingPolicyMultivalue,
-			DnsRecords:    []sdtypes.DnsRecord{{Type: sdtypes.RecordTypeSrv, TTL: aws.Int64(ttlSRV)}, {Type: sdtypes.RecordTypeA, TTL: aws.Int64(ttlA)}},
-		}})
-	}
-	want := expectedObs(t, props)
-	sameObs(t, "discovery service", want, live(10, 10))
-	otherObs(t, "ttl", want, live(60, 60))
-	otherObs(t, "one ttl", want, live(10, 60))
-	otherObs(t, "record types", want, discoveryFingerprint(&sdtypes.Service{DnsConfig: &sdtypes.DnsConfig{DnsRecords: []sdtypes.DnsRecord{{Type: sdtypes.RecordTypeA, TTL: aws.Int64(10)}}}}))
 }
 
 // taskDefinitionReadBack is what DescribeTaskDefinition answers for a
