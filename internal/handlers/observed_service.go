@@ -51,8 +51,6 @@ import (
 // without a fingerprint.
 func ExpectedObservedService(c composite.Child) (string, bool) {
 	switch p := c.Props.(type) {
-	case *composite.TaskDefinitionProps:
-		return composite.HashJSON(taskDefinitionObserved{Spec: specFromProps(p), Tags: userTags(p.Tags)}), true
 	case *composite.ServiceProps:
 		return composite.HashJSON(ecsServiceObservedFromProps(p)), true
 	}
@@ -106,15 +104,6 @@ func ExpectedObserved(c composite.Child) (string, bool) {
 // Fingerprinted shapes, one per kind. Every slice is normalized (sorted,
 // distinct, never nil) and every map is non-nil, so that a props value and the
 // SDK shape read back for it hash the same.
-
-type taskDefinitionObserved struct {
-	Spec taskDefSpec       `json:"spec"`
-	Tags map[string]string `json:"tags"`
-}
-
-func taskDefinitionFingerprint(td *ecstypes.TaskDefinition, tags map[string]string) string {
-	return composite.HashJSON(taskDefinitionObserved{Spec: specFromTaskDefinition(td), Tags: userTags(tags)})
-}
 
 type ecsNetworkObserved struct {
 	Subnets        []string `json:"subnets"`

@@ -84,46 +84,6 @@ func TestCanonicalPolicy(t *testing.T) {
 	}
 }
 
-// taskDefinitionReadBack is what DescribeTaskDefinition answers for a
-// revision registered from p: the input echoed, with ECS's additions.
-func taskDefinitionReadBack(p *composite.TaskDefinitionProps) *ecstypes.TaskDefinition {
-	in := registerTaskDefinitionInput(p)
-	defs := append([]ecstypes.ContainerDefinition(nil), in.ContainerDefinitions...)
-	for i, j := 0, len(defs)-1; i < j; i, j = i+1, j-1 {
-		defs[i], defs[j] = defs[j], defs[i]
-	}
-	for i := range defs {
-		defs[i].MountPoints, defs[i].VolumesFrom = []ecstypes.MountPoint{}, []ecstypes.VolumeFrom{}
-	}
-	return &ecstypes.TaskDefinition{
-		TaskDefinitionArn: aws.String("arn:aws:ecs:us-east-1:123456789012:task-definition/" + p.Family + ":3"), Revision: 3,
-		Family: in.Family, Cpu: in.Cpu, Memory: in.Memory, NetworkMode: in.NetworkMode, RequiresCompatibilities: in.RequiresCompatibilities,
-		RuntimePlatform: in.RuntimePlatform, ExecutionRoleArn: in.ExecutionRoleArn, TaskRoleArn: in.TaskRoleArn,
-		ContainerDefinitions: defs, Status: ecstypes.TaskDefinitionStatusActive,
-		Compatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityEc2, ecstypes.CompatibilityFargate},
-	}
-}
-
-func TestObserved_taskDefinition(t *testing.T) {
-	tags := map[string]string{composite.TagOwner: "cl/web", composite.TagKey: "task_definition"}
-	props := &composite.TaskDefinitionProps{
-		Family: "cl-web", CPU: 256, Memory: 512, NetworkMode: "awsvpc", ExecutionRoleARN: "arn:exec", TaskRoleARN: "arn:task",
-		OperatingSystem: "LINUX", CPUArchitecture: "X86_64", Tags: tags,
-		Containers: []composite.ContainerDef{
-			{Name: "sidecar", Image: "busybox", Essential: false, Command: []string{"sleep", "1d"}, LogGroup: "/g", LogRegion: "us-east-1", LogStreamPrefix: "web"},
-			{Name: "web", Image: "nginx:1.27", Essential: true, Port: 8080, Environment: []composite.KeyValue{{Name: "B", Value: "2"}, {Name: "A", Value: "1"}},
-				Secrets: []composite.KeyValue{{Name: "DB", Value: "arn:secret"}}, LogGroup: "/g", LogRegion: "us-east-1", LogStreamPrefix: "web"},
-		},
-	}
-	want := expectedObs(t, props)
-	sameObs(t, "task definition", want, taskDefinitionFingerprint(taskDefinitionReadBack(props), tags))
-	otherObs(t, "tags", want, taskDefinitionFingerprint(taskDefinitionReadBack(props), map[string]string{"team": "x"}))
-	changed := *props
-	changed.Containers = append([]composite.ContainerDef(nil), props.Containers...)
-	changed.Containers[1].Image = "nginx:1.28"
-	otherObs(t, "image", want, taskDefinitionFingerprint(taskDefinitionReadBack(&changed), tags))
-}
-
 func TestObserved_ecsService(t *testing.T) {
 	const tdARN = "arn:aws:ecs:us-east-1:123456789012:task-definition/cl-web:3"
 	tags := map[string]string{composite.TagOwner: "cl/web", composite.TagKey: "service", "team": "a"}
