@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -104,7 +105,7 @@ func TestAccECSServiceHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Create: %v", err)
 	}
 	a.expectCalls("Create", "DescribeServices", "CreateService", "DescribeServices")
-	if out[composite.AttrName] != name || !strings.HasSuffix(out[AttrCluster], "/"+f.cluster) || out[composite.AttrARN] == "" {
+	if out[composite.AttrName] != name || out[composite.AttrARN] == "" || out["cluster"] != "" {
 		t.Fatalf("Create outputs = %v", out)
 	}
 	rec := recorded(child, out)
@@ -115,12 +116,21 @@ func TestAccECSServiceHandler_lifecycle(t *testing.T) {
 		t.Errorf("service after Create = %+v", svc)
 	}
 
-	// Read: one call.
-	got, found, err := h.Read(ctx, rec)
-	if err != nil || !found || got[composite.AttrARN] != out[composite.AttrARN] || got[AttrCluster] != out[AttrCluster] {
-		t.Fatalf("Read = %v, %v, %v", got, found, err)
+	// Observe: one call, in the recorded cluster; the props are the
+	// created ones but for what moto drops on CreateService (deployment
+	// configuration, grace period, managed tags: sent by the first update).
+	obs, found, err := h.Observe(ctx, rec, false)
+	if err != nil || !found || obs.Outputs[composite.AttrARN] != out[composite.AttrARN] || obs.Outputs[composite.AttrName] != name {
+		t.Fatalf("Observe = %v, %v, %v", obs, found, err)
 	}
-	a.expectCalls("Read", "DescribeServices")
+	a.expectCalls("Observe", "DescribeServices")
+	if p := obs.Props.(*composite.ServiceProps); !strings.HasSuffix(p.Cluster, "/"+f.cluster) || p.TaskDefinition != f.tdARN {
+		t.Errorf("observed cluster %q, task definition %q", p.Cluster, p.TaskDefinition)
+	}
+	created := clone(child.Props).(*composite.ServiceProps)
+	created.CircuitBreaker, created.CircuitBreakerRollback, created.MinimumHealthyPercent, created.MaximumPercent = false, false, 0, 0
+	created.HealthCheckGracePeriod, created.EnableECSManagedTags = 0, false
+	expectObservedProps(t, "Observe", child.Kind, created, obs.Props)
 
 	// Refuse to take over an existing service of the same name; leave it untouched.
 	other := serviceChild(f.props(name, f.register(a, "public.ecr.aws/nginx/nginx:1.29"), 5, nil))
@@ -157,6 +167,43 @@ func TestAccECSServiceHandler_lifecycle(t *testing.T) {
 		t.Errorf("deployment configuration after Update = %+v", dc)
 	}
 
+	// Find by cluster and name: the updated props; the record knows the
+	// cluster. A service the composite does not own is an error even when
+	// any owner would do: only services this provider created are imported.
+	q := composite.Lookup{Key: "service", Kind: composite.KindECSService, Owner: f.cluster + "/" + name, Name: name,
+		Scope: map[string]string{composite.LookupCluster: f.cluster}}
+	frec, fobs, found, err := h.Find(ctx, q)
+	if err != nil || !found {
+		t.Fatalf("Find = %v, %v", found, err)
+	}
+	a.expectCalls("Find", "DescribeServices")
+	if frec.Key != "service" || frec.Kind != composite.KindECSService || frec.Name != name || frec.ARN != out[composite.AttrARN] ||
+		frec.Cluster != f.cluster || !fobs.Full {
+		t.Errorf("Find = %+v, %+v", frec, fobs)
+	}
+	expectObservedProps(t, "Find", child2.Kind, child2.Props, fobs.Props)
+	q.Owner = f.cluster + "/other"
+	if _, _, _, err := h.Find(ctx, q); !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "only services this provider created") {
+		t.Errorf("Find of a service another composite owns: err = %v", err)
+	}
+	q.Name = name + "-missing"
+	if _, _, found, err := h.Find(ctx, q); err != nil || found {
+		t.Errorf("Find of a missing service = %v, %v", found, err)
+	}
+	q.Scope[composite.LookupCluster] = f.cluster + "-missing"
+	if _, _, found, err := h.Find(ctx, q); err != nil || found {
+		t.Errorf("Find in a missing cluster = %v, %v", found, err)
+	}
+
+	// Out of band: a desired count changed shows in the observed props.
+	if _, err := a.ecs.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String(f.cluster), Service: aws.String(name), DesiredCount: aws.Int32(7)}); err != nil {
+		t.Fatalf("UpdateService: %v", err)
+	}
+	if obs, _, err := h.Observe(ctx, recorded(child2, out2), false); err != nil || obs.Props.(*composite.ServiceProps).DesiredCount != 7 {
+		t.Errorf("Observe after an out-of-band change = %+v, %v", obs.Props, err)
+	}
+	a.ops.reset()
+
 	// Delete: scaled to 0, deleted, INACTIVE.
 	rec2 := recorded(child2, out2)
 	if err := h.Delete(ctx, rec2); err != nil {
@@ -166,8 +213,8 @@ func TestAccECSServiceHandler_lifecycle(t *testing.T) {
 	if svc := describeService(t, a, f.cluster, name); aws.ToString(svc.Status) != serviceStatusInactive || svc.DesiredCount != 0 {
 		t.Errorf("service after Delete: status %s, desired %d", aws.ToString(svc.Status), svc.DesiredCount)
 	}
-	if _, found, err := h.Read(ctx, rec2); err != nil || found {
-		t.Fatalf("Read after Delete: found=%v err=%v", found, err)
+	if _, found, err := h.Observe(ctx, rec2, false); err != nil || found {
+		t.Fatalf("Observe after Delete: found=%v err=%v", found, err)
 	}
 	a.ops.reset()
 	if err := h.Delete(ctx, rec2); err != nil {
@@ -187,8 +234,8 @@ func TestAccECSServiceHandler_lifecycle(t *testing.T) {
 	// A service in a cluster that no longer exists is gone; deleting it is fine.
 	ghost := composite.Recorded{Key: "service", Kind: composite.KindECSService, Name: "ghost",
 		ARN: "arn:aws:ecs:us-east-1:123456789012:service/no-such-cluster/ghost"}
-	if _, found, err := h.Read(ctx, ghost); err != nil || found {
-		t.Fatalf("Read in missing cluster: found=%v err=%v", found, err)
+	if _, found, err := h.Observe(ctx, ghost, false); err != nil || found {
+		t.Fatalf("Observe in missing cluster: found=%v err=%v", found, err)
 	}
 	if err := h.Delete(ctx, ghost); err != nil {
 		t.Fatalf("Delete in missing cluster: %v", err)
@@ -371,6 +418,41 @@ func TestServiceErrorsAndToken(t *testing.T) {
 	if cluster != "platform" || service != "arn:aws:ecs:us-east-1:1:service/platform/web" {
 		t.Errorf("serviceIdentity = %q, %q", cluster, service)
 	}
+	cluster, service = serviceIdentity(composite.Recorded{Name: "web", Cluster: "arn:aws:ecs:us-east-1:1:cluster/platform"})
+	if cluster != "arn:aws:ecs:us-east-1:1:cluster/platform" || service != "web" {
+		t.Errorf("serviceIdentity (record's cluster) = %q, %q", cluster, service)
+	}
+}
+
+// ecsServiceProps maps DescribeServices' answer: ARNs as reported, the
+// network, attachments, deployment configuration, the user tags.
+func TestECSServiceProps(t *testing.T) {
+	const tdARN = "arn:aws:ecs:us-east-1:123456789012:task-definition/cl-web:3"
+	tags := map[string]string{composite.TagOwner: "cl/web", composite.TagKey: "service", "team": "a"}
+	svc := &ecstypes.Service{
+		ServiceArn: aws.String("arn:svc"), ServiceName: aws.String("web"), Status: aws.String("ACTIVE"), ClusterArn: aws.String("arn:cluster/cl"),
+		TaskDefinition: aws.String(tdARN), DesiredCount: 2, RunningCount: 1000, LaunchType: ecstypes.LaunchTypeFargate, PlatformVersion: aws.String("LATEST"),
+		NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
+			Subnets: []string{"subnet-b", "subnet-a"}, SecurityGroups: []string{"sg-1"}, AssignPublicIp: ecstypes.AssignPublicIpEnabled,
+		}},
+		LoadBalancers:     []ecstypes.LoadBalancer{{TargetGroupArn: aws.String("arn:tg"), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}},
+		ServiceRegistries: []ecstypes.ServiceRegistry{{RegistryArn: aws.String("arn:srv"), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}},
+		DeploymentConfiguration: &ecstypes.DeploymentConfiguration{MaximumPercent: aws.Int32(200), MinimumHealthyPercent: aws.Int32(100),
+			DeploymentCircuitBreaker: &ecstypes.DeploymentCircuitBreaker{Enable: true, Rollback: true}},
+		HealthCheckGracePeriodSeconds: aws.Int32(30), EnableExecuteCommand: true, PropagateTags: ecstypes.PropagateTagsService, EnableECSManagedTags: true,
+		Tags: append(ecsTags(tags), ecstypes.Tag{Key: aws.String("aws:ecs:x"), Value: aws.String("y")}),
+	}
+	want := composite.ServiceProps{
+		Name: "web", Cluster: "arn:cluster/cl", TaskDefinition: tdARN, DesiredCount: 2, LaunchType: "FARGATE", PlatformVersion: "LATEST",
+		Subnets: []string{"subnet-b", "subnet-a"}, SecurityGroups: []string{"sg-1"}, AssignPublicIP: true,
+		LoadBalancers:     []composite.ServiceLoadBalancer{{TargetGroupARN: "arn:tg", ContainerName: "web", ContainerPort: 8080}},
+		ServiceRegistries: []composite.ServiceRegistry{{RegistryARN: "arn:srv", ContainerName: "web", ContainerPort: 8080}},
+		CircuitBreaker:    true, CircuitBreakerRollback: true, MinimumHealthyPercent: 100, MaximumPercent: 200,
+		HealthCheckGracePeriod: 30, EnableExecuteCommand: true, PropagateTags: "SERVICE", EnableECSManagedTags: true, Tags: tags,
+	}
+	if got := ecsServiceProps(svc); !reflect.DeepEqual(*got, want) {
+		t.Errorf("ecsServiceProps =\n%+v\nwant\n%+v", got, want)
+	}
 }
 
 func describeService(t *testing.T, a *accEnv, cluster, name string) ecstypes.Service {
@@ -413,7 +495,7 @@ func TestAccECSServiceHandler_adopt(t *testing.T) {
 		t.Fatalf("Create of an existing own service: %v", err)
 	}
 	a.expectCalls("adopting Create", "DescribeServices", "UpdateService", "DescribeServices")
-	if got[composite.AttrARN] != out[composite.AttrARN] || got[AttrCluster] != out[AttrCluster] {
+	if got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrName] != out[composite.AttrName] {
 		t.Errorf("adopted outputs = %v, want %v", got, out)
 	}
 	// Once converged, adopting again changes nothing.

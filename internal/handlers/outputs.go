@@ -21,7 +21,6 @@ const (
 	// Outputs that become typed record fields or observed props (removed as
 	// each kind moves to Observe).
 	AttrObserved          = "observed"
-	AttrCluster           = "cluster"
 	AttrCapacityProviders = "capacity_providers"  // JSON list
 	AttrDefaultStrategy   = "default_strategy"    // JSON list of {capacity_provider, weight, base}
 	AttrTags              = "tags"                // JSON map of every tag of the object
