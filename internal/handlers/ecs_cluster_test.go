@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -42,20 +43,44 @@ func TestAccECSClusterHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Create: %v", err)
 	}
 	a.expectCalls("Create", "DescribeClusters", "CreateCluster")
-	requireOutputs(t, out, composite.AttrARN, composite.AttrName, AttrObserved)
-	expectObserved(t, "Create", child, out)
+	requireOutputs(t, out, composite.AttrARN, composite.AttrName, AttrContainerInsights)
 	rec := recorded(child, out)
 
-	// Read: one call, no drift.
-	got, found, err := h.Read(ctx, rec)
+	// Observe: one call, the created props.
+	obs, found, err := h.Observe(ctx, rec, false)
 	if err != nil || !found {
-		t.Fatalf("Read = %v, %v", found, err)
+		t.Fatalf("Observe = %v, %v", found, err)
 	}
-	a.expectCalls("Read", "DescribeClusters")
-	expectObserved(t, "Read", child, got)
-	if got[AttrContainerInsights] != "enabled" || got[AttrCapacityProviders] != `["FARGATE","FARGATE_SPOT"]` {
-		t.Errorf("Read outputs = %v", got)
+	a.expectCalls("Observe", "DescribeClusters")
+	expectObservedProps(t, "Observe", child.Kind, child.Props, obs.Props)
+	if got := obs.Outputs; got[AttrContainerInsights] != "enabled" || got[composite.AttrARN] != out[composite.AttrARN] || len(got) != 3 {
+		t.Errorf("Observe outputs = %v", got)
 	}
+
+	// Find by name: the same, in one call; another owner's lookup fails
+	// when only owned clusters count, finds it when any does (an import).
+	q := composite.Lookup{Key: composite.KeyCluster, Kind: composite.KindECSCluster, Owner: name, Name: name, OwnedOnly: true}
+	frec, fobs, found, err := h.Find(ctx, q)
+	if err != nil || !found {
+		t.Fatalf("Find = %v, %v", found, err)
+	}
+	a.expectCalls("Find", "DescribeClusters")
+	if frec.Key != composite.KeyCluster || frec.Kind != composite.KindECSCluster || frec.Name != name || frec.ARN != out[composite.AttrARN] || !fobs.Full {
+		t.Errorf("Find = %+v, %+v", frec, fobs)
+	}
+	expectObservedProps(t, "Find", child.Kind, child.Props, fobs.Props)
+	q.Owner = "someone-else"
+	if _, _, _, err := h.Find(ctx, q); !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), name) {
+		t.Errorf("Find (owned only) for another owner: err = %v", err)
+	}
+	q.OwnedOnly = false
+	if _, _, found, err := h.Find(ctx, q); err != nil || !found {
+		t.Errorf("Find (any owner) = %v, %v", found, err)
+	}
+	if _, _, found, err := h.Find(ctx, composite.Lookup{Key: composite.KeyCluster, Name: name + "-missing"}); err != nil || found {
+		t.Errorf("Find of a missing cluster = %v, %v", found, err)
+	}
+	a.ops.reset()
 
 	// No-op update: a read only.
 	if _, err := h.Update(ctx, child, rec); err != nil {
@@ -74,19 +99,20 @@ func TestAccECSClusterHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Update: %v", err)
 	}
 	a.expectCalls("Update", "DescribeClusters", "PutClusterCapacityProviders", "UpdateCluster", "TagResource")
-	expectObserved(t, "Update outputs", child2, out2)
-	got, _, _ = h.Read(ctx, rec)
-	expectObserved(t, "Read after Update", child2, got)
+	if out2[AttrContainerInsights] != "disabled" {
+		t.Errorf("Update outputs = %v", out2)
+	}
+	obs, _, _ = h.Observe(ctx, rec, false)
+	expectObservedProps(t, "Observe after Update", child2.Kind, child2.Props, obs.Props)
 	a.ops.reset()
 
-	// Drift: Container Insights switched out of band.
+	// Drift: Container Insights switched out of band shows in the props.
 	if _, err := a.ecs.UpdateCluster(ctx, &ecs.UpdateClusterInput{Cluster: aws.String(name),
 		Settings: []ecstypes.ClusterSetting{{Name: ecstypes.ClusterSettingNameContainerInsights, Value: aws.String("enabled")}}}); err != nil {
 		t.Fatal(err)
 	}
-	got, _, _ = h.Read(ctx, rec)
-	if want, _ := ExpectedObserved(child2); got[AttrObserved] == want {
-		t.Error("Read did not see the changed setting")
+	if obs, _, _ = h.Observe(ctx, rec, false); obs.Props.(*composite.ClusterProps).ContainerInsights != "enabled" {
+		t.Errorf("Observe did not see the changed setting: %+v", obs.Props)
 	}
 
 	// Create again: an owned cluster is adopted (and converged)...
@@ -105,11 +131,25 @@ func TestAccECSClusterHandler_lifecycle(t *testing.T) {
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
-	if _, found, err := h.Read(ctx, rec); err != nil || found {
-		t.Fatalf("Read after Delete: found=%v err=%v", found, err)
+	if _, found, err := h.Observe(ctx, rec, false); err != nil || found {
+		t.Fatalf("Observe after Delete: found=%v err=%v", found, err)
 	}
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("second Delete: %v", err)
+	}
+}
+
+// clusterProps maps DescribeClusters' answer.
+func TestClusterProps(t *testing.T) {
+	cl := &ecstypes.Cluster{ClusterName: aws.String("c"), CapacityProviders: []string{"FARGATE_SPOT", "FARGATE"},
+		DefaultCapacityProviderStrategy: []ecstypes.CapacityProviderStrategyItem{
+			{CapacityProvider: aws.String("FARGATE_SPOT"), Weight: 1}, {CapacityProvider: aws.String("FARGATE"), Weight: 2, Base: 1}},
+		Tags: ecsTags(map[string]string{"a": "b", "aws:x": "y"})}
+	want := composite.ClusterProps{Name: "c", CapacityProviders: []string{"FARGATE_SPOT", "FARGATE"},
+		DefaultStrategy:   []composite.CapacityProviderStrategyItem{{CapacityProvider: "FARGATE", Weight: 2, Base: 1}, {CapacityProvider: "FARGATE_SPOT", Weight: 1}},
+		ContainerInsights: "disabled", Tags: map[string]string{"a": "b"}}
+	if got := clusterProps(cl); !reflect.DeepEqual(*got, want) {
+		t.Errorf("clusterProps = %+v, want %+v", got, want)
 	}
 }
 

@@ -12,8 +12,6 @@ import (
 // ok is false for kinds without a fingerprint.
 func ExpectedObserved(c composite.Child) (string, bool) {
 	switch p := c.Props.(type) {
-	case *composite.ClusterProps:
-		return clusterFingerprint(p.CapacityProviders, p.DefaultStrategy, p.ContainerInsights, p.Tags), true
 	case *composite.NamespaceProps:
 		return namespaceFingerprint(p.Name, p.Type, p.Description), true
 	case *composite.SecurityGroupProps:
