@@ -10,7 +10,6 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
-	"github.com/aws/aws-sdk-go-v2/service/servicediscovery"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
@@ -135,14 +134,13 @@ func DiscoverCluster(ctx context.Context, h ClusterHandlers, name string, ownedO
 	}
 	for i := range all {
 		ns := &all[i]
-		tags, err := h.Namespace.api.ListTagsForResource(ctx, &servicediscovery.ListTagsForResourceInput{ResourceARN: ns.Arn})
-		if err != nil {
-			if IsNotFound(err, "ResourceNotFoundException", errCodeNamespaceNotFound) {
-				continue
-			}
-			return nil, true, fmt.Errorf("reading the tags of Cloud Map namespace %s: %w", aws.ToString(ns.Id), err)
+		m, err := h.Namespace.tags(ctx, aws.ToString(ns.Arn))
+		if IsNotFound(err) {
+			continue
 		}
-		m := discoveryTagMap(tags.Tags)
+		if err != nil {
+			return nil, true, err
+		}
 		if m[composite.TagOwner] == owner && m[composite.TagKey] == composite.KeyNamespace {
 			add(composite.KeyNamespace, composite.NamespaceKind(string(ns.Type)), namespaceOutputsFromSummary(ns))
 		}

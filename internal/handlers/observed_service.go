@@ -12,8 +12,6 @@ import (
 // ok is false for kinds without a fingerprint.
 func ExpectedObserved(c composite.Child) (string, bool) {
 	switch p := c.Props.(type) {
-	case *composite.NamespaceProps:
-		return namespaceFingerprint(p.Name, p.Type, p.Description), true
 	case *composite.SecurityGroupProps:
 		return securityGroupFingerprint(p.Name, p.Description, p.VpcID, ruleAtoms(p.Ingress), ruleAtoms(p.Egress), p.Tags), true
 	case *composite.LoadBalancerProps:
