@@ -12,8 +12,6 @@ import (
 // ok is false for kinds without a fingerprint.
 func ExpectedObserved(c composite.Child) (string, bool) {
 	switch p := c.Props.(type) {
-	case *composite.SecurityGroupProps:
-		return securityGroupFingerprint(p.Name, p.Description, p.VpcID, ruleAtoms(p.Ingress), ruleAtoms(p.Egress), p.Tags), true
 	case *composite.LoadBalancerProps:
 		return loadBalancerFingerprint(lbObserved{
 			Name: p.Name, Internal: p.Internal, Subnets: normalizedSet(p.Subnets), SecurityGroups: normalizedSet(p.SecurityGroups),

@@ -21,9 +21,8 @@ const (
 	// Outputs that become typed record fields or observed props (removed as
 	// each kind moves to Observe).
 	AttrObserved          = "observed"
-	AttrCapacityProviders = "capacity_providers"  // JSON list
-	AttrDefaultStrategy   = "default_strategy"    // JSON list of {capacity_provider, weight, base}
-	AttrTags              = "tags"                // JSON map of every tag of the object
-	AttrIngressCIDRs      = "ingress_cidr_blocks" // JSON list of the CIDR sources of the ingress rules
-	AttrSubnets           = "subnets"             // JSON list
+	AttrCapacityProviders = "capacity_providers" // JSON list
+	AttrDefaultStrategy   = "default_strategy"   // JSON list of {capacity_provider, weight, base}
+	AttrTags              = "tags"               // JSON map of every tag of the object
+	AttrSubnets           = "subnets"            // JSON list
 )
