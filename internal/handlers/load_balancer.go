@@ -58,7 +58,10 @@ type LoadBalancerHandler struct {
 	api LoadBalancerAPI
 }
 
-var _ engine.Handler = (*LoadBalancerHandler)(nil)
+var (
+	_ engine.Handler = (*LoadBalancerHandler)(nil)
+	_ engine.Finder  = (*LoadBalancerHandler)(nil)
+)
 
 // NewLoadBalancerHandler returns a handler for Application Load Balancers.
 func NewLoadBalancerHandler(api LoadBalancerAPI) *LoadBalancerHandler {
@@ -118,24 +121,80 @@ func (h *LoadBalancerHandler) Create(ctx context.Context, c composite.Child) (ma
 	return loadBalancerOutputs(lb, expectedLBAttributes(p)), nil
 }
 
-// Read reports whether the load balancer exists. Calls:
-// DescribeLoadBalancers, DescribeLoadBalancerAttributes.
-func (h *LoadBalancerHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
+// Observe reads the load balancer and its attributes (DescribeLoadBalancers,
+// DescribeLoadBalancerAttributes; with full also DescribeTags) and maps
+// them with loadBalancerProps.
+func (h *LoadBalancerHandler) Observe(ctx context.Context, rec composite.Recorded, full bool) (composite.Observed, bool, error) {
 	lb, err := h.read(ctx, rec.ARN)
 	if IsNotFound(err) {
-		return nil, false, nil
+		return composite.Observed{}, false, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return composite.Observed{}, false, err
 	}
 	attrs, err := h.attributes(ctx, rec.ARN)
 	if IsNotFound(err, errCodeLoadBalancerNotFound) {
-		return nil, false, nil
+		return composite.Observed{}, false, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return composite.Observed{}, false, err
 	}
-	return loadBalancerOutputs(lb, attrs), true, nil
+	var tags map[string]string
+	if full {
+		if tags, err = elbv2TagsOf(ctx, h.api, rec.ARN); err != nil {
+			return composite.Observed{}, false, err
+		}
+		tags = userTags(tags)
+	}
+	return composite.Observed{Props: loadBalancerProps(lb, attrs, tags), Outputs: loadBalancerOutputs(lb, attrs), Full: full}, true, nil
+}
+
+// Find looks the load balancer up by its ARN (q.ID), else by its name
+// (q.Name: one more DescribeLoadBalancers call), and observes it in full.
+// With q.OwnedOnly a load balancer whose ownership tags name another owner
+// or key is an error.
+func (h *LoadBalancerHandler) Find(ctx context.Context, q composite.Lookup) (composite.Recorded, composite.Observed, bool, error) {
+	lbARN := q.ID
+	if lbARN == "" {
+		if q.Name == "" {
+			return composite.Recorded{}, composite.Observed{}, false, fmt.Errorf("looking up %s: no load balancer ARN or name", q.Key)
+		}
+		lb, err := h.byName(ctx, q.Name)
+		if IsNotFound(err) {
+			return composite.Recorded{}, composite.Observed{}, false, nil
+		}
+		if err != nil {
+			return composite.Recorded{}, composite.Observed{}, false, err
+		}
+		lbARN = aws.ToString(lb.LoadBalancerArn)
+	}
+	obs, found, err := h.Observe(ctx, composite.Recorded{Key: q.Key, Kind: composite.KindLoadBalancer, ARN: lbARN}, true)
+	if err != nil || !found {
+		return composite.Recorded{}, composite.Observed{}, found, err
+	}
+	p := obs.Props.(*composite.LoadBalancerProps)
+	if err := lookupOwned(q, fmt.Sprintf("load balancer %q (%s)", p.Name, lbARN), p.Tags); err != nil {
+		return composite.Recorded{}, composite.Observed{}, false, err
+	}
+	return lookupRecord(q, composite.KindLoadBalancer, p.Name, obs), obs, true, nil
+}
+
+// loadBalancerProps maps a load balancer as DescribeLoadBalancers returns
+// it, with its managed attributes (see attributes) and user tags (nil when
+// not read): the subnets of its availability zones, internal for the
+// internal scheme.
+func loadBalancerProps(lb *elbv2types.LoadBalancer, attrs, tags map[string]string) *composite.LoadBalancerProps {
+	idle, _ := strconv.Atoi(attrs[lbAttrIdleTimeout])
+	return &composite.LoadBalancerProps{
+		Name:                    aws.ToString(lb.LoadBalancerName),
+		Internal:                lb.Scheme == elbv2types.LoadBalancerSchemeEnumInternal,
+		Subnets:                 lbSubnets(lb),
+		SecurityGroups:          lb.SecurityGroups,
+		IPAddressType:           string(lb.IpAddressType),
+		IdleTimeout:             int32(idle),
+		DropInvalidHeaderFields: attrs[lbAttrDropInvalidHeaders] == "true",
+		Tags:                    tags,
+	}
 }
 
 // Update converges security groups (SetSecurityGroups), subnets
@@ -324,33 +383,11 @@ func lbSubnets(lb *elbv2types.LoadBalancer) []string {
 	return normalizedSet(out)
 }
 
-// lbObserved is the load balancer's fingerprinted configuration.
-type lbObserved struct {
-	Name                    string   `json:"name"`
-	Internal                bool     `json:"internal"`
-	Subnets                 []string `json:"subnets"`
-	SecurityGroups          []string `json:"security_groups"`
-	IPAddressType           string   `json:"ip_address_type"`
-	IdleTimeout             int32    `json:"idle_timeout"`
-	DropInvalidHeaderFields bool     `json:"drop_invalid_header_fields"`
-}
-
-func loadBalancerFingerprint(o lbObserved) string {
-	if o.IPAddressType == "" {
-		o.IPAddressType = "ipv4"
-	}
-	if o.IdleTimeout == 0 {
-		o.IdleTimeout = lbDefaultIdleTimeout
-	}
-	return composite.HashJSON(o)
-}
-
 // loadBalancerOutputs renders the outputs; attrs nil leaves out the
-// attribute-based ones (and the fingerprint).
+// attribute-based ones.
 func loadBalancerOutputs(lb *elbv2types.LoadBalancer, attrs map[string]string) map[string]string {
 	lbARN := aws.ToString(lb.LoadBalancerArn)
 	internal := lb.Scheme == elbv2types.LoadBalancerSchemeEnumInternal
-	subnets := lbSubnets(lb)
 	out := map[string]string{
 		composite.AttrARN:     lbARN,
 		composite.AttrName:    aws.ToString(lb.LoadBalancerName),
@@ -359,15 +396,9 @@ func loadBalancerOutputs(lb *elbv2types.LoadBalancer, attrs map[string]string) m
 		AttrARNSuffix:         arnResource(lbARN),
 		AttrVpcID:             aws.ToString(lb.VpcId),
 		AttrInternal:          formatBool(internal),
-		AttrSubnets:           jsonString(subnets),
 	}
 	if attrs != nil {
-		idle, _ := strconv.Atoi(attrs[lbAttrIdleTimeout])
 		out[AttrIdleTimeout] = attrs[lbAttrIdleTimeout]
-		out[AttrObserved] = loadBalancerFingerprint(lbObserved{
-			Name: aws.ToString(lb.LoadBalancerName), Internal: internal, Subnets: subnets, SecurityGroups: normalizedSet(lb.SecurityGroups),
-			IPAddressType: string(lb.IpAddressType), IdleTimeout: int32(idle), DropInvalidHeaderFields: attrs[lbAttrDropInvalidHeaders] == "true",
-		})
 	}
 	return out
 }

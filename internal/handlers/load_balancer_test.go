@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"context"
+	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -35,20 +37,51 @@ func TestAccLoadBalancerHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Create: %v", err)
 	}
 	a.expectCalls("Create", "DescribeLoadBalancers", "CreateLoadBalancer", "ModifyLoadBalancerAttributes", "DescribeLoadBalancers")
-	requireOutputs(t, out, composite.AttrARN, composite.AttrName, composite.AttrDNSName, AttrVpcID, AttrObserved)
+	requireOutputs(t, out, composite.AttrARN, composite.AttrName, composite.AttrDNSName, AttrVpcID)
 	if out[AttrInternal] != "true" || out[AttrIdleTimeout] != "120" || out[AttrVpcID] != n.VpcID {
 		t.Errorf("outputs = %v", out)
 	}
-	expectObserved(t, "Create", child, out)
 	rec := recorded(child, out)
 	t.Cleanup(func() { _ = h.Delete(context.Background(), rec) })
 
-	got, found, err := h.Read(ctx, rec)
+	// Observe (a refresh): two calls, the props without the tags.
+	obs, found, err := h.Observe(ctx, rec, false)
 	if err != nil || !found {
-		t.Fatalf("Read = %v, %v", found, err)
+		t.Fatalf("Observe = %v, %v", found, err)
 	}
-	a.expectCalls("Read", "DescribeLoadBalancers", "DescribeLoadBalancerAttributes")
-	expectObserved(t, "Read", child, got)
+	a.expectCalls("Observe", "DescribeLoadBalancers", "DescribeLoadBalancerAttributes")
+	refreshed := clone(child.Props).(*composite.LoadBalancerProps)
+	refreshed.Tags = nil
+	expectObservedProps(t, "Observe", child.Kind, refreshed, obs.Props)
+	for k, v := range out {
+		if obs.Outputs[k] != v {
+			t.Errorf("Observe output %s = %q, want %q", k, obs.Outputs[k], v)
+		}
+	}
+
+	// Find by name, and by ARN: in full, the created props.
+	q := composite.Lookup{Key: child.Key, Kind: child.Kind, Owner: name, Name: name, OwnedOnly: true}
+	frec, fobs, found, err := h.Find(ctx, q)
+	if err != nil || !found {
+		t.Fatalf("Find = %v, %v", found, err)
+	}
+	a.expectCalls("Find", "DescribeLoadBalancers", "DescribeLoadBalancers", "DescribeLoadBalancerAttributes", "DescribeTags")
+	if frec.Key != child.Key || frec.Kind != child.Kind || frec.Name != name || frec.ARN != out[composite.AttrARN] ||
+		frec.Outputs[composite.AttrDNSName] != out[composite.AttrDNSName] || !fobs.Full {
+		t.Errorf("Find = %+v, %+v", frec, fobs)
+	}
+	expectObservedProps(t, "Find", child.Kind, child.Props, fobs.Props)
+	if frec, _, found, err := h.Find(ctx, composite.Lookup{Key: child.Key, Owner: name, ID: out[composite.AttrARN]}); err != nil || !found || frec.Name != name {
+		t.Errorf("Find by ARN = %+v, %v, %v", frec, found, err)
+	}
+	q.Owner = "someone-else"
+	if _, _, _, err := h.Find(ctx, q); !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), name) {
+		t.Errorf("Find (owned only) for another owner: err = %v", err)
+	}
+	if _, _, found, err := h.Find(ctx, composite.Lookup{Key: child.Key, Name: name + "x"}); err != nil || found {
+		t.Errorf("Find of a missing load balancer = %v, %v", found, err)
+	}
+	a.ops.reset()
 
 	if _, err := h.Update(ctx, child, rec); err != nil {
 		t.Fatal(err)
@@ -64,18 +97,23 @@ func TestAccLoadBalancerHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Update: %v", err)
 	}
 	a.expectCalls("Update", "DescribeLoadBalancers", "DescribeLoadBalancerAttributes", "ModifyLoadBalancerAttributes", "DescribeTags", "AddTags")
-	expectObserved(t, "Update outputs", child2, out2)
-	got, _, _ = h.Read(ctx, rec)
-	expectObserved(t, "Read after Update", child2, got)
+	if out2[AttrIdleTimeout] != "30" {
+		t.Errorf("Update outputs = %v", out2)
+	}
+	_, fobs, _, err = h.Find(ctx, composite.Lookup{Key: child.Key, ID: rec.ARN})
+	if err != nil {
+		t.Fatalf("Find after Update: %v", err)
+	}
+	expectObservedProps(t, "Find after Update", child2.Kind, child2.Props, fobs.Props)
 
 	// Drift: the idle timeout changed out of band.
 	if _, err := a.elb.ModifyLoadBalancerAttributes(ctx, &elbv2.ModifyLoadBalancerAttributesInput{LoadBalancerArn: aws.String(rec.ARN),
 		Attributes: []elbv2types.LoadBalancerAttribute{{Key: aws.String(lbAttrIdleTimeout), Value: aws.String("400")}}}); err != nil {
 		t.Fatal(err)
 	}
-	got, _, _ = h.Read(ctx, rec)
-	if want, _ := ExpectedObserved(child2); got[AttrObserved] == want || got[AttrIdleTimeout] != "400" {
-		t.Fatalf("Read did not see the changed idle timeout: %v", got)
+	obs, _, _ = h.Observe(ctx, rec, false)
+	if obs.Props.(*composite.LoadBalancerProps).IdleTimeout != 400 || obs.Outputs[AttrIdleTimeout] != "400" {
+		t.Fatalf("Observe did not see the changed idle timeout: %+v", obs)
 	}
 
 	// Create again: the owned load balancer is adopted and converged; a
@@ -95,8 +133,8 @@ func TestAccLoadBalancerHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Delete: %v", err)
 	}
 	a.expectCalls("Delete", "DeleteLoadBalancer", "DescribeLoadBalancers")
-	if _, found, err := h.Read(ctx, rec); err != nil || found {
-		t.Fatalf("Read after Delete: found=%v err=%v", found, err)
+	if _, found, err := h.Observe(ctx, rec, false); err != nil || found {
+		t.Fatalf("Observe after Delete: found=%v err=%v", found, err)
 	}
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("second Delete: %v", err)
@@ -117,5 +155,18 @@ func TestAccLoadBalancerHandler_partialCreate(t *testing.T) {
 	}
 	if err := h.Delete(a.ctx, recorded(c, out)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// loadBalancerProps maps DescribeLoadBalancers' answer and the attributes.
+func TestLoadBalancerProps(t *testing.T) {
+	lb := &elbv2types.LoadBalancer{LoadBalancerName: aws.String("alb"), Scheme: elbv2types.LoadBalancerSchemeEnumInternal,
+		AvailabilityZones: []elbv2types.AvailabilityZone{{SubnetId: aws.String("subnet-b")}, {SubnetId: aws.String("subnet-a")}},
+		SecurityGroups:    []string{"sg-1"}, IpAddressType: elbv2types.IpAddressTypeIpv4}
+	attrs := map[string]string{lbAttrIdleTimeout: "120", lbAttrDropInvalidHeaders: "true"}
+	want := composite.LoadBalancerProps{Name: "alb", Internal: true, Subnets: []string{"subnet-a", "subnet-b"}, SecurityGroups: []string{"sg-1"},
+		IPAddressType: "ipv4", IdleTimeout: 120, DropInvalidHeaderFields: true, Tags: map[string]string{"a": "b"}}
+	if got := loadBalancerProps(lb, attrs, map[string]string{"a": "b"}); !reflect.DeepEqual(*got, want) {
+		t.Errorf("loadBalancerProps = %+v, want %+v", got, want)
 	}
 }

@@ -12,11 +12,6 @@ import (
 // ok is false for kinds without a fingerprint.
 func ExpectedObserved(c composite.Child) (string, bool) {
 	switch p := c.Props.(type) {
-	case *composite.LoadBalancerProps:
-		return loadBalancerFingerprint(lbObserved{
-			Name: p.Name, Internal: p.Internal, Subnets: normalizedSet(p.Subnets), SecurityGroups: normalizedSet(p.SecurityGroups),
-			IPAddressType: p.IPAddressType, IdleTimeout: p.IdleTimeout, DropInvalidHeaderFields: p.DropInvalidHeaderFields,
-		}), true
 	case *composite.ListenerProps:
 		o := listenerObserved{Port: p.Port, Protocol: p.Protocol, CertificateARN: p.CertificateARN, Action: normalizeAction(p.DefaultAction)}
 		if p.Protocol == "HTTPS" {

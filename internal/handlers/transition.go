@@ -14,11 +14,6 @@ func observeRead(out map[string]string, found bool, err error) (composite.Observ
 }
 
 // Observe is a transition shim over Read.
-func (h *LoadBalancerHandler) Observe(ctx context.Context, rec composite.Recorded, _ bool) (composite.Observed, bool, error) {
-	return observeRead(h.Read(ctx, rec))
-}
-
-// Observe is a transition shim over Read.
 func (h *ListenerHandler) Observe(ctx context.Context, rec composite.Recorded, _ bool) (composite.Observed, bool, error) {
 	return observeRead(h.Read(ctx, rec))
 }
