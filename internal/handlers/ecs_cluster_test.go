@@ -197,21 +197,22 @@ func TestAccECSClusterHandler_activeServices(t *testing.T) {
 	_, _ = a.ecs.DeleteService(ctx, &ecs.DeleteServiceInput{Cluster: aws.String(cluster), Service: aws.String("alpha"), Force: aws.Bool(true)})
 }
 
-// The whole composite through the engine: expand, apply, every Read matches
-// its props (no false drift), DiscoverCluster finds exactly what was
-// recorded, destroy removes everything.
-func TestAccDiscoverCluster_roundTrip(t *testing.T) {
+// The whole composite through the engine: expand, apply, every child's
+// Observe reports the props it was applied with (no false drift), every
+// child's Find - the lookups the cluster's discovery makes - finds exactly
+// what was recorded, destroy removes everything.
+func TestAccClusterComposite_roundTrip(t *testing.T) {
 	a := newAcc(t)
 	ctx := a.ctx
 	n := a.newNetwork()
-	hs := a.clusterHandlers()
+	namespaces := NewNamespaceHandler(a.sd)
 	reg := engine.Registry{
-		composite.KindECSCluster:          hs.Cluster,
-		composite.KindPrivateDNSNamespace: hs.Namespace,
-		composite.KindHTTPNamespace:       hs.Namespace,
-		composite.KindSecurityGroup:       hs.SecurityGroup,
-		composite.KindLoadBalancer:        hs.LoadBalancer,
-		composite.KindListener:            hs.Listener,
+		composite.KindECSCluster:          NewECSClusterHandler(a.ecs),
+		composite.KindPrivateDNSNamespace: namespaces,
+		composite.KindHTTPNamespace:       namespaces,
+		composite.KindSecurityGroup:       NewSecurityGroupHandler(a.ec2),
+		composite.KindLoadBalancer:        NewLoadBalancerHandler(a.elb),
+		composite.KindListener:            NewListenerHandler(a.elb),
 	}
 	name := acctest.RandomName("cl")
 	spec := composite.ClusterSpec{
@@ -250,36 +251,34 @@ func TestAccDiscoverCluster_roundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.Props = resolved
-		expectObserved(t, c.Key, c, refreshed[c.Key].Outputs)
-	}
-
-	found, ok, err := DiscoverCluster(ctx, hs, name, false)
-	if err != nil || !ok {
-		t.Fatalf("DiscoverCluster = %v, %v", ok, err)
-	}
-	if len(found) != len(rec) {
-		t.Errorf("discovered %d children, recorded %d", len(found), len(rec))
-	}
-	for k, r := range rec {
-		f := found[k]
-		if f.Kind != r.Kind || f.Name != r.Name || f.ARN != r.ARN || f.Outputs[AttrObserved] != refreshed[k].Outputs[AttrObserved] {
-			t.Errorf("%s: discovered %+v, recorded %+v", k, f, r)
+		obs, found, err := reg[c.Kind].Observe(ctx, refreshed[c.Key], false)
+		if err != nil || !found {
+			t.Fatalf("%s: Observe = %v, %v", c.Key, found, err)
 		}
-	}
-	if _, ok, err := DiscoverCluster(ctx, hs, name+"-missing", false); ok || err != nil {
-		t.Errorf("DiscoverCluster of a missing cluster = %v, %v", ok, err)
-	}
-	if owned, ok, err := DiscoverCluster(ctx, hs, name, true); err != nil || !ok || len(owned) != len(rec) {
-		t.Errorf("DiscoverCluster(ownedOnly) = %d children, %v, %v", len(owned), ok, err)
-	}
-	// ownedOnly never takes a cluster that only shares the name.
-	foreign := a.newCluster()
-	if got, ok, err := DiscoverCluster(ctx, hs, foreign, true); err != nil || ok || len(got) != 0 {
-		t.Errorf("DiscoverCluster(ownedOnly) of an unowned cluster = %v, %v, %v", got, ok, err)
-	}
-	if got, ok, err := DiscoverCluster(ctx, hs, foreign, false); err != nil || !ok || got[composite.KeyCluster].Name != foreign {
-		t.Errorf("DiscoverCluster (import) of an unowned cluster = %v, %v, %v", got, ok, err)
+		expectObservedProps(t, c.Key+": Observe", c.Kind, refreshView(resolved), obs.Props)
+
+		q := composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: g.Owner, OwnedOnly: true}
+		switch c.Kind {
+		case composite.KindECSCluster, composite.KindLoadBalancer:
+			q.Name = c.Name
+		case composite.KindSecurityGroup:
+			q.Name, q.Scope = c.Name, map[string]string{composite.LookupVpcID: n.VpcID}
+		case composite.KindListener:
+			q.ID = refreshed[composite.KeyLoadBalancer].ARN
+		}
+		frec, fobs, found, err := reg[c.Kind].(engine.Finder).Find(ctx, q)
+		if err != nil || !found {
+			t.Fatalf("%s: Find = %v, %v", c.Key, found, err)
+		}
+		if r := rec[c.Key]; frec.Key != c.Key || frec.Kind != r.Kind || frec.Name != r.Name || frec.ARN != r.ARN || frec.Hash != "" {
+			t.Errorf("%s: found %+v, recorded %+v", c.Key, frec, r)
+		}
+		for k, v := range refreshed[c.Key].Outputs {
+			if frec.Outputs[k] != v {
+				t.Errorf("%s: found output %s = %q, refreshed %q", c.Key, k, frec.Outputs[k], v)
+			}
+		}
+		expectObservedProps(t, c.Key+": Find", c.Kind, resolved, fobs.Props)
 	}
 
 	a.ops.reset()
@@ -288,18 +287,53 @@ func TestAccDiscoverCluster_roundTrip(t *testing.T) {
 		t.Fatalf("Destroy: %v, left %v", err, left)
 	}
 	t.Logf("destroy: %v", a.ops.calls())
-	if _, ok, _ := DiscoverCluster(ctx, hs, name, false); ok {
-		t.Error("the ECS cluster survived Destroy")
+	for _, c := range g.Children {
+		if c.Kind == composite.KindListener {
+			continue // found through its load balancer, gone too
+		}
+		q := composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: g.Owner, Name: c.Name, Scope: map[string]string{composite.LookupVpcID: n.VpcID}}
+		if c.Kind == composite.KindPrivateDNSNamespace || c.Kind == composite.KindHTTPNamespace {
+			q.Name = ""
+		}
+		if _, _, found, err := reg[c.Kind].(engine.Finder).Find(ctx, q); err != nil || found {
+			t.Errorf("%s: Find after Destroy = %v, %v", c.Key, found, err)
+		}
 	}
 }
 
-// clusterHandlers returns every handler of the cluster composite.
-func (a *accEnv) clusterHandlers() ClusterHandlers {
-	return ClusterHandlers{
-		Cluster:       NewECSClusterHandler(a.ecs),
-		Namespace:     NewNamespaceHandler(a.sd),
-		SecurityGroup: NewSecurityGroupHandler(a.ec2),
-		LoadBalancer:  NewLoadBalancerHandler(a.elb),
-		Listener:      NewListenerHandler(a.elb),
+// refreshView is what a refresh observes of props: the settings that cost
+// extra calls (tags of the kinds whose describe does not return them) left
+// out.
+func refreshView(props any) any {
+	switch p := clone(props).(type) {
+	case *composite.NamespaceProps:
+		p.Tags = nil
+		return p
+	case *composite.LoadBalancerProps:
+		p.Tags = nil
+		return p
+	case *composite.ListenerProps:
+		p.Tags = nil
+		return p
+	case *composite.RoleProps:
+		p.ManagedPolicyARNs = nil
+		return p
+	case *composite.LogGroupProps:
+		p.Tags = nil
+		return p
+	case *composite.RepositoryProps:
+		p.LifecyclePolicy, p.Tags = "", nil
+		return p
+	case *composite.TargetGroupProps:
+		p.DeregistrationDelay, p.Tags = 0, nil
+		return p
+	case *composite.ListenerRuleProps:
+		p.Tags = nil
+		return p
+	case *composite.DiscoveryServiceProps:
+		p.Tags = nil
+		return p
+	default:
+		return p
 	}
 }

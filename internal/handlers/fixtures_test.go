@@ -264,16 +264,3 @@ func (a *accEnv) newServerCertificate() string {
 	})
 	return aws.ToString(out.ServerCertificateMetadata.Arn)
 }
-
-// expectObservedC fails unless the outputs' fingerprint is the one the
-// child's props predict (no false drift right after a create or update).
-func expectObserved(t *testing.T, what string, c composite.Child, outputs map[string]string) {
-	t.Helper()
-	want, ok := ExpectedObserved(c)
-	if !ok {
-		return // the kind observes props (checked by expectObservedProps)
-	}
-	if outputs[AttrObserved] != want {
-		t.Errorf("%s: observed %q, props predict %q (outputs %v)", what, outputs[AttrObserved], want, outputs)
-	}
-}

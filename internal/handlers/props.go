@@ -73,15 +73,6 @@ func jsonEquivalent(a, b string) bool {
 	return reflect.DeepEqual(va, vb)
 }
 
-// jsonString renders v as JSON for an output value.
-func jsonString(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return ""
-	}
-	return string(b)
-}
-
 // normalizedSet returns the distinct non-empty members of ss, sorted.
 func normalizedSet(ss []string) []string {
 	seen := map[string]bool{}
