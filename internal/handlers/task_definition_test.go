@@ -160,7 +160,7 @@ func TestAccTaskDefinitionHandler_lifecycle(t *testing.T) {
 		t.Fatalf("second Delete: %v", err)
 	}
 
-	// Revision 1 deregistered out of band (INACTIVE): Read says gone, Delete is fine.
+	// Revision 1 deregistered out of band (INACTIVE): Observe says gone, Delete is fine.
 	if _, err := a.ecs.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(out[composite.AttrARN])}); err != nil {
 		t.Fatalf("DeregisterTaskDefinition: %v", err)
 	}
