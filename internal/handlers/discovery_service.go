@@ -52,7 +52,10 @@ type DiscoveryServiceHandler struct {
 	api DiscoveryServiceAPI
 }
 
-var _ engine.Handler = (*DiscoveryServiceHandler)(nil)
+var (
+	_ engine.Handler = (*DiscoveryServiceHandler)(nil)
+	_ engine.Finder  = (*DiscoveryServiceHandler)(nil)
+)
 
 // NewDiscoveryServiceHandler returns a handler for Cloud Map services.
 func NewDiscoveryServiceHandler(api DiscoveryServiceAPI) *DiscoveryServiceHandler {
@@ -67,11 +70,6 @@ func NewDiscoveryServiceHandler(api DiscoveryServiceAPI) *DiscoveryServiceHandle
 // this child's ownership tags - an earlier Create whose response was lost -
 // is adopted and converged; any other is refused.
 func (h *DiscoveryServiceHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
-	out, err := h.create(ctx, c)
-	return observeApplied(c, out, err)
-}
-
-func (h *DiscoveryServiceHandler) create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.DiscoveryServiceProps](c)
 	if err != nil {
 		return nil, err
@@ -124,27 +122,12 @@ func (h *DiscoveryServiceHandler) adopt(ctx context.Context, c composite.Child, 
 		id = aws.ToString(exists.ServiceId)
 	}
 	if id == "" {
-		pages := servicediscovery.NewListServicesPaginator(h.api, &servicediscovery.ListServicesInput{Filters: []sdtypes.ServiceFilter{{
-			Name: sdtypes.ServiceFilterNameNamespaceId, Values: []string{p.NamespaceID}, Condition: sdtypes.FilterConditionEq,
-		}}})
-		for id == "" && pages.HasMorePages() {
-			page, err := pages.NextPage(ctx)
-			if err != nil {
-				return fail("listing the namespace's services", err)
-			}
-			for _, sum := range page.Services {
-				if aws.ToString(sum.Name) != name {
-					continue
-				}
-				// Some emulators ignore the filter: check the namespace.
-				if svc, err := h.find(ctx, aws.ToString(sum.Id)); err == nil && aws.ToString(svc.NamespaceId) == p.NamespaceID {
-					id = aws.ToString(sum.Id)
-					break
-				}
-			}
+		var err error
+		if id, err = h.byName(ctx, p.NamespaceID, name); err != nil {
+			return fail("looking the service up by name", err)
 		}
 	}
-	svc, err := h.find(ctx, id)
+	svc, err := h.read(ctx, id)
 	if err != nil {
 		return fail("reading the existing service", err)
 	}
@@ -160,35 +143,120 @@ func (h *DiscoveryServiceHandler) adopt(ctx context.Context, c composite.Child, 
 		Outputs: map[string]string{composite.AttrID: id}})
 }
 
-// Read reports whether the service exists (one GetService call), and its
-// observed fingerprint (DNS record types and TTLs).
-func (h *DiscoveryServiceHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	svc, err := h.find(ctx, discoveryServiceID(rec))
+// Observe reads the service (one GetService call; with full also
+// ListTagsForResource) and maps it with discoveryServiceProps.
+func (h *DiscoveryServiceHandler) Observe(ctx context.Context, rec composite.Recorded, full bool) (composite.Observed, bool, error) {
+	svc, err := h.read(ctx, discoveryServiceID(rec))
 	if IsNotFound(err) {
-		return nil, false, nil
+		return composite.Observed{}, false, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return composite.Observed{}, false, err
 	}
-	outputs := discoveryOutputs(svc, rec.Name)
-	outputs[AttrObserved] = discoveryFingerprint(svc)
-	return outputs, true, nil
+	var tags map[string]string
+	if full {
+		out, err := h.api.ListTagsForResource(ctx, &servicediscovery.ListTagsForResourceInput{ResourceARN: svc.Arn})
+		if err != nil {
+			return composite.Observed{}, false, fmt.Errorf("listing tags of Cloud Map service %q: %w", aws.ToString(svc.Id), err)
+		}
+		tags = userTags(discoveryTagMap(out.Tags))
+	}
+	return composite.Observed{Props: discoveryServiceProps(svc, tags), Outputs: discoveryOutputs(svc, rec.Name), Full: full}, true, nil
+}
+
+// Find looks the service up by its id or ARN (q.ID, e.g. the registry the
+// ECS service registers in), else by its name (q.Name) in the namespace
+// q.Scope[LookupNamespaceID] (ListServices pages), and observes it in full.
+// With q.OwnedOnly a service whose ownership tags name another owner or key
+// is an error.
+func (h *DiscoveryServiceHandler) Find(ctx context.Context, q composite.Lookup) (composite.Recorded, composite.Observed, bool, error) {
+	id := q.ID
+	if strings.HasPrefix(id, "arn:") {
+		id = discoveryServiceID(composite.Recorded{ARN: id})
+	}
+	if id == "" {
+		namespace := q.Scope[composite.LookupNamespaceID]
+		if q.Name == "" || namespace == "" {
+			return composite.Recorded{}, composite.Observed{}, false, fmt.Errorf("looking up %s: no Cloud Map service id, or name and namespace", q.Key)
+		}
+		var err error
+		if id, err = h.byName(ctx, namespace, q.Name); err != nil || id == "" {
+			return composite.Recorded{}, composite.Observed{}, false, err
+		}
+	}
+	rec := composite.Recorded{Key: q.Key, Kind: composite.KindDiscoveryService, Name: q.Name, Outputs: map[string]string{composite.AttrID: id}}
+	obs, found, err := h.Observe(ctx, rec, true)
+	if err != nil || !found {
+		return composite.Recorded{}, composite.Observed{}, found, err
+	}
+	p := obs.Props.(*composite.DiscoveryServiceProps)
+	if err := lookupOwned(q, fmt.Sprintf("Cloud Map service %q (%s)", p.Name, obs.Outputs[composite.AttrARN]), p.Tags); err != nil {
+		return composite.Recorded{}, composite.Observed{}, false, err
+	}
+	return lookupRecord(q, composite.KindDiscoveryService, p.Name, obs), obs, true, nil
+}
+
+// byName returns the id of the service named name in the namespace ("" when
+// there is none). Calls: ListServices pages, GetService per service of that
+// name (some emulators ignore the namespace filter).
+func (h *DiscoveryServiceHandler) byName(ctx context.Context, namespaceID, name string) (string, error) {
+	pages := servicediscovery.NewListServicesPaginator(h.api, &servicediscovery.ListServicesInput{Filters: []sdtypes.ServiceFilter{{
+		Name: sdtypes.ServiceFilterNameNamespaceId, Values: []string{namespaceID}, Condition: sdtypes.FilterConditionEq,
+	}}})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return "", fmt.Errorf("listing the services of Cloud Map namespace %q: %w", namespaceID, err)
+		}
+		for _, sum := range page.Services {
+			if aws.ToString(sum.Name) != name {
+				continue
+			}
+			if svc, err := h.read(ctx, aws.ToString(sum.Id)); err == nil && aws.ToString(svc.NamespaceId) == namespaceID {
+				return aws.ToString(sum.Id), nil
+			}
+		}
+	}
+	return "", nil
+}
+
+// discoveryServiceProps maps a service as GetService returns it (and its
+// user tags, nil when not read). The props hold one TTL for every DNS
+// record: records whose TTLs differ read as DNSTTL -1, which no
+// configuration has.
+func discoveryServiceProps(svc *sdtypes.Service, tags map[string]string) *composite.DiscoveryServiceProps {
+	p := &composite.DiscoveryServiceProps{
+		Name:        aws.ToString(svc.Name),
+		NamespaceID: aws.ToString(svc.NamespaceId),
+		Tags:        tags,
+	}
+	if c := svc.DnsConfig; c != nil {
+		p.RoutingPolicy = string(c.RoutingPolicy)
+		for i, r := range c.DnsRecords {
+			p.RecordTypes = append(p.RecordTypes, string(r.Type))
+			switch ttl := aws.ToInt64(r.TTL); {
+			case i == 0:
+				p.DNSTTL = ttl
+			case ttl != p.DNSTTL:
+				p.DNSTTL = -1
+			}
+		}
+	}
+	if c := svc.HealthCheckCustomConfig; c != nil {
+		p.FailureThreshold = aws.ToInt32(c.FailureThreshold)
+	}
+	return p
 }
 
 // Update changes the DNS records' TTL (UpdateService, waiting for its
 // operation) and converges tags, calling only what differs.
 func (h *DiscoveryServiceHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
-	out, err := h.update(ctx, c, prev)
-	return observeApplied(c, out, err)
-}
-
-func (h *DiscoveryServiceHandler) update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
 	p, err := childProps[composite.DiscoveryServiceProps](c)
 	if err != nil {
 		return nil, err
 	}
 	id := discoveryServiceID(prev)
-	svc, err := h.find(ctx, id)
+	svc, err := h.read(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("updating Cloud Map service %q: %w", id, err)
 	}
@@ -246,20 +314,20 @@ func (h *DiscoveryServiceHandler) Delete(ctx context.Context, rec composite.Reco
 	return nil
 }
 
-// find returns the service, or an error IsNotFound accepts.
-func (h *DiscoveryServiceHandler) find(ctx context.Context, id string) (*sdtypes.Service, error) {
+// read returns the service, or an error IsNotFound accepts.
+func (h *DiscoveryServiceHandler) read(ctx context.Context, id string) (*sdtypes.Service, error) {
 	if id == "" {
-		return nil, fmt.Errorf("finding Cloud Map service without an id: %w", ErrNotFound)
+		return nil, fmt.Errorf("Cloud Map service without an id: %w", ErrNotFound)
 	}
 	out, err := h.api.GetService(ctx, &servicediscovery.GetServiceInput{Id: aws.String(id)})
 	if IsNotFound(err, "ServiceNotFound") {
-		return nil, fmt.Errorf("finding Cloud Map service %q: %w: %s", id, ErrNotFound, ErrorMessage(err))
+		return nil, fmt.Errorf("Cloud Map service %q: %w: %s", id, ErrNotFound, ErrorMessage(err))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading Cloud Map service %q: %w", id, err)
 	}
 	if out.Service == nil {
-		return nil, fmt.Errorf("finding Cloud Map service %q: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("Cloud Map service %q: %w", id, ErrNotFound)
 	}
 	return out.Service, nil
 }
@@ -338,23 +406,4 @@ func discoveryOutputs(svc *sdtypes.Service, name string) map[string]string {
 		composite.AttrID:   aws.ToString(svc.Id),
 		composite.AttrName: firstNonEmpty(aws.ToString(svc.Name), name),
 	}
-}
-
-func discoveryTags(m map[string]string) []sdtypes.Tag {
-	if len(m) == 0 {
-		return nil
-	}
-	tags := make([]sdtypes.Tag, 0, len(m))
-	for _, k := range sortedKeys(m) {
-		tags = append(tags, sdtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return tags
-}
-
-func discoveryTagMap(tags []sdtypes.Tag) map[string]string {
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return m
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -23,7 +24,7 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
-func discoveryChildA(name, namespace string, ttl int64, tags map[string]string) composite.Child {
+func discoveryChild(name, namespace string, ttl int64, tags map[string]string) composite.Child {
 	return composite.Child{
 		Key: "discovery_service", Kind: composite.KindDiscoveryService, Name: name, Hash: "h",
 		Props: &composite.DiscoveryServiceProps{
@@ -35,7 +36,7 @@ func discoveryChildA(name, namespace string, ttl int64, tags map[string]string) 
 
 // httpNamespaceA creates a Cloud Map HTTP namespace for the test and removes
 // it afterwards.
-func httpNamespaceA(t *testing.T, at *accTestA, client *servicediscovery.Client) string {
+func newHTTPNamespace(t *testing.T, at *accEnv, client *servicediscovery.Client) string {
 	t.Helper()
 	out, err := client.CreateHttpNamespace(at.ctx, &servicediscovery.CreateHttpNamespaceInput{Name: aws.String(acctest.RandomName("ns"))})
 	if err != nil {
@@ -55,28 +56,28 @@ func httpNamespaceA(t *testing.T, at *accTestA, client *servicediscovery.Client)
 	return id
 }
 
-func TestDiscoveryServiceHandler_lifecycle(t *testing.T) {
-	at := newAccTestA(t)
+func TestAccDiscoveryServiceHandler_lifecycle(t *testing.T) {
+	at := newAcc(t)
 	ctx := at.ctx
 	client := servicediscovery.NewFromConfig(at.cfg)
 	h := NewDiscoveryServiceHandler(client)
-	namespace := httpNamespaceA(t, at, client)
+	namespace := newHTTPNamespace(t, at, client)
 	name := acctest.RandomName("app")
 	owner := acctest.RandomName("owner")
 
 	// Create.
-	c := discoveryChildA(name, namespace, 10, ownerTagsA(owner, "discovery_service", map[string]string{"team": "a", "drop": "me"}))
+	c := discoveryChild(name, namespace, 10, ownerTags(owner, "discovery_service", map[string]string{"team": "a", "drop": "me"}))
 	out, err := h.Create(ctx, c)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	requireOutputsA(t, out, composite.AttrARN, composite.AttrID, composite.AttrName)
+	requireOutputs(t, out, composite.AttrARN, composite.AttrID, composite.AttrName)
 	id := out[composite.AttrID]
 	t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Outputs: map[string]string{composite.AttrID: id}}) })
 	if !strings.HasSuffix(out[composite.AttrARN], "/"+id) || out[composite.AttrName] != name {
 		t.Errorf("Create outputs = %v", out)
 	}
-	svc := getDiscoveryServiceA(t, at, client, id)
+	svc := getDiscoveryService(t, at, client, id)
 	if svc.DnsConfig == nil || len(svc.DnsConfig.DnsRecords) != 2 || aws.ToInt64(svc.DnsConfig.DnsRecords[0].TTL) != 10 ||
 		svc.DnsConfig.RoutingPolicy != sdtypes.RoutingPolicyMultivalue {
 		t.Errorf("DNS config after create = %+v", svc.DnsConfig)
@@ -84,20 +85,50 @@ func TestDiscoveryServiceHandler_lifecycle(t *testing.T) {
 	if got := aws.ToString(svc.CreatorRequestId); !strings.HasPrefix(got, "containerapp-") || len(got) > 64 {
 		t.Errorf("CreatorRequestId = %q, want a containerapp- token of at most 64 characters", got)
 	}
-	rec := recordedA(c, out)
+	rec := recorded(c, out)
 
-	// Read: found, one call; the ARN alone is enough to find it.
+	// Observe (a refresh): found, one call, the props without the tags
+	// (another call); the ARN alone is enough to find it.
 	at.ops.reset()
-	got, found, err := h.Read(ctx, rec)
+	obs, found, err := h.Observe(ctx, rec, false)
 	if err != nil || !found {
-		t.Fatalf("Read = found %v, err %v; want found", found, err)
+		t.Fatalf("Observe = found %v, err %v; want found", found, err)
 	}
-	requireCallsA(t, "Read", at.ops.calls(), "GetService")
-	if got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrID] != id || got[composite.AttrName] != name {
-		t.Errorf("Read outputs = %v, want %v", got, out)
+	requireCalls(t, "Observe", at.ops.calls(), "GetService")
+	if got := obs.Outputs; got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrID] != id || got[composite.AttrName] != name {
+		t.Errorf("Observe outputs = %v, want %v", got, out)
 	}
-	if _, found, err := h.Read(ctx, composite.Recorded{ARN: out[composite.AttrARN]}); err != nil || !found {
-		t.Errorf("Read by ARN = found %v, err %v", found, err)
+	refreshed := clone(c.Props).(*composite.DiscoveryServiceProps)
+	refreshed.Tags = nil
+	expectObservedProps(t, "Observe", c.Kind, refreshed, obs.Props)
+	if _, found, err := h.Observe(ctx, composite.Recorded{ARN: out[composite.AttrARN]}, false); err != nil || !found {
+		t.Errorf("Observe by ARN = found %v, err %v", found, err)
+	}
+
+	// Find by the registry ARN (what the ECS service registers in), and by
+	// name in the namespace: in full, the created props.
+	at.ops.reset()
+	q := composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: owner, ID: out[composite.AttrARN], OwnedOnly: true}
+	frec, fobs, found, err := h.Find(ctx, q)
+	if err != nil || !found {
+		t.Fatalf("Find = found %v, err %v", found, err)
+	}
+	requireCalls(t, "Find", at.ops.calls(), "GetService", "ListTagsForResource")
+	if frec.Key != c.Key || frec.Kind != c.Kind || frec.Name != name || frec.ARN != out[composite.AttrARN] || frec.Outputs[composite.AttrID] != id || !fobs.Full {
+		t.Errorf("Find = %+v, %+v", frec, fobs)
+	}
+	expectObservedProps(t, "Find", c.Kind, c.Props, fobs.Props)
+	byName := composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: owner, Name: name, Scope: map[string]string{composite.LookupNamespaceID: namespace}}
+	if frec, _, found, err := h.Find(ctx, byName); err != nil || !found || frec.Outputs[composite.AttrID] != id {
+		t.Errorf("Find by name = %+v, %v, %v", frec, found, err)
+	}
+	byName.Name = name + "-missing"
+	if _, _, found, err := h.Find(ctx, byName); err != nil || found {
+		t.Errorf("Find of a missing name = %v, %v", found, err)
+	}
+	q.Owner = "someone-else"
+	if _, _, _, err := h.Find(ctx, q); !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), name) {
+		t.Errorf("Find (owned only) of another owner's service: err = %v", err)
 	}
 
 	// No-op update: no mutating call.
@@ -110,17 +141,17 @@ func TestDiscoveryServiceHandler_lifecycle(t *testing.T) {
 	}
 
 	// Update the TTL and tags.
-	c2 := discoveryChildA(name, namespace, 60, ownerTagsA(owner, "discovery_service", map[string]string{"team": "b", "new": "x"}))
+	c2 := discoveryChild(name, namespace, 60, ownerTags(owner, "discovery_service", map[string]string{"team": "b", "new": "x"}))
 	at.ops.reset()
 	out2, err := h.Update(ctx, c2, rec)
 	if err != nil {
 		t.Fatalf("Update: %v", err)
 	}
-	requireCallsA(t, "Update mutations", at.ops.mutating(), "UpdateService", "UntagResource", "TagResource")
+	requireCalls(t, "Update mutations", at.ops.mutating(), "UpdateService", "UntagResource", "TagResource")
 	if out2[composite.AttrID] != id {
 		t.Errorf("Update outputs = %v", out2)
 	}
-	svc = getDiscoveryServiceA(t, at, client, id)
+	svc = getDiscoveryService(t, at, client, id)
 	if svc.DnsConfig == nil || len(svc.DnsConfig.DnsRecords) != 2 {
 		t.Fatalf("DNS config after update = %+v, want both records kept", svc.DnsConfig)
 	}
@@ -133,15 +164,20 @@ func TestDiscoveryServiceHandler_lifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ListTagsForResource: %v", err)
 	}
-	requireTagsA(t, "service tags", discoveryTagMap(tags.Tags), c2.Props.(*composite.DiscoveryServiceProps).Tags)
+	requireTags(t, "service tags", discoveryTagMap(tags.Tags), c2.Props.(*composite.DiscoveryServiceProps).Tags)
+	if _, fobs, _, err := h.Find(ctx, composite.Lookup{Key: c.Key, Kind: c.Kind, ID: id}); err == nil {
+		expectObservedProps(t, "Find after Update", c.Kind, c2.Props, fobs.Props)
+	} else {
+		t.Errorf("Find after Update: %v", err)
+	}
 
 	// Delete, gone, delete again.
-	rec = recordedA(c2, out2)
+	rec = recorded(c2, out2)
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
-	if _, found, err := h.Read(ctx, rec); err != nil || found {
-		t.Fatalf("Read after delete = found %v, err %v; want gone", found, err)
+	if _, found, err := h.Observe(ctx, rec, false); err != nil || found {
+		t.Fatalf("Observe after delete = found %v, err %v; want gone", found, err)
 	}
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("second Delete: %v", err)
@@ -150,18 +186,18 @@ func TestDiscoveryServiceHandler_lifecycle(t *testing.T) {
 
 // ResourceInUse on DeleteService (instances still registered) is retried;
 // other errors are not.
-func TestDiscoveryServiceHandler_deleteResourceInUse(t *testing.T) {
-	at := newAccTestA(t)
+func TestAccDiscoveryServiceHandler_deleteResourceInUse(t *testing.T) {
+	at := newAcc(t)
 	ctx := at.ctx
 	client := servicediscovery.NewFromConfig(at.cfg)
 	h := NewDiscoveryServiceHandler(client)
-	namespace := httpNamespaceA(t, at, client)
-	c := discoveryChildA(acctest.RandomName("app"), namespace, 10, nil)
+	namespace := newHTTPNamespace(t, at, client)
+	c := discoveryChild(acctest.RandomName("app"), namespace, 10, nil)
 	out, err := h.Create(ctx, c)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	rec := recordedA(c, out)
+	rec := recorded(c, out)
 	t.Cleanup(func() { at.ops.clearFailures(); _ = h.Delete(ctx, rec) })
 
 	// Fail DeleteService with ResourceInUse once, then let it through.
@@ -179,8 +215,8 @@ func TestDiscoveryServiceHandler_deleteResourceInUse(t *testing.T) {
 	if n := len(at.ops.calls()); n < 2 {
 		t.Errorf("DeleteService attempts = %d, want a retry", n)
 	}
-	if _, found, err := h.Read(ctx, rec); err != nil || found {
-		t.Fatalf("Read after delete = found %v, err %v; want gone", found, err)
+	if _, found, err := h.Observe(ctx, rec, false); err != nil || found {
+		t.Fatalf("Observe after delete = found %v, err %v; want gone", found, err)
 	}
 
 	// Another error fails at once, with the AWS message.
@@ -195,13 +231,34 @@ func TestDiscoveryServiceHandler_deleteResourceInUse(t *testing.T) {
 	}
 }
 
-func getDiscoveryServiceA(t *testing.T, at *accTestA, client *servicediscovery.Client, id string) *sdtypes.Service {
+func getDiscoveryService(t *testing.T, at *accEnv, client *servicediscovery.Client, id string) *sdtypes.Service {
 	t.Helper()
 	out, err := client.GetService(at.ctx, &servicediscovery.GetServiceInput{Id: aws.String(id)})
 	if err != nil {
 		t.Fatalf("GetService: %v", err)
 	}
 	return out.Service
+}
+
+// discoveryServiceProps maps GetService's answer; records whose TTLs differ
+// read as TTL -1.
+func TestDiscoveryServiceProps(t *testing.T) {
+	svc := &sdtypes.Service{Id: aws.String("srv-1"), Name: aws.String("web"), NamespaceId: aws.String("ns-1"),
+		HealthCheckCustomConfig: &sdtypes.HealthCheckCustomConfig{FailureThreshold: aws.Int32(1)},
+		DnsConfig: &sdtypes.DnsConfig{RoutingPolicy: sdtypes.RoutingPolicyMultivalue,
+			DnsRecords: []sdtypes.DnsRecord{{Type: sdtypes.RecordTypeSrv, TTL: aws.Int64(10)}, {Type: sdtypes.RecordTypeA, TTL: aws.Int64(10)}}}}
+	want := composite.DiscoveryServiceProps{Name: "web", NamespaceID: "ns-1", DNSTTL: 10, RoutingPolicy: "MULTIVALUE",
+		RecordTypes: []string{"SRV", "A"}, FailureThreshold: 1, Tags: map[string]string{"a": "b"}}
+	if got := discoveryServiceProps(svc, map[string]string{"a": "b"}); !reflect.DeepEqual(*got, want) {
+		t.Errorf("discoveryServiceProps = %+v, want %+v", got, want)
+	}
+	svc.DnsConfig.DnsRecords[1].TTL = aws.Int64(60)
+	if got := discoveryServiceProps(svc, nil); got.DNSTTL != -1 {
+		t.Errorf("TTLs 10 and 60 read as %d, want -1", got.DNSTTL)
+	}
+	if got := discoveryServiceProps(&sdtypes.Service{Name: aws.String("web")}, nil); got.RecordTypes != nil || got.DNSTTL != 0 {
+		t.Errorf("service without DNS config = %+v", got)
+	}
 }
 
 func TestDiscoveryServiceID(t *testing.T) {
@@ -228,16 +285,16 @@ func TestDiscoveryServiceID(t *testing.T) {
 // Every Create sends a fresh CreatorRequestId (destroy and recreate must not
 // reuse a token), and the SDK's retries of one CreateService call resend
 // the same one.
-func TestDiscoveryServiceHandler_creatorRequestIDPerCreate(t *testing.T) {
-	at := newAccTestA(t)
+func TestAccDiscoveryServiceHandler_creatorRequestIDPerCreate(t *testing.T) {
+	at := newAcc(t)
 	ctx := at.ctx
-	tokens := &requestIDLogA{}
+	tokens := &requestIDLog{}
 	client := servicediscovery.NewFromConfig(at.cfg, func(o *servicediscovery.Options) {
 		o.APIOptions = append(o.APIOptions, tokens.register)
 	})
 	h := NewDiscoveryServiceHandler(client)
-	namespace := httpNamespaceA(t, at, client)
-	c := discoveryChildA(acctest.RandomName("app"), namespace, 10, nil)
+	namespace := newHTTPNamespace(t, at, client)
+	c := discoveryChild(acctest.RandomName("app"), namespace, 10, nil)
 
 	// The first attempt of the first CreateService fails with a throttling
 	// error the SDK retries.
@@ -246,16 +303,16 @@ func TestDiscoveryServiceHandler_creatorRequestIDPerCreate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	first := getDiscoveryServiceA(t, at, client, out[composite.AttrID])
-	if err := h.Delete(ctx, recordedA(c, out)); err != nil {
+	first := getDiscoveryService(t, at, client, out[composite.AttrID])
+	if err := h.Delete(ctx, recorded(c, out)); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 	out2, err := h.Create(ctx, c)
 	if err != nil {
 		t.Fatalf("re-Create: %v", err)
 	}
-	t.Cleanup(func() { _ = h.Delete(ctx, recordedA(c, out2)) })
-	second := getDiscoveryServiceA(t, at, client, out2[composite.AttrID])
+	t.Cleanup(func() { _ = h.Delete(ctx, recorded(c, out2)) })
+	second := getDiscoveryService(t, at, client, out2[composite.AttrID])
 
 	got := tokens.get()
 	if len(got) != 3 || got[0] != got[1] || got[1] == got[2] {
@@ -270,23 +327,23 @@ func TestDiscoveryServiceHandler_creatorRequestIDPerCreate(t *testing.T) {
 // answers ServiceAlreadyExists; moto accepts duplicates, so the answer is
 // injected) is adopted when it carries the child's ownership tags, and
 // refused otherwise.
-func TestDiscoveryServiceHandler_adopt(t *testing.T) {
-	at := newAccTestA(t)
+func TestAccDiscoveryServiceHandler_adopt(t *testing.T) {
+	at := newAcc(t)
 	ctx := at.ctx
 	client := servicediscovery.NewFromConfig(at.cfg)
 	h := NewDiscoveryServiceHandler(client)
-	namespace := httpNamespaceA(t, at, client)
+	namespace := newHTTPNamespace(t, at, client)
 	owner := acctest.RandomName("owner")
 	name := acctest.RandomName("app")
-	c := discoveryChildA(name, namespace, 10, ownerTagsA(owner, "discovery_service", nil))
+	c := discoveryChild(name, namespace, 10, ownerTags(owner, "discovery_service", nil))
 	out, err := h.Create(ctx, c)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	t.Cleanup(func() { at.ops.clearFailures(); _ = h.Delete(ctx, recordedA(c, out)) })
+	t.Cleanup(func() { at.ops.clearFailures(); _ = h.Delete(ctx, recorded(c, out)) })
 
 	at.ops.failOperation("CreateService", errCodeDiscoveryServiceExists)
-	c2 := discoveryChildA(name, namespace, 30, ownerTagsA(owner, "discovery_service", nil))
+	c2 := discoveryChild(name, namespace, 30, ownerTags(owner, "discovery_service", nil))
 	at.ops.reset()
 	got, err := h.Create(ctx, c2)
 	if err != nil {
@@ -295,8 +352,8 @@ func TestDiscoveryServiceHandler_adopt(t *testing.T) {
 	if got[composite.AttrID] != out[composite.AttrID] || got[composite.AttrARN] != out[composite.AttrARN] {
 		t.Errorf("adopted outputs = %v, want those of %v", got, out)
 	}
-	requireCallsA(t, "adopting Create mutations", at.ops.mutating(), "CreateService", "UpdateService")
-	if svc := getDiscoveryServiceA(t, at, client, out[composite.AttrID]); aws.ToInt64(svc.DnsConfig.DnsRecords[0].TTL) != 30 {
+	requireCalls(t, "adopting Create mutations", at.ops.mutating(), "CreateService", "UpdateService")
+	if svc := getDiscoveryService(t, at, client, out[composite.AttrID]); aws.ToInt64(svc.DnsConfig.DnsRecords[0].TTL) != 30 {
 		t.Errorf("adopted service TTL = %d, want 30 (converged)", aws.ToInt64(svc.DnsConfig.DnsRecords[0].TTL))
 	}
 
@@ -305,31 +362,31 @@ func TestDiscoveryServiceHandler_adopt(t *testing.T) {
 	foreign := acctest.RandomName("app")
 	fo, err := client.CreateService(ctx, &servicediscovery.CreateServiceInput{
 		Name: aws.String(foreign), NamespaceId: aws.String(namespace),
-		Tags: discoveryTags(ownerTagsA("someone-else", "discovery_service", nil)),
+		Tags: discoveryTags(ownerTags("someone-else", "discovery_service", nil)),
 	})
 	if err != nil {
 		t.Fatalf("CreateService: %v", err)
 	}
 	t.Cleanup(func() { _, _ = client.DeleteService(ctx, &servicediscovery.DeleteServiceInput{Id: fo.Service.Id}) })
 	at.ops.failOperation("CreateService", errCodeDiscoveryServiceExists)
-	_, err = h.Create(ctx, discoveryChildA(foreign, namespace, 10, ownerTagsA(owner, "discovery_service", nil)))
+	_, err = h.Create(ctx, discoveryChild(foreign, namespace, 10, ownerTags(owner, "discovery_service", nil)))
 	if !errors.Is(err, ErrNotOwned) || ErrorCode(err) != errCodeDiscoveryServiceExists ||
 		!strings.Contains(err.Error(), aws.ToString(fo.Service.Arn)) || !strings.Contains(err.Error(), "someone-else") {
 		t.Fatalf("Create over a foreign service: err = %v, want a refusal naming it and its owner", err)
 	}
 }
 
-// requestIDLogA records the CreatorRequestId of every CreateService
+// requestIDLog records the CreatorRequestId of every CreateService
 // attempt as sent on the wire (after the SDK's retry middleware), and can
 // fail the first attempt with a retryable throttling error.
-type requestIDLogA struct {
+type requestIDLog struct {
 	mu            sync.Mutex
 	ids           []string
 	throttleFirst bool
 }
 
-func (l *requestIDLogA) register(stack *middleware.Stack) error {
-	return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("requestIDLogA",
+func (l *requestIDLog) register(stack *middleware.Stack) error {
+	return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("requestIDLog",
 		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 			req, ok := in.Request.(*smithyhttp.Request)
 			if !ok || awsmiddleware.GetOperationName(ctx) != "CreateService" {
@@ -356,7 +413,7 @@ func (l *requestIDLogA) register(stack *middleware.Stack) error {
 		}), "Retry", middleware.After)
 }
 
-func (l *requestIDLogA) get() []string {
+func (l *requestIDLog) get() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]string(nil), l.ids...)

@@ -12,10 +12,6 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
 )
 
-// AttrForceDelete is the repository output that remembers props.ForceDelete,
-// because Delete only sees the Recorded child.
-const AttrForceDelete = "force_delete"
-
 // errCodeRepositoryAlreadyExists is CreateRepository's answer for a taken name.
 const errCodeRepositoryAlreadyExists = "RepositoryAlreadyExistsException"
 
@@ -42,7 +38,10 @@ type RepositoryHandler struct {
 	api RepositoryAPI
 }
 
-var _ engine.Handler = (*RepositoryHandler)(nil)
+var (
+	_ engine.Handler = (*RepositoryHandler)(nil)
+	_ engine.Finder  = (*RepositoryHandler)(nil)
+)
 
 // NewRepositoryHandler returns a handler for ECR repositories.
 func NewRepositoryHandler(api RepositoryAPI) *RepositoryHandler { return &RepositoryHandler{api: api} }
@@ -53,11 +52,6 @@ func NewRepositoryHandler(api RepositoryAPI) *RepositoryHandler { return &Reposi
 // earlier Create whose response was lost) is adopted and converged; any
 // other is refused.
 func (h *RepositoryHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
-	out, err := h.create(ctx, c)
-	return observeApplied(c, out, err)
-}
-
-func (h *RepositoryHandler) create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.RepositoryProps](c)
 	if err != nil {
 		return nil, err
@@ -81,7 +75,7 @@ func (h *RepositoryHandler) create(ctx context.Context, c composite.Child) (map[
 	if err != nil {
 		return nil, fmt.Errorf("creating ECR repository %q: %w", name, err)
 	}
-	outputs := repositoryOutputs(out.Repository, name, formatBool(p.ForceDelete))
+	outputs := repositoryOutputs(out.Repository, name)
 	if p.LifecyclePolicy != "" {
 		if err := h.putLifecyclePolicy(ctx, name, p.LifecyclePolicy); err != nil {
 			return outputs, err
@@ -96,7 +90,7 @@ func (h *RepositoryHandler) create(ctx context.Context, c composite.Child) (map[
 // unrecorded Create made - and converges it with Update. Calls:
 // DescribeRepositories, ListTagsForResource, then Update's.
 func (h *RepositoryHandler) adopt(ctx context.Context, c composite.Child, p *composite.RepositoryProps, name string, createErr error) (map[string]string, error) {
-	repo, err := h.find(ctx, name)
+	repo, err := h.read(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("creating ECR repository %q: %w (reading the existing repository: %v)", name, createErr, err)
 	}
@@ -116,41 +110,85 @@ func (h *RepositoryHandler) adopt(ctx context.Context, c composite.Child, p *com
 	return h.Update(ctx, c, composite.Recorded{Key: c.Key, Kind: c.Kind, Name: name, ARN: arn})
 }
 
-// Read reports whether the repository exists (one DescribeRepositories
-// call), and its observed fingerprint (tag mutability, scan on push; the
-// lifecycle policy would take another call).
-func (h *RepositoryHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	name := firstNonEmpty(recordedOutput(rec, composite.AttrName), rec.Name)
-	repo, err := h.find(ctx, name)
+// Observe reads the repository (one DescribeRepositories call; with full
+// also GetLifecyclePolicy and ListTagsForResource) and maps it with
+// repositoryProps.
+func (h *RepositoryHandler) Observe(ctx context.Context, rec composite.Recorded, full bool) (composite.Observed, bool, error) {
+	name := repositoryName(rec)
+	repo, err := h.read(ctx, name)
 	if IsNotFound(err) {
-		return nil, false, nil
+		return composite.Observed{}, false, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return composite.Observed{}, false, err
 	}
-	outputs := repositoryOutputs(repo, name, recordedOutput(rec, AttrForceDelete))
-	outputs[AttrObserved] = repositoryFingerprint(repo)
-	return outputs, true, nil
+	var lifecycle string
+	var tags map[string]string
+	if full {
+		if lifecycle, err = h.lifecyclePolicy(ctx, name); err != nil {
+			return composite.Observed{}, false, err
+		}
+		out, err := h.api.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{ResourceArn: repo.RepositoryArn})
+		if err != nil {
+			return composite.Observed{}, false, fmt.Errorf("listing tags of ECR repository %q: %w", name, err)
+		}
+		tags = userTags(ecrTagMap(out.Tags))
+	}
+	return composite.Observed{
+		Props: repositoryProps(repo, lifecycle, tags, rec.ForceDelete), Outputs: repositoryOutputs(repo, name), Full: full,
+	}, true, nil
+}
+
+// Find looks the repository up by its name (q.Name) and observes it in
+// full. With q.OwnedOnly a repository whose ownership tags name another
+// owner or key is an error. The record deletes it without force (a found
+// repository keeps its images unless the configuration says otherwise).
+func (h *RepositoryHandler) Find(ctx context.Context, q composite.Lookup) (composite.Recorded, composite.Observed, bool, error) {
+	if q.Name == "" {
+		return composite.Recorded{}, composite.Observed{}, false, fmt.Errorf("looking up %s: no repository name", q.Key)
+	}
+	obs, found, err := h.Observe(ctx, composite.Recorded{Key: q.Key, Kind: composite.KindECRRepository, Name: q.Name}, true)
+	if err != nil || !found {
+		return composite.Recorded{}, composite.Observed{}, found, err
+	}
+	what := fmt.Sprintf("ECR repository %q (%s)", q.Name, obs.Outputs[composite.AttrARN])
+	if err := lookupOwned(q, what, obs.Props.(*composite.RepositoryProps).Tags); err != nil {
+		return composite.Recorded{}, composite.Observed{}, false, err
+	}
+	return lookupRecord(q, composite.KindECRRepository, q.Name, obs), obs, true, nil
+}
+
+// repositoryProps maps a repository as DescribeRepositories returns it (and
+// its lifecycle policy text and user tags, empty when not read). ForceDelete
+// is not an AWS setting: it is the record's.
+func repositoryProps(repo *ecrtypes.Repository, lifecyclePolicy string, tags map[string]string, forceDelete bool) *composite.RepositoryProps {
+	p := &composite.RepositoryProps{
+		Name:               aws.ToString(repo.RepositoryName),
+		ImageTagMutability: string(repo.ImageTagMutability),
+		ScanOnPush:         repo.ImageScanningConfiguration != nil && repo.ImageScanningConfiguration.ScanOnPush,
+		LifecyclePolicy:    lifecyclePolicy,
+		ForceDelete:        forceDelete,
+		Tags:               tags,
+	}
+	if repo.EncryptionConfiguration != nil {
+		p.EncryptionType = string(repo.EncryptionConfiguration.EncryptionType)
+	}
+	return p
 }
 
 // Update converges tag mutability, scan on push, lifecycle policy and tags,
 // calling only what differs from what ECR reports.
 func (h *RepositoryHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
-	out, err := h.update(ctx, c)
-	return observeApplied(c, out, err)
-}
-
-func (h *RepositoryHandler) update(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.RepositoryProps](c)
 	if err != nil {
 		return nil, err
 	}
 	name := firstNonEmpty(p.Name, c.Name)
-	repo, err := h.find(ctx, name)
+	repo, err := h.read(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("updating ECR repository %q: %w", name, err)
 	}
-	outputs := repositoryOutputs(repo, name, formatBool(p.ForceDelete))
+	outputs := repositoryOutputs(repo, name)
 
 	want := ecrtypes.ImageTagMutability(firstNonEmpty(p.ImageTagMutability, string(ecrtypes.ImageTagMutabilityMutable)))
 	if have := ecrtypes.ImageTagMutability(firstNonEmpty(string(repo.ImageTagMutability), string(ecrtypes.ImageTagMutabilityMutable))); have != want {
@@ -205,12 +243,12 @@ func (h *RepositoryHandler) update(ctx context.Context, c composite.Child) (map[
 }
 
 // Delete deletes the repository, with Force as recorded at create/update
-// time; a repository already gone is fine.
+// time (rec.ForceDelete); a repository already gone is fine.
 func (h *RepositoryHandler) Delete(ctx context.Context, rec composite.Recorded) error {
-	name := firstNonEmpty(recordedOutput(rec, composite.AttrName), rec.Name)
+	name := repositoryName(rec)
 	_, err := h.api.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{
 		RepositoryName: aws.String(name),
-		Force:          recordedOutput(rec, AttrForceDelete) == "true",
+		Force:          rec.ForceDelete,
 	})
 	if err != nil && !IsNotFound(err, "RepositoryNotFoundException") {
 		return fmt.Errorf("deleting ECR repository %q: %w", name, err)
@@ -218,8 +256,8 @@ func (h *RepositoryHandler) Delete(ctx context.Context, rec composite.Recorded) 
 	return nil
 }
 
-// find returns the repository, or an error IsNotFound accepts.
-func (h *RepositoryHandler) find(ctx context.Context, name string) (*ecrtypes.Repository, error) {
+// read returns the repository, or an error IsNotFound accepts.
+func (h *RepositoryHandler) read(ctx context.Context, name string) (*ecrtypes.Repository, error) {
 	out, err := h.api.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RepositoryNames: []string{name}})
 	if IsNotFound(err, "RepositoryNotFoundException") {
 		return nil, fmt.Errorf("ECR repository %q: %w: %s", name, ErrNotFound, ErrorMessage(err))
@@ -255,34 +293,17 @@ func (h *RepositoryHandler) putLifecyclePolicy(ctx context.Context, name, policy
 	return nil
 }
 
-func repositoryOutputs(repo *ecrtypes.Repository, name, forceDelete string) map[string]string {
+// repositoryName is the physical name of a recorded repository.
+func repositoryName(rec composite.Recorded) string {
+	return firstNonEmpty(recordedOutput(rec, composite.AttrName), rec.Name)
+}
+
+func repositoryOutputs(repo *ecrtypes.Repository, name string) map[string]string {
 	out := map[string]string{composite.AttrName: name}
 	if repo != nil {
 		out[composite.AttrName] = firstNonEmpty(aws.ToString(repo.RepositoryName), name)
 		out[composite.AttrARN] = aws.ToString(repo.RepositoryArn)
 		out[composite.AttrURL] = aws.ToString(repo.RepositoryUri)
 	}
-	if forceDelete != "" {
-		out[AttrForceDelete] = forceDelete
-	}
 	return out
-}
-
-func ecrTags(m map[string]string) []ecrtypes.Tag {
-	if len(m) == 0 {
-		return nil
-	}
-	tags := make([]ecrtypes.Tag, 0, len(m))
-	for _, k := range sortedKeys(m) {
-		tags = append(tags, ecrtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return tags
-}
-
-func ecrTagMap(tags []ecrtypes.Tag) map[string]string {
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return m
 }

@@ -19,10 +19,8 @@ import (
 const (
 	errCodeClusterContainsServices = "ClusterContainsServicesException"
 	errCodeClusterContainsTasks    = "ClusterContainsTasksException"
-	errCodeResourceInUseECS        = "ResourceInUseException"
 	errCodeUpdateInProgress        = "UpdateInProgressException"
 	clusterStatusInactive          = "INACTIVE"
-	settingEnabled                 = "enabled"
 	settingDisabled                = "disabled"
 	// ClusterTasksTimeout bounds how long Delete waits for the tasks of
 	// deleted services to stop (ClusterContainsTasksException).
@@ -64,7 +62,10 @@ type ECSClusterHandler struct {
 	api ECSClusterAPI
 }
 
-var _ engine.Handler = (*ECSClusterHandler)(nil)
+var (
+	_ engine.Handler = (*ECSClusterHandler)(nil)
+	_ engine.Finder  = (*ECSClusterHandler)(nil)
+)
 
 // NewECSClusterHandler returns a handler for ECS clusters.
 func NewECSClusterHandler(api ECSClusterAPI) *ECSClusterHandler { return &ECSClusterHandler{api: api} }
@@ -80,7 +81,7 @@ func (h *ECSClusterHandler) Create(ctx context.Context, c composite.Child) (map[
 	if err != nil {
 		return nil, err
 	}
-	existing, err := h.find(ctx, p.Name)
+	existing, err := h.read(ctx, p.Name)
 	switch {
 	case err == nil:
 		tags := ecsTagMap(existing.Tags)
@@ -108,17 +109,51 @@ func (h *ECSClusterHandler) Create(ctx context.Context, c composite.Child) (map[
 	return clusterOutputs(out.Cluster), nil
 }
 
-// Read reports whether the cluster exists and is ACTIVE (one DescribeClusters
-// call with settings and tags).
-func (h *ECSClusterHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	cl, err := h.find(ctx, firstNonEmpty(rec.ARN, rec.Name))
+// Observe reads the cluster (one DescribeClusters call with settings and
+// tags) and maps it with clusterProps. A cluster that does not exist or is
+// INACTIVE is gone.
+func (h *ECSClusterHandler) Observe(ctx context.Context, rec composite.Recorded, full bool) (composite.Observed, bool, error) {
+	cl, err := h.read(ctx, firstNonEmpty(rec.ARN, rec.Name))
 	if IsNotFound(err) {
-		return nil, false, nil
+		return composite.Observed{}, false, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return composite.Observed{}, false, err
 	}
-	return clusterOutputs(cl), true, nil
+	return composite.Observed{Props: clusterProps(cl), Outputs: clusterOutputs(cl), Full: full}, true, nil
+}
+
+// Find looks the cluster up by its name (q.Name, else its ARN q.ID) and
+// observes it. With q.OwnedOnly a cluster whose ownership tags name another
+// owner or key is an error (deleting by rediscovery must never take an
+// unrelated cluster of the same name); an import takes it regardless.
+func (h *ECSClusterHandler) Find(ctx context.Context, q composite.Lookup) (composite.Recorded, composite.Observed, bool, error) {
+	id := firstNonEmpty(q.Name, q.ID)
+	if id == "" {
+		return composite.Recorded{}, composite.Observed{}, false, fmt.Errorf("looking up %s: no ECS cluster name", q.Key)
+	}
+	obs, found, err := h.Observe(ctx, composite.Recorded{Key: q.Key, Kind: composite.KindECSCluster, Name: id}, true)
+	if err != nil || !found {
+		return composite.Recorded{}, composite.Observed{}, found, err
+	}
+	p := obs.Props.(*composite.ClusterProps)
+	if err := lookupOwned(q, fmt.Sprintf("ECS cluster %q (%s)", p.Name, obs.Outputs[composite.AttrARN]), p.Tags); err != nil {
+		return composite.Recorded{}, composite.Observed{}, false, err
+	}
+	return lookupRecord(q, composite.KindECSCluster, p.Name, obs), obs, true, nil
+}
+
+// clusterProps maps a cluster as DescribeClusters (settings, tags) returns
+// it: the default strategy sorted by provider, Container Insights
+// "disabled" when not set, the user tags.
+func clusterProps(cl *ecstypes.Cluster) *composite.ClusterProps {
+	return &composite.ClusterProps{
+		Name:              aws.ToString(cl.ClusterName),
+		CapacityProviders: cl.CapacityProviders,
+		DefaultStrategy:   liveStrategy(cl.DefaultCapacityProviderStrategy),
+		ContainerInsights: insightsSetting(cl.Settings),
+		Tags:              userTags(ecsTagMap(cl.Tags)),
+	}
 }
 
 // Update converges capacity providers and strategy
@@ -131,7 +166,7 @@ func (h *ECSClusterHandler) Update(ctx context.Context, c composite.Child, prev 
 	if err != nil {
 		return nil, err
 	}
-	cl, err := h.find(ctx, firstNonEmpty(prev.ARN, p.Name))
+	cl, err := h.read(ctx, firstNonEmpty(prev.ARN, p.Name))
 	if err != nil {
 		return nil, fmt.Errorf("updating ECS cluster %q: %w", p.Name, err)
 	}
@@ -167,7 +202,6 @@ func (h *ECSClusterHandler) converge(ctx context.Context, cl *ecstypes.Cluster, 
 	if err := syncECSTags(ctx, h.api, clusterARN, ecsTagMap(cl.Tags), p.Tags); err != nil {
 		return outputs, fmt.Errorf("updating ECS cluster %s: %w", clusterARN, err)
 	}
-	cl.Tags = ecsTags(p.Tags)
 	return clusterOutputs(cl), nil
 }
 
@@ -230,21 +264,12 @@ func ActiveServices(ctx context.Context, api ClusterServicesAPI, cluster string)
 	return names, nil
 }
 
-// find returns the ACTIVE cluster, or an error IsNotFound accepts.
-func (h *ECSClusterHandler) find(ctx context.Context, cluster string) (*ecstypes.Cluster, error) {
-	return findECSCluster(ctx, h.api, cluster)
-}
-
-// ECSClusterFinder is the one call findECSCluster needs.
-type ECSClusterFinder interface {
-	DescribeClusters(ctx context.Context, in *ecs.DescribeClustersInput, optFns ...func(*ecs.Options)) (*ecs.DescribeClustersOutput, error)
-}
-
-func findECSCluster(ctx context.Context, api ECSClusterFinder, cluster string) (*ecstypes.Cluster, error) {
+// read returns the ACTIVE cluster, or an error IsNotFound accepts.
+func (h *ECSClusterHandler) read(ctx context.Context, cluster string) (*ecstypes.Cluster, error) {
 	if cluster == "" {
 		return nil, fmt.Errorf("ECS cluster without a name: %w", ErrNotFound)
 	}
-	out, err := api.DescribeClusters(ctx, &ecs.DescribeClustersInput{
+	out, err := h.api.DescribeClusters(ctx, &ecs.DescribeClustersInput{
 		Clusters: []string{cluster},
 		Include:  []ecstypes.ClusterField{ecstypes.ClusterFieldSettings, ecstypes.ClusterFieldTags},
 	})
@@ -301,27 +326,10 @@ func insightsSetting(settings []ecstypes.ClusterSetting) string {
 	return settingDisabled
 }
 
-func clusterFingerprint(providers []string, strategy []composite.CapacityProviderStrategyItem, insights string, tags map[string]string) string {
-	return composite.HashJSON(struct {
-		Providers []string          `json:"capacity_providers"`
-		Strategy  string            `json:"strategy"`
-		Insights  string            `json:"container_insights"`
-		Tags      map[string]string `json:"tags"`
-	}{normalizedSet(providers), strategyKey(strategy), insights, userTags(tags)})
-}
-
 func clusterOutputs(cl *ecstypes.Cluster) map[string]string {
-	strategy := liveStrategy(cl.DefaultCapacityProviderStrategy)
-	tags := ecsTagMap(cl.Tags)
-	providers := normalizedSet(cl.CapacityProviders)
-	insights := insightsSetting(cl.Settings)
 	return map[string]string{
 		composite.AttrARN:     aws.ToString(cl.ClusterArn),
 		composite.AttrName:    aws.ToString(cl.ClusterName),
-		AttrContainerInsights: insights,
-		AttrCapacityProviders: jsonString(providers),
-		AttrDefaultStrategy:   jsonString(strategy),
-		AttrTags:              jsonString(tags),
-		AttrObserved:          clusterFingerprint(providers, strategy, insights, tags),
+		AttrContainerInsights: insightsSetting(cl.Settings),
 	}
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -15,7 +16,7 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
 )
 
-func clusterPropsC(name string, tags map[string]string) *composite.ClusterProps {
+func testClusterProps(name string, tags map[string]string) *composite.ClusterProps {
 	return &composite.ClusterProps{
 		Name:              name,
 		CapacityProviders: []string{"FARGATE", "FARGATE_SPOT"},
@@ -25,12 +26,12 @@ func clusterPropsC(name string, tags map[string]string) *composite.ClusterProps 
 	}
 }
 
-func TestECSClusterHandler_lifecycle(t *testing.T) {
-	a := newAccTestC(t)
+func TestAccECSClusterHandler_lifecycle(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
 	h := NewECSClusterHandler(a.ecs)
 	name := acctest.RandomName("cluster")
-	child := childC(composite.KeyCluster, composite.KindECSCluster, name, clusterPropsC(name, ownerTagsA(name, composite.KeyCluster, map[string]string{"team": "a"})))
+	child := newChild(composite.KeyCluster, composite.KindECSCluster, name, testClusterProps(name, ownerTags(name, composite.KeyCluster, map[string]string{"team": "a"})))
 	t.Cleanup(func() {
 		_, _ = a.ecs.DeleteCluster(context.Background(), &ecs.DeleteClusterInput{Cluster: aws.String(name)})
 	})
@@ -42,20 +43,44 @@ func TestECSClusterHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Create: %v", err)
 	}
 	a.expectCalls("Create", "DescribeClusters", "CreateCluster")
-	requireOutputsA(t, out, composite.AttrARN, composite.AttrName, AttrObserved)
-	expectObservedC(t, "Create", child, out)
-	rec := recordedA(child, out)
+	requireOutputs(t, out, composite.AttrARN, composite.AttrName, AttrContainerInsights)
+	rec := recorded(child, out)
 
-	// Read: one call, no drift.
-	got, found, err := h.Read(ctx, rec)
+	// Observe: one call, the created props.
+	obs, found, err := h.Observe(ctx, rec, false)
 	if err != nil || !found {
-		t.Fatalf("Read = %v, %v", found, err)
+		t.Fatalf("Observe = %v, %v", found, err)
 	}
-	a.expectCalls("Read", "DescribeClusters")
-	expectObservedC(t, "Read", child, got)
-	if got[AttrContainerInsights] != "enabled" || got[AttrCapacityProviders] != `["FARGATE","FARGATE_SPOT"]` {
-		t.Errorf("Read outputs = %v", got)
+	a.expectCalls("Observe", "DescribeClusters")
+	expectObservedProps(t, "Observe", child.Kind, child.Props, obs.Props)
+	if got := obs.Outputs; got[AttrContainerInsights] != "enabled" || got[composite.AttrARN] != out[composite.AttrARN] || len(got) != 3 {
+		t.Errorf("Observe outputs = %v", got)
 	}
+
+	// Find by name: the same, in one call; another owner's lookup fails
+	// when only owned clusters count, finds it when any does (an import).
+	q := composite.Lookup{Key: composite.KeyCluster, Kind: composite.KindECSCluster, Owner: name, Name: name, OwnedOnly: true}
+	frec, fobs, found, err := h.Find(ctx, q)
+	if err != nil || !found {
+		t.Fatalf("Find = %v, %v", found, err)
+	}
+	a.expectCalls("Find", "DescribeClusters")
+	if frec.Key != composite.KeyCluster || frec.Kind != composite.KindECSCluster || frec.Name != name || frec.ARN != out[composite.AttrARN] || !fobs.Full {
+		t.Errorf("Find = %+v, %+v", frec, fobs)
+	}
+	expectObservedProps(t, "Find", child.Kind, child.Props, fobs.Props)
+	q.Owner = "someone-else"
+	if _, _, _, err := h.Find(ctx, q); !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), name) {
+		t.Errorf("Find (owned only) for another owner: err = %v", err)
+	}
+	q.OwnedOnly = false
+	if _, _, found, err := h.Find(ctx, q); err != nil || !found {
+		t.Errorf("Find (any owner) = %v, %v", found, err)
+	}
+	if _, _, found, err := h.Find(ctx, composite.Lookup{Key: composite.KeyCluster, Name: name + "-missing"}); err != nil || found {
+		t.Errorf("Find of a missing cluster = %v, %v", found, err)
+	}
+	a.ops.reset()
 
 	// No-op update: a read only.
 	if _, err := h.Update(ctx, child, rec); err != nil {
@@ -64,29 +89,30 @@ func TestECSClusterHandler_lifecycle(t *testing.T) {
 	a.expectCalls("no-op Update", "DescribeClusters")
 
 	// Change providers, strategy, insights and tags.
-	p2 := clusterPropsC(name, ownerTagsA(name, composite.KeyCluster, map[string]string{"team": "b"}))
+	p2 := testClusterProps(name, ownerTags(name, composite.KeyCluster, map[string]string{"team": "b"}))
 	p2.CapacityProviders = []string{"FARGATE"}
 	p2.DefaultStrategy = []composite.CapacityProviderStrategyItem{{CapacityProvider: "FARGATE", Weight: 2, Base: 1}}
 	p2.ContainerInsights = "disabled"
-	child2 := childC(composite.KeyCluster, composite.KindECSCluster, name, p2)
+	child2 := newChild(composite.KeyCluster, composite.KindECSCluster, name, p2)
 	out2, err := h.Update(ctx, child2, rec)
 	if err != nil {
 		t.Fatalf("Update: %v", err)
 	}
 	a.expectCalls("Update", "DescribeClusters", "PutClusterCapacityProviders", "UpdateCluster", "TagResource")
-	expectObservedC(t, "Update outputs", child2, out2)
-	got, _, _ = h.Read(ctx, rec)
-	expectObservedC(t, "Read after Update", child2, got)
+	if out2[AttrContainerInsights] != "disabled" {
+		t.Errorf("Update outputs = %v", out2)
+	}
+	obs, _, _ = h.Observe(ctx, rec, false)
+	expectObservedProps(t, "Observe after Update", child2.Kind, child2.Props, obs.Props)
 	a.ops.reset()
 
-	// Drift: Container Insights switched out of band.
+	// Drift: Container Insights switched out of band shows in the props.
 	if _, err := a.ecs.UpdateCluster(ctx, &ecs.UpdateClusterInput{Cluster: aws.String(name),
 		Settings: []ecstypes.ClusterSetting{{Name: ecstypes.ClusterSettingNameContainerInsights, Value: aws.String("enabled")}}}); err != nil {
 		t.Fatal(err)
 	}
-	got, _, _ = h.Read(ctx, rec)
-	if want, _ := ExpectedObserved(child2); got[AttrObserved] == want {
-		t.Error("Read did not see the changed setting")
+	if obs, _, _ = h.Observe(ctx, rec, false); obs.Props.(*composite.ClusterProps).ContainerInsights != "enabled" {
+		t.Errorf("Observe did not see the changed setting: %+v", obs.Props)
 	}
 
 	// Create again: an owned cluster is adopted (and converged)...
@@ -96,7 +122,7 @@ func TestECSClusterHandler_lifecycle(t *testing.T) {
 	}
 	a.expectCalls("adopt", "DescribeClusters", "UpdateCluster")
 	// ...a foreign one is refused.
-	foreign := childC(composite.KeyCluster, composite.KindECSCluster, name, clusterPropsC(name, ownerTagsA("someone-else", composite.KeyCluster, nil)))
+	foreign := newChild(composite.KeyCluster, composite.KindECSCluster, name, testClusterProps(name, ownerTags("someone-else", composite.KeyCluster, nil)))
 	if _, err := h.Create(ctx, foreign); !errors.Is(err, ErrClusterAlreadyExists) {
 		t.Fatalf("Create over a foreign cluster: %v", err)
 	}
@@ -105,19 +131,33 @@ func TestECSClusterHandler_lifecycle(t *testing.T) {
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
-	if _, found, err := h.Read(ctx, rec); err != nil || found {
-		t.Fatalf("Read after Delete: found=%v err=%v", found, err)
+	if _, found, err := h.Observe(ctx, rec, false); err != nil || found {
+		t.Fatalf("Observe after Delete: found=%v err=%v", found, err)
 	}
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("second Delete: %v", err)
 	}
 }
 
-func TestECSClusterHandler_activeServices(t *testing.T) {
-	a := newAccTestC(t)
+// clusterProps maps DescribeClusters' answer.
+func TestClusterProps(t *testing.T) {
+	cl := &ecstypes.Cluster{ClusterName: aws.String("c"), CapacityProviders: []string{"FARGATE_SPOT", "FARGATE"},
+		DefaultCapacityProviderStrategy: []ecstypes.CapacityProviderStrategyItem{
+			{CapacityProvider: aws.String("FARGATE_SPOT"), Weight: 1}, {CapacityProvider: aws.String("FARGATE"), Weight: 2, Base: 1}},
+		Tags: ecsTags(map[string]string{"a": "b", "aws:x": "y"})}
+	want := composite.ClusterProps{Name: "c", CapacityProviders: []string{"FARGATE_SPOT", "FARGATE"},
+		DefaultStrategy:   []composite.CapacityProviderStrategyItem{{CapacityProvider: "FARGATE", Weight: 2, Base: 1}, {CapacityProvider: "FARGATE_SPOT", Weight: 1}},
+		ContainerInsights: "disabled", Tags: map[string]string{"a": "b"}}
+	if got := clusterProps(cl); !reflect.DeepEqual(*got, want) {
+		t.Errorf("clusterProps = %+v, want %+v", got, want)
+	}
+}
+
+func TestAccECSClusterHandler_activeServices(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
 	h := NewECSClusterHandler(a.ecs)
-	cluster := a.newClusterB()
+	cluster := a.newCluster()
 	names, err := ActiveServices(ctx, a.ecs, cluster)
 	if err != nil || len(names) != 0 {
 		t.Fatalf("ActiveServices of an empty cluster = %v, %v", names, err)
@@ -157,27 +197,28 @@ func TestECSClusterHandler_activeServices(t *testing.T) {
 	_, _ = a.ecs.DeleteService(ctx, &ecs.DeleteServiceInput{Cluster: aws.String(cluster), Service: aws.String("alpha"), Force: aws.Bool(true)})
 }
 
-// The whole composite through the engine: expand, apply, every Read matches
-// its props (no false drift), DiscoverCluster finds exactly what was
-// recorded, destroy removes everything.
-func TestDiscoverCluster_roundTrip(t *testing.T) {
-	a := newAccTestC(t)
+// The whole composite through the engine: expand, apply, every child's
+// Observe reports the props it was applied with (no false drift), every
+// child's Find - the lookups the cluster's discovery makes - finds exactly
+// what was recorded, destroy removes everything.
+func TestAccClusterComposite_roundTrip(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
-	n := a.newNetworkB()
-	hs := a.clusterHandlersC()
+	n := a.newNetwork()
+	namespaces := NewNamespaceHandler(a.sd)
 	reg := engine.Registry{
-		composite.KindECSCluster:          hs.Cluster,
-		composite.KindPrivateDNSNamespace: hs.Namespace,
-		composite.KindHTTPNamespace:       hs.Namespace,
-		composite.KindSecurityGroup:       hs.SecurityGroup,
-		composite.KindLoadBalancer:        hs.LoadBalancer,
-		composite.KindListener:            hs.Listener,
+		composite.KindECSCluster:          NewECSClusterHandler(a.ecs),
+		composite.KindPrivateDNSNamespace: namespaces,
+		composite.KindHTTPNamespace:       namespaces,
+		composite.KindSecurityGroup:       NewSecurityGroupHandler(a.ec2),
+		composite.KindLoadBalancer:        NewLoadBalancerHandler(a.elb),
+		composite.KindListener:            NewListenerHandler(a.elb),
 	}
 	name := acctest.RandomName("cl")
 	spec := composite.ClusterSpec{
 		Name: name, VpcID: n.VpcID, SubnetIDs: n.Subnets,
 		ServiceDiscovery: &composite.ClusterServiceDiscoverySpec{Name: name + ".internal"},
-		LoadBalancer:     &composite.ClusterLoadBalancerSpec{CertificateARN: a.newServerCertificateC(), IngressCIDRBlocks: []string{"10.0.0.0/8", "::/0"}},
+		LoadBalancer:     &composite.ClusterLoadBalancerSpec{CertificateARN: a.newServerCertificate(), IngressCIDRBlocks: []string{"10.0.0.0/8", "::/0"}},
 		Tags:             map[string]string{"team": "platform"},
 	}
 	g, err := composite.ExpandCluster(spec, composite.Env{Region: acctest.Region()})
@@ -210,36 +251,34 @@ func TestDiscoverCluster_roundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.Props = resolved
-		expectObservedC(t, c.Key, c, refreshed[c.Key].Outputs)
-	}
-
-	found, ok, err := DiscoverCluster(ctx, hs, name, false)
-	if err != nil || !ok {
-		t.Fatalf("DiscoverCluster = %v, %v", ok, err)
-	}
-	if len(found) != len(rec) {
-		t.Errorf("discovered %d children, recorded %d", len(found), len(rec))
-	}
-	for k, r := range rec {
-		f := found[k]
-		if f.Kind != r.Kind || f.Name != r.Name || f.ARN != r.ARN || f.Outputs[AttrObserved] != refreshed[k].Outputs[AttrObserved] {
-			t.Errorf("%s: discovered %+v, recorded %+v", k, f, r)
+		obs, found, err := reg[c.Kind].Observe(ctx, refreshed[c.Key], false)
+		if err != nil || !found {
+			t.Fatalf("%s: Observe = %v, %v", c.Key, found, err)
 		}
-	}
-	if _, ok, err := DiscoverCluster(ctx, hs, name+"-missing", false); ok || err != nil {
-		t.Errorf("DiscoverCluster of a missing cluster = %v, %v", ok, err)
-	}
-	if owned, ok, err := DiscoverCluster(ctx, hs, name, true); err != nil || !ok || len(owned) != len(rec) {
-		t.Errorf("DiscoverCluster(ownedOnly) = %d children, %v, %v", len(owned), ok, err)
-	}
-	// ownedOnly never takes a cluster that only shares the name.
-	foreign := a.newClusterB()
-	if got, ok, err := DiscoverCluster(ctx, hs, foreign, true); err != nil || ok || len(got) != 0 {
-		t.Errorf("DiscoverCluster(ownedOnly) of an unowned cluster = %v, %v, %v", got, ok, err)
-	}
-	if got, ok, err := DiscoverCluster(ctx, hs, foreign, false); err != nil || !ok || got[composite.KeyCluster].Name != foreign {
-		t.Errorf("DiscoverCluster (import) of an unowned cluster = %v, %v, %v", got, ok, err)
+		expectObservedProps(t, c.Key+": Observe", c.Kind, refreshView(resolved), obs.Props)
+
+		q := composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: g.Owner, OwnedOnly: true}
+		switch c.Kind {
+		case composite.KindECSCluster, composite.KindLoadBalancer:
+			q.Name = c.Name
+		case composite.KindSecurityGroup:
+			q.Name, q.Scope = c.Name, map[string]string{composite.LookupVpcID: n.VpcID}
+		case composite.KindListener:
+			q.ID = refreshed[composite.KeyLoadBalancer].ARN
+		}
+		frec, fobs, found, err := reg[c.Kind].(engine.Finder).Find(ctx, q)
+		if err != nil || !found {
+			t.Fatalf("%s: Find = %v, %v", c.Key, found, err)
+		}
+		if r := rec[c.Key]; frec.Key != c.Key || frec.Kind != r.Kind || frec.Name != r.Name || frec.ARN != r.ARN || frec.Hash != "" {
+			t.Errorf("%s: found %+v, recorded %+v", c.Key, frec, r)
+		}
+		for k, v := range refreshed[c.Key].Outputs {
+			if frec.Outputs[k] != v {
+				t.Errorf("%s: found output %s = %q, refreshed %q", c.Key, k, frec.Outputs[k], v)
+			}
+		}
+		expectObservedProps(t, c.Key+": Find", c.Kind, resolved, fobs.Props)
 	}
 
 	a.ops.reset()
@@ -248,7 +287,53 @@ func TestDiscoverCluster_roundTrip(t *testing.T) {
 		t.Fatalf("Destroy: %v, left %v", err, left)
 	}
 	t.Logf("destroy: %v", a.ops.calls())
-	if _, ok, _ := DiscoverCluster(ctx, hs, name, false); ok {
-		t.Error("the ECS cluster survived Destroy")
+	for _, c := range g.Children {
+		if c.Kind == composite.KindListener {
+			continue // found through its load balancer, gone too
+		}
+		q := composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: g.Owner, Name: c.Name, Scope: map[string]string{composite.LookupVpcID: n.VpcID}}
+		if c.Kind == composite.KindPrivateDNSNamespace || c.Kind == composite.KindHTTPNamespace {
+			q.Name = ""
+		}
+		if _, _, found, err := reg[c.Kind].(engine.Finder).Find(ctx, q); err != nil || found {
+			t.Errorf("%s: Find after Destroy = %v, %v", c.Key, found, err)
+		}
+	}
+}
+
+// refreshView is what a refresh observes of props: the settings that cost
+// extra calls (tags of the kinds whose describe does not return them) left
+// out.
+func refreshView(props any) any {
+	switch p := clone(props).(type) {
+	case *composite.NamespaceProps:
+		p.Tags = nil
+		return p
+	case *composite.LoadBalancerProps:
+		p.Tags = nil
+		return p
+	case *composite.ListenerProps:
+		p.Tags = nil
+		return p
+	case *composite.RoleProps:
+		p.ManagedPolicyARNs = nil
+		return p
+	case *composite.LogGroupProps:
+		p.Tags = nil
+		return p
+	case *composite.RepositoryProps:
+		p.LifecyclePolicy, p.Tags = "", nil
+		return p
+	case *composite.TargetGroupProps:
+		p.DeregistrationDelay, p.Tags = 0, nil
+		return p
+	case *composite.ListenerRuleProps:
+		p.Tags = nil
+		return p
+	case *composite.DiscoveryServiceProps:
+		p.Tags = nil
+		return p
+	default:
+		return p
 	}
 }

@@ -17,9 +17,6 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
 )
 
-// AttrCluster is the ECS service's cluster output (the cluster ARN).
-const AttrCluster = "cluster"
-
 const (
 	errCodeServiceNotFound   = "ServiceNotFoundException"
 	errCodeClusterNotFound   = "ClusterNotFoundException"
@@ -73,7 +70,10 @@ type ECSServiceHandler struct {
 	api ECSServiceAPI
 }
 
-var _ engine.Handler = (*ECSServiceHandler)(nil)
+var (
+	_ engine.Handler = (*ECSServiceHandler)(nil)
+	_ engine.Finder  = (*ECSServiceHandler)(nil)
+)
 
 // NewECSServiceHandler returns a handler for ECS services.
 func NewECSServiceHandler(api ECSServiceAPI) *ECSServiceHandler {
@@ -96,11 +96,6 @@ func NewECSServiceHandler(api ECSServiceAPI) *ECSServiceHandler {
 // overwrites a same-named ACTIVE service on CreateService, and only the
 // check keeps a foreign service from being taken over there.
 func (h *ECSServiceHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
-	out, err := h.create(ctx, c)
-	return observeApplied(c, out, err)
-}
-
-func (h *ECSServiceHandler) create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.ServiceProps](c)
 	if err != nil {
 		return nil, err
@@ -146,7 +141,7 @@ func (h *ECSServiceHandler) create(ctx context.Context, c composite.Child) (map[
 	if err != nil {
 		return nil, fmt.Errorf("creating ECS service %q in cluster %q: %w", name, p.Cluster, err)
 	}
-	outputs := serviceOutputs(svc, p.Cluster)
+	outputs := serviceOutputs(svc)
 	if p.WaitForSteadyState {
 		if err := h.waitSteadyState(ctx, p.Cluster, name, p.TaskDefinition, nil); err != nil {
 			return outputs, err
@@ -155,25 +150,90 @@ func (h *ECSServiceHandler) create(ctx context.Context, c composite.Child) (map[
 	return outputs, nil
 }
 
-// Read reports whether the service exists (one DescribeServices call, tags
-// included), and its observed fingerprint (task definition, desired count,
-// network, load balancers, service registries, tags). A MISSING or INACTIVE
-// service, or a missing cluster, is gone.
-func (h *ECSServiceHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
+// Observe reads the service (one DescribeServices call, tags included) in
+// its recorded cluster (rec.Cluster) and maps it with ecsServiceProps. A
+// MISSING or INACTIVE service, or a missing cluster, is gone.
+func (h *ECSServiceHandler) Observe(ctx context.Context, rec composite.Recorded, full bool) (composite.Observed, bool, error) {
 	cluster, service := serviceIdentity(rec)
 	svc, err := h.describe(ctx, cluster, service, true)
 	if IsNotFound(err, errCodeClusterNotFound) {
-		return nil, false, nil
+		return composite.Observed{}, false, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return composite.Observed{}, false, err
 	}
 	if svc == nil || aws.ToString(svc.Status) == serviceStatusInactive {
-		return nil, false, nil
+		return composite.Observed{}, false, nil
 	}
-	outputs := serviceOutputs(svc, cluster)
-	outputs[AttrObserved] = ecsServiceFingerprint(svc)
-	return outputs, true, nil
+	return composite.Observed{Props: ecsServiceProps(svc), Outputs: serviceOutputs(svc), Full: full}, true, nil
+}
+
+// Find looks the service up by its name (q.Name, else its ARN q.ID) in the
+// cluster q.Scope[LookupCluster] and observes it. The service must carry
+// the composite's ownership tags, whatever q.OwnedOnly says: only services
+// this provider created are imported. The record's Cluster is the cluster
+// as given (else the service's cluster ARN).
+func (h *ECSServiceHandler) Find(ctx context.Context, q composite.Lookup) (composite.Recorded, composite.Observed, bool, error) {
+	cluster, name := q.Scope[composite.LookupCluster], firstNonEmpty(q.Name, q.ID)
+	if name == "" {
+		return composite.Recorded{}, composite.Observed{}, false, fmt.Errorf("looking up %s: no ECS service name", q.Key)
+	}
+	obs, found, err := h.Observe(ctx, composite.Recorded{Key: q.Key, Kind: composite.KindECSService, Name: name, Cluster: cluster}, true)
+	if err != nil || !found {
+		return composite.Recorded{}, composite.Observed{}, found, err
+	}
+	p := obs.Props.(*composite.ServiceProps)
+	owned := q
+	owned.OwnedOnly = true
+	what := fmt.Sprintf("ECS service %q in cluster %q (%s)", p.Name, firstNonEmpty(cluster, lastSegment(p.Cluster)), obs.Outputs[composite.AttrARN])
+	if err := lookupOwned(owned, what, p.Tags); err != nil {
+		return composite.Recorded{}, composite.Observed{}, false, fmt.Errorf("%w; only services this provider created can be imported", err)
+	}
+	rec := lookupRecord(q, composite.KindECSService, p.Name, obs)
+	rec.Cluster = firstNonEmpty(cluster, p.Cluster)
+	return rec, obs, true, nil
+}
+
+// ecsServiceProps maps a service as DescribeServices (with tags) returns it
+// to the props it was created from: the cluster and task definition as
+// ARNs, the awsvpc network, load balancers, registries, deployment
+// configuration, the user tags. WaitForSteadyState is not an AWS setting.
+func ecsServiceProps(svc *ecstypes.Service) *composite.ServiceProps {
+	p := &composite.ServiceProps{
+		Name:                   aws.ToString(svc.ServiceName),
+		Cluster:                aws.ToString(svc.ClusterArn),
+		TaskDefinition:         aws.ToString(svc.TaskDefinition),
+		DesiredCount:           svc.DesiredCount,
+		LaunchType:             string(svc.LaunchType),
+		PlatformVersion:        aws.ToString(svc.PlatformVersion),
+		HealthCheckGracePeriod: aws.ToInt32(svc.HealthCheckGracePeriodSeconds),
+		EnableExecuteCommand:   svc.EnableExecuteCommand,
+		PropagateTags:          string(svc.PropagateTags),
+		EnableECSManagedTags:   svc.EnableECSManagedTags,
+		Tags:                   userTags(ecsTagMap(svc.Tags)),
+	}
+	if n := svc.NetworkConfiguration; n != nil && n.AwsvpcConfiguration != nil {
+		p.Subnets = n.AwsvpcConfiguration.Subnets
+		p.SecurityGroups = n.AwsvpcConfiguration.SecurityGroups
+		p.AssignPublicIP = n.AwsvpcConfiguration.AssignPublicIp == ecstypes.AssignPublicIpEnabled
+	}
+	for _, lb := range svc.LoadBalancers {
+		p.LoadBalancers = append(p.LoadBalancers, composite.ServiceLoadBalancer{
+			TargetGroupARN: aws.ToString(lb.TargetGroupArn), ContainerName: aws.ToString(lb.ContainerName), ContainerPort: aws.ToInt32(lb.ContainerPort),
+		})
+	}
+	for _, r := range svc.ServiceRegistries {
+		p.ServiceRegistries = append(p.ServiceRegistries, composite.ServiceRegistry{
+			RegistryARN: aws.ToString(r.RegistryArn), ContainerName: aws.ToString(r.ContainerName), ContainerPort: aws.ToInt32(r.ContainerPort),
+		})
+	}
+	if dc := svc.DeploymentConfiguration; dc != nil {
+		if cb := dc.DeploymentCircuitBreaker; cb != nil {
+			p.CircuitBreaker, p.CircuitBreakerRollback = cb.Enable, cb.Rollback
+		}
+		p.MinimumHealthyPercent, p.MaximumPercent = aws.ToInt32(dc.MinimumHealthyPercent), aws.ToInt32(dc.MaximumPercent)
+	}
+	return p
 }
 
 // Update compares the desired configuration with the service and sends one
@@ -186,17 +246,12 @@ func (h *ECSServiceHandler) Read(ctx context.Context, rec composite.Recorded) (m
 // steady state like Create. Calls: DescribeServices, [UpdateService],
 // [UntagResource], [TagResource], [DescribeServices polls].
 func (h *ECSServiceHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
-	out, err := h.update(ctx, c, prev)
-	return observeApplied(c, out, err)
-}
-
-func (h *ECSServiceHandler) update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
 	p, err := childProps[composite.ServiceProps](c)
 	if err != nil {
 		return nil, err
 	}
 	name := firstNonEmpty(p.Name, c.Name)
-	cluster := firstNonEmpty(p.Cluster, recordedOutput(prev, AttrCluster))
+	cluster := firstNonEmpty(p.Cluster, prev.Cluster)
 	current, err := h.describe(ctx, cluster, name, true)
 	if err == nil && (current == nil || aws.ToString(current.Status) == serviceStatusInactive) {
 		err = fmt.Errorf("ECS service %q in cluster %q: %w", name, cluster, ErrNotFound)
@@ -211,7 +266,7 @@ func (h *ECSServiceHandler) update(ctx context.Context, c composite.Child, prev 
 // UpdateService with what differs (none when nothing does), tags, and the
 // steady-state wait. The outputs come back with any error.
 func (h *ECSServiceHandler) converge(ctx context.Context, p *composite.ServiceProps, name, cluster string, current *ecstypes.Service) (map[string]string, error) {
-	outputs := serviceOutputs(current, cluster)
+	outputs := serviceOutputs(current)
 	if in := updateServiceInput(p, name, cluster, current); in != nil {
 		err := RetryOn(ctx, serviceCreateRetryTimeout(), isServiceEventualConsistency, func(ctx context.Context) error {
 			_, err := h.api.UpdateService(ctx, in)
@@ -755,11 +810,11 @@ func isServiceDeleteInProgress(err error) bool {
 }
 
 // serviceIdentity returns the cluster and the service (ARN, else name) of a
-// recorded service. The cluster comes from the outputs, else from a
-// long-format service ARN (service/<cluster>/<name>).
+// recorded service. The cluster is the record's (rec.Cluster), else the one
+// of a long-format service ARN (service/<cluster>/<name>).
 func serviceIdentity(rec composite.Recorded) (cluster, service string) {
 	service = firstNonEmpty(rec.ARN, recordedOutput(rec, composite.AttrName), rec.Name)
-	cluster = recordedOutput(rec, AttrCluster)
+	cluster = rec.Cluster
 	if cluster == "" {
 		if parts := strings.Split(arnResource(rec.ARN), "/"); len(parts) == 3 {
 			cluster = parts[1]
@@ -779,10 +834,9 @@ func matchService(services []ecstypes.Service, id string) *ecstypes.Service {
 	return nil
 }
 
-func serviceOutputs(svc *ecstypes.Service, cluster string) map[string]string {
+func serviceOutputs(svc *ecstypes.Service) map[string]string {
 	return map[string]string{
 		composite.AttrARN:  aws.ToString(svc.ServiceArn),
 		composite.AttrName: aws.ToString(svc.ServiceName),
-		AttrCluster:        firstNonEmpty(aws.ToString(svc.ClusterArn), cluster),
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -21,10 +22,10 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
-// serviceFixtureB is a network, listener, target group, cluster and one task
+// serviceFixture is a network, listener, target group, cluster and one task
 // definition revision to run services on.
-type serviceFixtureB struct {
-	net     networkB
+type serviceFixture struct {
+	net     testNetwork
 	tg      string
 	cluster string
 	role    string
@@ -32,27 +33,27 @@ type serviceFixtureB struct {
 	tdARN   string
 }
 
-func (a *accTestB) newServiceFixtureB() serviceFixtureB {
+func (a *accEnv) newServiceFixture() serviceFixture {
 	a.t.Helper()
-	f := serviceFixtureB{net: a.newNetworkB(), cluster: a.newClusterB(), role: a.newTaskRoleB(), td: NewTaskDefinitionHandler(a.ecs)}
-	_, listenerARN := a.newListenerB(f.net)
-	f.tg = a.newTargetGroupB(f.net)
+	f := serviceFixture{net: a.newNetwork(), cluster: a.newCluster(), role: a.newTaskRole(), td: NewTaskDefinitionHandler(a.ecs)}
+	_, listenerARN := a.newListener(f.net)
+	f.tg = a.newTargetGroup(f.net)
 	// Attach the target group to the load balancer, as the listener rule child does.
-	if _, err := NewListenerRuleHandler(a.elb).Create(a.ctx, ruleChildB("rule", &composite.ListenerRuleProps{
+	if _, err := NewListenerRuleHandler(a.elb).Create(a.ctx, ruleChild("rule", &composite.ListenerRuleProps{
 		ListenerARN: listenerARN, PathPatterns: []string{"/*"}, TargetGroupARN: f.tg,
 	})); err != nil {
 		a.t.Fatalf("creating listener rule: %v", err)
 	}
-	f.tdARN = f.registerB(a, "public.ecr.aws/nginx/nginx:1.27")
+	f.tdARN = f.register(a, "public.ecr.aws/nginx/nginx:1.27")
 	a.ops.reset()
 	return f
 }
 
-func (f serviceFixtureB) registerB(a *accTestB, image string) string {
+func (f serviceFixture) register(a *accEnv, image string) string {
 	a.t.Helper()
 	out, err := f.td.Create(a.ctx, composite.Child{
 		Key: "task_definition", Kind: composite.KindTaskDefinition,
-		Props: taskDefinitionPropsB(acctest.RandomName("td"), f.role, image, nil),
+		Props: testTaskDefinitionProps(acctest.RandomName("td"), f.role, image, nil),
 	})
 	if err != nil {
 		a.t.Fatalf("registering task definition: %v", err)
@@ -60,7 +61,7 @@ func (f serviceFixtureB) registerB(a *accTestB, image string) string {
 	return out[composite.AttrARN]
 }
 
-func (f serviceFixtureB) propsB(name, tdARN string, desired int32, tags map[string]string) *composite.ServiceProps {
+func (f serviceFixture) props(name, tdARN string, desired int32, tags map[string]string) *composite.ServiceProps {
 	return &composite.ServiceProps{
 		Name:                   name,
 		Cluster:                f.cluster,
@@ -83,20 +84,20 @@ func (f serviceFixtureB) propsB(name, tdARN string, desired int32, tags map[stri
 	}
 }
 
-func serviceChildB(p *composite.ServiceProps) composite.Child {
+func serviceChild(p *composite.ServiceProps) composite.Child {
 	return composite.Child{Key: "service", Kind: composite.KindECSService, Name: p.Name, Props: p}
 }
 
-func TestECSServiceHandler_lifecycle(t *testing.T) {
-	a := newAccTestB(t)
-	fastWaitersB(t)
+func TestAccECSServiceHandler_lifecycle(t *testing.T) {
+	a := newAcc(t)
+	fastWaiters(t)
 	ctx := a.ctx
-	f := a.newServiceFixtureB()
+	f := a.newServiceFixture()
 	h := NewECSServiceHandler(a.ecs)
 
 	name := acctest.RandomName("web")
-	tags := ownerTagsA(f.cluster+"/"+name, "service", nil)
-	child := serviceChildB(f.propsB(name, f.tdARN, 2, tags))
+	tags := ownerTags(f.cluster+"/"+name, "service", nil)
+	child := serviceChild(f.props(name, f.tdARN, 2, tags))
 
 	// Create: take-over check, create, one steady-state poll.
 	out, err := h.Create(ctx, child)
@@ -104,26 +105,35 @@ func TestECSServiceHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Create: %v", err)
 	}
 	a.expectCalls("Create", "DescribeServices", "CreateService", "DescribeServices")
-	if out[composite.AttrName] != name || !strings.HasSuffix(out[AttrCluster], "/"+f.cluster) || out[composite.AttrARN] == "" {
+	if out[composite.AttrName] != name || out[composite.AttrARN] == "" || out["cluster"] != "" {
 		t.Fatalf("Create outputs = %v", out)
 	}
-	rec := recordedA(child, out)
-	svc := describeServiceB(t, a, f.cluster, name)
+	rec := recorded(child, out)
+	svc := describeService(t, a, f.cluster, name)
 	if svc.DesiredCount != 2 || aws.ToString(svc.TaskDefinition) != f.tdARN || len(svc.LoadBalancers) != 1 ||
 		svc.NetworkConfiguration == nil || len(svc.NetworkConfiguration.AwsvpcConfiguration.Subnets) != 2 ||
-		svc.LaunchType != ecstypes.LaunchTypeFargate || !sameTagsB(ecsTagMap(svc.Tags), tags) {
+		svc.LaunchType != ecstypes.LaunchTypeFargate || !sameTags(ecsTagMap(svc.Tags), tags) {
 		t.Errorf("service after Create = %+v", svc)
 	}
 
-	// Read: one call.
-	got, found, err := h.Read(ctx, rec)
-	if err != nil || !found || got[composite.AttrARN] != out[composite.AttrARN] || got[AttrCluster] != out[AttrCluster] {
-		t.Fatalf("Read = %v, %v, %v", got, found, err)
+	// Observe: one call, in the recorded cluster; the props are the
+	// created ones but for what moto drops on CreateService (deployment
+	// configuration, grace period, managed tags: sent by the first update).
+	obs, found, err := h.Observe(ctx, rec, false)
+	if err != nil || !found || obs.Outputs[composite.AttrARN] != out[composite.AttrARN] || obs.Outputs[composite.AttrName] != name {
+		t.Fatalf("Observe = %v, %v, %v", obs, found, err)
 	}
-	a.expectCalls("Read", "DescribeServices")
+	a.expectCalls("Observe", "DescribeServices")
+	if p := obs.Props.(*composite.ServiceProps); !strings.HasSuffix(p.Cluster, "/"+f.cluster) || p.TaskDefinition != f.tdARN {
+		t.Errorf("observed cluster %q, task definition %q", p.Cluster, p.TaskDefinition)
+	}
+	created := clone(child.Props).(*composite.ServiceProps)
+	created.CircuitBreaker, created.CircuitBreakerRollback, created.MinimumHealthyPercent, created.MaximumPercent = false, false, 0, 0
+	created.HealthCheckGracePeriod, created.EnableECSManagedTags = 0, false
+	expectObservedProps(t, "Observe", child.Kind, created, obs.Props)
 
 	// Refuse to take over an existing service of the same name; leave it untouched.
-	other := serviceChildB(f.propsB(name, f.registerB(a, "public.ecr.aws/nginx/nginx:1.29"), 5, nil))
+	other := serviceChild(f.props(name, f.register(a, "public.ecr.aws/nginx/nginx:1.29"), 5, nil))
 	a.ops.reset()
 	_, err = h.Create(ctx, other)
 	if !errors.Is(err, ErrServiceAlreadyExists) || !strings.Contains(err.Error(), "terraform import") ||
@@ -131,14 +141,14 @@ func TestECSServiceHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Create over an existing service: err = %v", err)
 	}
 	a.expectCalls("refused Create", "DescribeServices")
-	if svc := describeServiceB(t, a, f.cluster, name); svc.DesiredCount != 2 || aws.ToString(svc.TaskDefinition) != f.tdARN {
+	if svc := describeService(t, a, f.cluster, name); svc.DesiredCount != 2 || aws.ToString(svc.TaskDefinition) != f.tdARN {
 		t.Errorf("refused Create changed the service: desired %d, task definition %s", svc.DesiredCount, aws.ToString(svc.TaskDefinition))
 	}
 
 	// Update desired count, task definition and tags.
-	td2 := f.registerB(a, "public.ecr.aws/nginx/nginx:1.28")
-	tags2 := ownerTagsA(f.cluster+"/"+name, "service", map[string]string{"team": "payments"})
-	child2 := serviceChildB(f.propsB(name, td2, 3, tags2))
+	td2 := f.register(a, "public.ecr.aws/nginx/nginx:1.28")
+	tags2 := ownerTags(f.cluster+"/"+name, "service", map[string]string{"team": "payments"})
+	child2 := serviceChild(f.props(name, td2, 3, tags2))
 	a.ops.reset()
 	out2, err := h.Update(ctx, child2, rec)
 	if err != nil {
@@ -148,8 +158,8 @@ func TestECSServiceHandler_lifecycle(t *testing.T) {
 	if out2[composite.AttrARN] != out[composite.AttrARN] {
 		t.Errorf("Update outputs = %v", out2)
 	}
-	svc = describeServiceB(t, a, f.cluster, name)
-	if svc.DesiredCount != 3 || aws.ToString(svc.TaskDefinition) != td2 || !sameTagsB(ecsTagMap(svc.Tags), tags2) {
+	svc = describeService(t, a, f.cluster, name)
+	if svc.DesiredCount != 3 || aws.ToString(svc.TaskDefinition) != td2 || !sameTags(ecsTagMap(svc.Tags), tags2) {
 		t.Errorf("service after Update: desired %d, task definition %s, tags %v", svc.DesiredCount, aws.ToString(svc.TaskDefinition), ecsTagMap(svc.Tags))
 	}
 	if dc := svc.DeploymentConfiguration; dc == nil || dc.DeploymentCircuitBreaker == nil || !dc.DeploymentCircuitBreaker.Rollback ||
@@ -157,17 +167,54 @@ func TestECSServiceHandler_lifecycle(t *testing.T) {
 		t.Errorf("deployment configuration after Update = %+v", dc)
 	}
 
+	// Find by cluster and name: the updated props; the record knows the
+	// cluster. A service the composite does not own is an error even when
+	// any owner would do: only services this provider created are imported.
+	q := composite.Lookup{Key: "service", Kind: composite.KindECSService, Owner: f.cluster + "/" + name, Name: name,
+		Scope: map[string]string{composite.LookupCluster: f.cluster}}
+	frec, fobs, found, err := h.Find(ctx, q)
+	if err != nil || !found {
+		t.Fatalf("Find = %v, %v", found, err)
+	}
+	a.expectCalls("Find", "DescribeServices")
+	if frec.Key != "service" || frec.Kind != composite.KindECSService || frec.Name != name || frec.ARN != out[composite.AttrARN] ||
+		frec.Cluster != f.cluster || !fobs.Full {
+		t.Errorf("Find = %+v, %+v", frec, fobs)
+	}
+	expectObservedProps(t, "Find", child2.Kind, child2.Props, fobs.Props)
+	q.Owner = f.cluster + "/other"
+	if _, _, _, err := h.Find(ctx, q); !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "only services this provider created") {
+		t.Errorf("Find of a service another composite owns: err = %v", err)
+	}
+	q.Name = name + "-missing"
+	if _, _, found, err := h.Find(ctx, q); err != nil || found {
+		t.Errorf("Find of a missing service = %v, %v", found, err)
+	}
+	q.Scope[composite.LookupCluster] = f.cluster + "-missing"
+	if _, _, found, err := h.Find(ctx, q); err != nil || found {
+		t.Errorf("Find in a missing cluster = %v, %v", found, err)
+	}
+
+	// Out of band: a desired count changed shows in the observed props.
+	if _, err := a.ecs.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String(f.cluster), Service: aws.String(name), DesiredCount: aws.Int32(7)}); err != nil {
+		t.Fatalf("UpdateService: %v", err)
+	}
+	if obs, _, err := h.Observe(ctx, recorded(child2, out2), false); err != nil || obs.Props.(*composite.ServiceProps).DesiredCount != 7 {
+		t.Errorf("Observe after an out-of-band change = %+v, %v", obs.Props, err)
+	}
+	a.ops.reset()
+
 	// Delete: scaled to 0, deleted, INACTIVE.
-	rec2 := recordedA(child2, out2)
+	rec2 := recorded(child2, out2)
 	if err := h.Delete(ctx, rec2); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 	a.expectCalls("Delete", "DescribeServices", "UpdateService", "DeleteService", "DescribeServices")
-	if svc := describeServiceB(t, a, f.cluster, name); aws.ToString(svc.Status) != serviceStatusInactive || svc.DesiredCount != 0 {
+	if svc := describeService(t, a, f.cluster, name); aws.ToString(svc.Status) != serviceStatusInactive || svc.DesiredCount != 0 {
 		t.Errorf("service after Delete: status %s, desired %d", aws.ToString(svc.Status), svc.DesiredCount)
 	}
-	if _, found, err := h.Read(ctx, rec2); err != nil || found {
-		t.Fatalf("Read after Delete: found=%v err=%v", found, err)
+	if _, found, err := h.Observe(ctx, rec2, false); err != nil || found {
+		t.Fatalf("Observe after Delete: found=%v err=%v", found, err)
 	}
 	a.ops.reset()
 	if err := h.Delete(ctx, rec2); err != nil {
@@ -180,31 +227,31 @@ func TestECSServiceHandler_lifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Create after INACTIVE: %v", err)
 	}
-	if err := h.Delete(ctx, recordedA(child2, out3)); err != nil {
+	if err := h.Delete(ctx, recorded(child2, out3)); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 
 	// A service in a cluster that no longer exists is gone; deleting it is fine.
 	ghost := composite.Recorded{Key: "service", Kind: composite.KindECSService, Name: "ghost",
 		ARN: "arn:aws:ecs:us-east-1:123456789012:service/no-such-cluster/ghost"}
-	if _, found, err := h.Read(ctx, ghost); err != nil || found {
-		t.Fatalf("Read in missing cluster: found=%v err=%v", found, err)
+	if _, found, err := h.Observe(ctx, ghost, false); err != nil || found {
+		t.Fatalf("Observe in missing cluster: found=%v err=%v", found, err)
 	}
 	if err := h.Delete(ctx, ghost); err != nil {
 		t.Fatalf("Delete in missing cluster: %v", err)
 	}
 }
 
-func TestECSServiceHandler_steadyStateTimeout(t *testing.T) {
-	a := newAccTestB(t)
-	fastWaitersB(t)
-	f := a.newServiceFixtureB()
+func TestAccECSServiceHandler_steadyStateTimeout(t *testing.T) {
+	a := newAcc(t)
+	fastWaiters(t)
+	f := a.newServiceFixture()
 	h := NewECSServiceHandler(a.ecs)
 
 	// The emulator reports more running tasks than this service wants only up
 	// to MOTO_ECS_SERVICE_RUNNING (1000): above it the rollout never completes.
 	name := acctest.RandomName("slow")
-	child := serviceChildB(f.propsB(name, f.tdARN, 5000, nil))
+	child := serviceChild(f.props(name, f.tdARN, 5000, nil))
 
 	ctx, cancel := context.WithTimeout(a.ctx, 2*time.Second)
 	defer cancel()
@@ -221,13 +268,13 @@ func TestECSServiceHandler_steadyStateTimeout(t *testing.T) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
 	}
-	if err := h.Delete(a.ctx, recordedA(child, out)); err != nil {
+	if err := h.Delete(a.ctx, recorded(child, out)); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 }
 
-func TestECSServiceHandler_steadyStateErrorEvents(t *testing.T) {
-	a := newAccTestB(t)
+func TestAccECSServiceHandler_steadyStateErrorEvents(t *testing.T) {
+	a := newAcc(t)
 	h := NewECSServiceHandler(a.ecs)
 	last := &ecstypes.Service{}
 	for i := 7; i >= 1; i-- { // newest first, as ECS returns them
@@ -248,13 +295,13 @@ func TestECSServiceHandler_steadyStateErrorEvents(t *testing.T) {
 	}
 }
 
-func TestECSServiceHandler_createRetry(t *testing.T) {
-	a := newAccTestB(t)
-	fastWaitersB(t)
-	f := a.newServiceFixtureB()
+func TestAccECSServiceHandler_createRetry(t *testing.T) {
+	a := newAcc(t)
+	fastWaiters(t)
+	f := a.newServiceFixture()
 	h := NewECSServiceHandler(a.ecs)
 	name := acctest.RandomName("retry")
-	child := serviceChildB(f.propsB(name, f.tdARN, 1, nil))
+	child := serviceChild(f.props(name, f.tdARN, 1, nil))
 
 	// "Target group does not have an associated load balancer" is retried.
 	a.ops.failNext("CreateService", "InvalidParameterException",
@@ -264,14 +311,14 @@ func TestECSServiceHandler_createRetry(t *testing.T) {
 		t.Fatalf("Create: %v", err)
 	}
 	a.expectCalls("Create with retry", "DescribeServices", "CreateService", "CreateService", "DescribeServices")
-	if err := h.Delete(a.ctx, recordedA(child, out)); err != nil {
+	if err := h.Delete(a.ctx, recorded(child, out)); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 
 	// Another InvalidParameterException fails at once, nothing created.
 	a.ops.failNext("CreateService", "InvalidParameterException", "Error retrieving subnet information", 1)
 	a.ops.reset()
-	if _, err := h.Create(a.ctx, serviceChildB(f.propsB(acctest.RandomName("bad"), f.tdARN, 1, nil))); err == nil ||
+	if _, err := h.Create(a.ctx, serviceChild(f.props(acctest.RandomName("bad"), f.tdARN, 1, nil))); err == nil ||
 		!strings.Contains(err.Error(), "Error retrieving subnet information") {
 		t.Fatalf("Create: err = %v, want the AWS message", err)
 	}
@@ -334,7 +381,7 @@ func TestSteadyStateErrorRolledBack(t *testing.T) {
 		Events: []ecstypes.ServiceEvent{{Message: aws.String("(service web) deployment ecs-svc/1 deployment failed: tasks failed to start. Rolling back.")}},
 	}
 	_, cause := steadyStateRetryable(last, "arn:aws:ecs:us-east-1:1:task-definition/web:2", nil)
-	h := NewECSServiceHandler(noTasksECSB{})
+	h := NewECSServiceHandler(noTasksECS{})
 	msg := h.steadyStateError(context.Background(), "platform", "web", last, cause).Error()
 	for _, want := range []string{"did not reach a steady state", "the deployment was rolled back", "task-definition/web:1", "Rolling back."} {
 		if !strings.Contains(msg, want) {
@@ -343,10 +390,10 @@ func TestSteadyStateErrorRolledBack(t *testing.T) {
 	}
 }
 
-// noTasksECSB answers the best-effort stopped-task lookup with an error.
-type noTasksECSB struct{ ECSServiceAPI }
+// noTasksECS answers the best-effort stopped-task lookup with an error.
+type noTasksECS struct{ ECSServiceAPI }
 
-func (noTasksECSB) ListTasks(context.Context, *ecs.ListTasksInput, ...func(*ecs.Options)) (*ecs.ListTasksOutput, error) {
+func (noTasksECS) ListTasks(context.Context, *ecs.ListTasksInput, ...func(*ecs.Options)) (*ecs.ListTasksOutput, error) {
 	return nil, errors.New("no tasks here")
 }
 
@@ -371,9 +418,44 @@ func TestServiceErrorsAndToken(t *testing.T) {
 	if cluster != "platform" || service != "arn:aws:ecs:us-east-1:1:service/platform/web" {
 		t.Errorf("serviceIdentity = %q, %q", cluster, service)
 	}
+	cluster, service = serviceIdentity(composite.Recorded{Name: "web", Cluster: "arn:aws:ecs:us-east-1:1:cluster/platform"})
+	if cluster != "arn:aws:ecs:us-east-1:1:cluster/platform" || service != "web" {
+		t.Errorf("serviceIdentity (record's cluster) = %q, %q", cluster, service)
+	}
 }
 
-func describeServiceB(t *testing.T, a *accTestB, cluster, name string) ecstypes.Service {
+// ecsServiceProps maps DescribeServices' answer: ARNs as reported, the
+// network, attachments, deployment configuration, the user tags.
+func TestECSServiceProps(t *testing.T) {
+	const tdARN = "arn:aws:ecs:us-east-1:123456789012:task-definition/cl-web:3"
+	tags := map[string]string{composite.TagOwner: "cl/web", composite.TagKey: "service", "team": "a"}
+	svc := &ecstypes.Service{
+		ServiceArn: aws.String("arn:svc"), ServiceName: aws.String("web"), Status: aws.String("ACTIVE"), ClusterArn: aws.String("arn:cluster/cl"),
+		TaskDefinition: aws.String(tdARN), DesiredCount: 2, RunningCount: 1000, LaunchType: ecstypes.LaunchTypeFargate, PlatformVersion: aws.String("LATEST"),
+		NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
+			Subnets: []string{"subnet-b", "subnet-a"}, SecurityGroups: []string{"sg-1"}, AssignPublicIp: ecstypes.AssignPublicIpEnabled,
+		}},
+		LoadBalancers:     []ecstypes.LoadBalancer{{TargetGroupArn: aws.String("arn:tg"), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}},
+		ServiceRegistries: []ecstypes.ServiceRegistry{{RegistryArn: aws.String("arn:srv"), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}},
+		DeploymentConfiguration: &ecstypes.DeploymentConfiguration{MaximumPercent: aws.Int32(200), MinimumHealthyPercent: aws.Int32(100),
+			DeploymentCircuitBreaker: &ecstypes.DeploymentCircuitBreaker{Enable: true, Rollback: true}},
+		HealthCheckGracePeriodSeconds: aws.Int32(30), EnableExecuteCommand: true, PropagateTags: ecstypes.PropagateTagsService, EnableECSManagedTags: true,
+		Tags: append(ecsTags(tags), ecstypes.Tag{Key: aws.String("aws:ecs:x"), Value: aws.String("y")}),
+	}
+	want := composite.ServiceProps{
+		Name: "web", Cluster: "arn:cluster/cl", TaskDefinition: tdARN, DesiredCount: 2, LaunchType: "FARGATE", PlatformVersion: "LATEST",
+		Subnets: []string{"subnet-b", "subnet-a"}, SecurityGroups: []string{"sg-1"}, AssignPublicIP: true,
+		LoadBalancers:     []composite.ServiceLoadBalancer{{TargetGroupARN: "arn:tg", ContainerName: "web", ContainerPort: 8080}},
+		ServiceRegistries: []composite.ServiceRegistry{{RegistryARN: "arn:srv", ContainerName: "web", ContainerPort: 8080}},
+		CircuitBreaker:    true, CircuitBreakerRollback: true, MinimumHealthyPercent: 100, MaximumPercent: 200,
+		HealthCheckGracePeriod: 30, EnableExecuteCommand: true, PropagateTags: "SERVICE", EnableECSManagedTags: true, Tags: tags,
+	}
+	if got := ecsServiceProps(svc); !reflect.DeepEqual(*got, want) {
+		t.Errorf("ecsServiceProps =\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+func describeService(t *testing.T, a *accEnv, cluster, name string) ecstypes.Service {
 	t.Helper()
 	defer a.ops.reset()
 	out, err := a.ecs.DescribeServices(a.ctx, &ecs.DescribeServicesInput{
@@ -388,21 +470,21 @@ func describeServiceB(t *testing.T, a *accTestB, cluster, name string) ecstypes.
 // A service an earlier Create made (its response lost) is adopted by the
 // next Create of the same child; a service of the same name with another
 // owner is refused and left alone.
-func TestECSServiceHandler_adopt(t *testing.T) {
-	a := newAccTestB(t)
-	fastWaitersB(t)
+func TestAccECSServiceHandler_adopt(t *testing.T) {
+	a := newAcc(t)
+	fastWaiters(t)
 	ctx := a.ctx
-	f := a.newServiceFixtureB()
+	f := a.newServiceFixture()
 	h := NewECSServiceHandler(a.ecs)
 
 	name := acctest.RandomName("web")
-	tags := ownerTagsA(f.cluster+"/"+name, "service", nil)
-	child := serviceChildB(f.propsB(name, f.tdARN, 2, tags))
+	tags := ownerTags(f.cluster+"/"+name, "service", nil)
+	child := serviceChild(f.props(name, f.tdARN, 2, tags))
 	out, err := h.Create(ctx, child)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	t.Cleanup(func() { _ = h.Delete(context.Background(), recordedA(child, out)) })
+	t.Cleanup(func() { _ = h.Delete(context.Background(), recorded(child, out)) })
 	a.ops.reset()
 
 	// Create again: adopted, not created. (moto dropped the deployment
@@ -413,7 +495,7 @@ func TestECSServiceHandler_adopt(t *testing.T) {
 		t.Fatalf("Create of an existing own service: %v", err)
 	}
 	a.expectCalls("adopting Create", "DescribeServices", "UpdateService", "DescribeServices")
-	if got[composite.AttrARN] != out[composite.AttrARN] || got[AttrCluster] != out[AttrCluster] {
+	if got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrName] != out[composite.AttrName] {
 		t.Errorf("adopted outputs = %v, want %v", got, out)
 	}
 	// Once converged, adopting again changes nothing.
@@ -423,7 +505,7 @@ func TestECSServiceHandler_adopt(t *testing.T) {
 	a.expectCalls("second adopting Create", "DescribeServices", "DescribeServices")
 
 	// Another owner's service: refused, untouched.
-	foreign := serviceChildB(f.propsB(name, f.registerB(a, "public.ecr.aws/nginx/nginx:1.29"), 5, ownerTagsA("someone-else", "service", nil)))
+	foreign := serviceChild(f.props(name, f.register(a, "public.ecr.aws/nginx/nginx:1.29"), 5, ownerTags("someone-else", "service", nil)))
 	a.ops.reset()
 	_, err = h.Create(ctx, foreign)
 	if !errors.Is(err, ErrServiceAlreadyExists) || !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), "someone-else") ||
@@ -431,29 +513,29 @@ func TestECSServiceHandler_adopt(t *testing.T) {
 		t.Fatalf("Create over another owner's service: err = %v", err)
 	}
 	a.expectCalls("refused Create", "DescribeServices")
-	if svc := describeServiceB(t, a, f.cluster, name); svc.DesiredCount != 2 || aws.ToString(svc.TaskDefinition) != f.tdARN {
+	if svc := describeService(t, a, f.cluster, name); svc.DesiredCount != 2 || aws.ToString(svc.TaskDefinition) != f.tdARN {
 		t.Errorf("refused Create changed the service: desired %d, task definition %s", svc.DesiredCount, aws.ToString(svc.TaskDefinition))
 	}
 }
 
 // Update sends only what differs, and no UpdateService when nothing does.
-func TestECSServiceHandler_updateSendsOnlyChanges(t *testing.T) {
-	a := newAccTestB(t)
-	fastWaitersB(t)
+func TestAccECSServiceHandler_updateSendsOnlyChanges(t *testing.T) {
+	a := newAcc(t)
+	fastWaiters(t)
 	ctx := a.ctx
-	f := a.newServiceFixtureB()
-	sent := &updateInputsB{}
+	f := a.newServiceFixture()
+	sent := &updateInputs{}
 	client := ecs.New(a.ecs.Options(), func(o *ecs.Options) { o.APIOptions = append(o.APIOptions, sent.register) })
 	h := NewECSServiceHandler(client)
 
 	name := acctest.RandomName("web")
-	tags := ownerTagsA(f.cluster+"/"+name, "service", nil)
-	child := serviceChildB(f.propsB(name, f.tdARN, 2, tags))
+	tags := ownerTags(f.cluster+"/"+name, "service", nil)
+	child := serviceChild(f.props(name, f.tdARN, 2, tags))
 	out, err := h.Create(ctx, child)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	rec := recordedA(child, out)
+	rec := recorded(child, out)
 	t.Cleanup(func() { _ = h.Delete(context.Background(), rec) })
 
 	// First update: moto dropped these on create, so they are sent once -
@@ -467,7 +549,7 @@ func TestECSServiceHandler_updateSendsOnlyChanges(t *testing.T) {
 	if in := sent.last(t); in.NetworkConfiguration != nil || in.LoadBalancers != nil || in.ServiceRegistries != nil ||
 		in.TaskDefinition != nil || in.DesiredCount != nil || in.PlatformVersion != nil || in.PropagateTags != "" ||
 		in.DeploymentConfiguration == nil || aws.ToInt32(in.HealthCheckGracePeriodSeconds) != 30 || !aws.ToBool(in.EnableECSManagedTags) {
-		t.Errorf("first UpdateService = %s", describeUpdateB(in))
+		t.Errorf("first UpdateService = %s", describeUpdate(in))
 	}
 
 	// No-op update: no UpdateService at all.
@@ -477,45 +559,45 @@ func TestECSServiceHandler_updateSendsOnlyChanges(t *testing.T) {
 	a.expectCalls("no-op Update", "DescribeServices", "DescribeServices")
 
 	// Tags only: tagged, no UpdateService.
-	child2 := serviceChildB(f.propsB(name, f.tdARN, 2, ownerTagsA(f.cluster+"/"+name, "service", map[string]string{"team": "payments"})))
+	child2 := serviceChild(f.props(name, f.tdARN, 2, ownerTags(f.cluster+"/"+name, "service", map[string]string{"team": "payments"})))
 	if _, err := h.Update(ctx, child2, rec); err != nil {
 		t.Fatalf("tags-only Update: %v", err)
 	}
 	a.expectCalls("tags-only Update", "DescribeServices", "TagResource", "DescribeServices")
 
 	// Desired count: only desiredCount is sent.
-	child3 := serviceChildB(f.propsB(name, f.tdARN, 3, child2.Props.(*composite.ServiceProps).Tags))
+	child3 := serviceChild(f.props(name, f.tdARN, 3, child2.Props.(*composite.ServiceProps).Tags))
 	if _, err := h.Update(ctx, child3, rec); err != nil {
 		t.Fatalf("desired-count Update: %v", err)
 	}
 	a.expectCalls("desired-count Update", "DescribeServices", "UpdateService", "DescribeServices")
 	want := ecs.UpdateServiceInput{Cluster: aws.String(f.cluster), Service: aws.String(name), DesiredCount: aws.Int32(3)}
-	if in := sent.last(t); describeUpdateB(in) != describeUpdateB(&want) {
-		t.Errorf("desired-count UpdateService = %s, want %s", describeUpdateB(in), describeUpdateB(&want))
+	if in := sent.last(t); describeUpdate(in) != describeUpdate(&want) {
+		t.Errorf("desired-count UpdateService = %s, want %s", describeUpdate(in), describeUpdate(&want))
 	}
-	if svc := describeServiceB(t, a, f.cluster, name); svc.DesiredCount != 3 {
+	if svc := describeService(t, a, f.cluster, name); svc.DesiredCount != 3 {
 		t.Errorf("desired count after Update = %d", svc.DesiredCount)
 	}
 
 	// Dropping the load balancer sends an empty list (and nothing else).
-	p4 := f.propsB(name, f.tdARN, 3, child2.Props.(*composite.ServiceProps).Tags)
+	p4 := f.props(name, f.tdARN, 3, child2.Props.(*composite.ServiceProps).Tags)
 	p4.LoadBalancers = nil
-	if _, err := h.Update(ctx, serviceChildB(p4), rec); err != nil {
+	if _, err := h.Update(ctx, serviceChild(p4), rec); err != nil {
 		t.Fatalf("load-balancer Update: %v", err)
 	}
 	if in := sent.last(t); in.LoadBalancers == nil || len(in.LoadBalancers) != 0 || in.DesiredCount != nil || in.NetworkConfiguration != nil {
-		t.Errorf("load-balancer UpdateService = %s", describeUpdateB(in))
+		t.Errorf("load-balancer UpdateService = %s", describeUpdate(in))
 	}
 }
 
-// updateInputsB records the UpdateService inputs a client sends.
-type updateInputsB struct {
+// updateInputs records the UpdateService inputs a client sends.
+type updateInputs struct {
 	mu  sync.Mutex
 	ins []*ecs.UpdateServiceInput
 }
 
-func (u *updateInputsB) register(stack *middleware.Stack) error {
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("updateInputsB",
+func (u *updateInputs) register(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("updateInputs",
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 			if p, ok := in.Parameters.(*ecs.UpdateServiceInput); ok {
 				cp := *p
@@ -527,7 +609,7 @@ func (u *updateInputsB) register(stack *middleware.Stack) error {
 		}), middleware.After)
 }
 
-func (u *updateInputsB) last(t *testing.T) *ecs.UpdateServiceInput {
+func (u *updateInputs) last(t *testing.T) *ecs.UpdateServiceInput {
 	t.Helper()
 	u.mu.Lock()
 	defer u.mu.Unlock()
@@ -538,7 +620,7 @@ func (u *updateInputsB) last(t *testing.T) *ecs.UpdateServiceInput {
 }
 
 // describeUpdateB renders the fields an UpdateServiceInput sets.
-func describeUpdateB(in *ecs.UpdateServiceInput) string {
+func describeUpdate(in *ecs.UpdateServiceInput) string {
 	b, _ := json.Marshal(in)
 	return string(b)
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 
@@ -45,7 +46,10 @@ type RoleHandler struct {
 	api RoleAPI
 }
 
-var _ engine.Handler = (*RoleHandler)(nil)
+var (
+	_ engine.Handler = (*RoleHandler)(nil)
+	_ engine.Finder  = (*RoleHandler)(nil)
+)
 
 // NewRoleHandler returns a handler for IAM roles.
 func NewRoleHandler(api RoleAPI) *RoleHandler { return &RoleHandler{api: api} }
@@ -55,11 +59,6 @@ func NewRoleHandler(api RoleAPI) *RoleHandler { return &RoleHandler{api: api} }
 // name carrying this child's ownership tags (an earlier Create whose
 // response was lost) is adopted and converged; any other is refused.
 func (h *RoleHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
-	out, err := h.create(ctx, c)
-	return observeApplied(c, out, err)
-}
-
-func (h *RoleHandler) create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.RoleProps](c)
 	if err != nil {
 		return nil, err
@@ -100,7 +99,7 @@ func (h *RoleHandler) create(ctx context.Context, c composite.Child) (map[string
 // path - a role an earlier, unrecorded Create made - and converges it with
 // Update. Calls: GetRole, then Update's.
 func (h *RoleHandler) adopt(ctx context.Context, c composite.Child, p *composite.RoleProps, name string, createErr error) (map[string]string, error) {
-	role, err := h.find(ctx, name)
+	role, err := h.read(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("creating IAM role %q: %w (reading the existing role: %v)", name, createErr, err)
 	}
@@ -115,36 +114,72 @@ func (h *RoleHandler) adopt(ctx context.Context, c composite.Child, p *composite
 	return h.Update(ctx, c, composite.Recorded{Key: c.Key, Kind: c.Kind, Name: name})
 }
 
-// Read reports whether the role exists (one GetRole call), and its observed
-// fingerprint (trust policy, path, description, max session duration, tags).
-func (h *RoleHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
+// Observe reads the role (one GetRole call; with full also
+// ListAttachedRolePolicies pages, for the managed policies) and maps it
+// with roleProps. A role that does not exist is gone.
+func (h *RoleHandler) Observe(ctx context.Context, rec composite.Recorded, full bool) (composite.Observed, bool, error) {
 	name := roleName(rec)
-	role, err := h.find(ctx, name)
+	role, err := h.read(ctx, name)
 	if IsNotFound(err) {
-		return nil, false, nil
+		return composite.Observed{}, false, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return composite.Observed{}, false, err
 	}
-	outputs := roleOutputs(role, name)
-	outputs[AttrObserved] = roleFingerprint(role)
-	return outputs, true, nil
+	var managed []string
+	if full {
+		attached, err := h.attachedPolicies(ctx, name)
+		if err != nil {
+			return composite.Observed{}, false, err
+		}
+		managed = sortedSetKeys(attached)
+	}
+	return composite.Observed{Props: roleProps(role, managed), Outputs: roleOutputs(role, name), Full: full}, true, nil
+}
+
+// Find looks the role up by name (q.Name, else the last part of the role
+// ARN q.ID) and observes it in full. With q.OwnedOnly a role whose
+// ownership tags name another owner or key is an error.
+func (h *RoleHandler) Find(ctx context.Context, q composite.Lookup) (composite.Recorded, composite.Observed, bool, error) {
+	name := firstNonEmpty(q.Name, lastSegment(q.ID))
+	if name == "" {
+		return composite.Recorded{}, composite.Observed{}, false, fmt.Errorf("looking up %s: no role name or ARN", q.Key)
+	}
+	obs, found, err := h.Observe(ctx, composite.Recorded{Key: q.Key, Kind: composite.KindIAMRole, Name: name}, true)
+	if err != nil || !found {
+		return composite.Recorded{}, composite.Observed{}, found, err
+	}
+	what := fmt.Sprintf("IAM role %q (%s)", name, obs.Outputs[composite.AttrARN])
+	if err := lookupOwned(q, what, obs.Props.(*composite.RoleProps).Tags); err != nil {
+		return composite.Recorded{}, composite.Observed{}, false, err
+	}
+	return lookupRecord(q, composite.KindIAMRole, name, obs), obs, true, nil
+}
+
+// roleProps maps a role as GetRole returns it (and the ARNs of its attached
+// managed policies, nil when not read) to the props it was created from:
+// the trust policy URL-decoded, the user tags.
+func roleProps(role *iamtypes.Role, managedPolicyARNs []string) *composite.RoleProps {
+	return &composite.RoleProps{
+		Name:               aws.ToString(role.RoleName),
+		Path:               aws.ToString(role.Path),
+		Description:        aws.ToString(role.Description),
+		AssumeRolePolicy:   decodePolicyDocument(aws.ToString(role.AssumeRolePolicyDocument)),
+		ManagedPolicyARNs:  managedPolicyARNs,
+		MaxSessionDuration: aws.ToInt32(role.MaxSessionDuration),
+		Tags:               userTags(iamTagMap(role.Tags)),
+	}
 }
 
 // Update converges trust policy, description, max session duration, managed
 // policy attachments and tags, calling only what differs.
 func (h *RoleHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
-	out, err := h.update(ctx, c)
-	return observeApplied(c, out, err)
-}
-
-func (h *RoleHandler) update(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.RoleProps](c)
 	if err != nil {
 		return nil, err
 	}
 	name := firstNonEmpty(p.Name, c.Name)
-	role, err := h.find(ctx, name)
+	role, err := h.read(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("updating IAM role %q: %w", name, err)
 	}
@@ -253,8 +288,8 @@ func (h *RoleHandler) Delete(ctx context.Context, rec composite.Recorded) error 
 	return nil
 }
 
-// find returns the role, or an error IsNotFound accepts.
-func (h *RoleHandler) find(ctx context.Context, name string) (*iamtypes.Role, error) {
+// read returns the role, or an error IsNotFound accepts.
+func (h *RoleHandler) read(ctx context.Context, name string) (*iamtypes.Role, error) {
 	out, err := h.api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	if IsNotFound(err, "NoSuchEntity") {
 		return nil, fmt.Errorf("IAM role %q: %w: %s", name, ErrNotFound, ErrorMessage(err))
@@ -320,14 +355,26 @@ func roleOutputs(role *iamtypes.Role, name string) map[string]string {
 // trustPolicyEquivalent compares the (URL-encoded) document IAM returns with
 // the desired one.
 func trustPolicyEquivalent(current, desired string) (bool, error) {
-	decoded, err := url.QueryUnescape(current)
-	if err != nil {
-		decoded = current
-	}
+	decoded := decodePolicyDocument(current)
 	if decoded == "" || desired == "" {
 		return decoded == desired, nil
 	}
 	return awspolicy.PoliciesAreEquivalent(decoded, desired)
+}
+
+// decodePolicyDocument undoes the URL encoding IAM applies to the policy
+// documents it returns (RFC 3986); a document that already is JSON is
+// returned as is.
+func decodePolicyDocument(doc string) string {
+	if json.Valid([]byte(doc)) {
+		return doc
+	}
+	for _, unescape := range []func(string) (string, error){url.QueryUnescape, url.PathUnescape} {
+		if s, err := unescape(doc); err == nil && json.Valid([]byte(s)) {
+			return s
+		}
+	}
+	return doc
 }
 
 func effectiveMaxSession(v int32) int32 {
@@ -335,23 +382,4 @@ func effectiveMaxSession(v int32) int32 {
 		return iamDefaultMaxSessionDuration
 	}
 	return v
-}
-
-func iamTags(m map[string]string) []iamtypes.Tag {
-	if len(m) == 0 {
-		return nil
-	}
-	tags := make([]iamtypes.Tag, 0, len(m))
-	for _, k := range sortedKeys(m) {
-		tags = append(tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(m[k])})
-	}
-	return tags
-}
-
-func iamTagMap(tags []iamtypes.Tag) map[string]string {
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return m
 }

@@ -12,9 +12,6 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
 )
 
-// AttrRole is the output naming the role an inline policy belongs to.
-const AttrRole = "role"
-
 // RolePolicyAPI is the part of *iam.Client the inline role policy handler uses.
 type RolePolicyAPI interface {
 	PutRolePolicy(ctx context.Context, in *iam.PutRolePolicyInput, optFns ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error)
@@ -31,7 +28,10 @@ type RolePolicyHandler struct {
 	api RolePolicyAPI
 }
 
-var _ engine.Handler = (*RolePolicyHandler)(nil)
+var (
+	_ engine.Handler = (*RolePolicyHandler)(nil)
+	_ engine.Finder  = (*RolePolicyHandler)(nil)
+)
 
 // NewRolePolicyHandler returns a handler for inline IAM role policies.
 func NewRolePolicyHandler(api RolePolicyAPI) *RolePolicyHandler {
@@ -41,11 +41,6 @@ func NewRolePolicyHandler(api RolePolicyAPI) *RolePolicyHandler {
 // Create puts the inline policy. A role created moments ago may not be
 // visible yet (NoSuchEntity): that is retried for IAMPropagationTimeout.
 func (h *RolePolicyHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
-	out, err := h.create(ctx, c)
-	return observeApplied(c, out, err)
-}
-
-func (h *RolePolicyHandler) create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.RolePolicyProps](c)
 	if err != nil {
 		return nil, err
@@ -59,30 +54,52 @@ func (h *RolePolicyHandler) create(ctx context.Context, c composite.Child) (map[
 	return rolePolicyOutputs(p.Role, name), nil
 }
 
-// Read reports whether the inline policy exists (one GetRolePolicy call),
-// and its observed fingerprint (the policy document).
-func (h *RolePolicyHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
+// Observe reads the inline policy (one GetRolePolicy call) and maps it
+// with rolePolicyProps. A policy or role that does not exist is gone.
+func (h *RolePolicyHandler) Observe(ctx context.Context, rec composite.Recorded, full bool) (composite.Observed, bool, error) {
 	role, name := rolePolicyIdentity(rec)
 	out, err := h.api.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(name)})
 	if IsNotFound(err, "NoSuchEntity") {
-		return nil, false, nil
+		return composite.Observed{}, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("reading inline policy %q of IAM role %q: %w", name, role, err)
+		return composite.Observed{}, false, fmt.Errorf("reading inline policy %q of IAM role %q: %w", name, role, err)
 	}
-	outputs := rolePolicyOutputs(role, name)
-	outputs[AttrObserved] = rolePolicyFingerprint(aws.ToString(out.PolicyDocument))
-	return outputs, true, nil
+	return composite.Observed{Props: rolePolicyProps(role, name, out), Outputs: rolePolicyOutputs(role, name), Full: full}, true, nil
+}
+
+// Find looks the inline policy up on its role: q.ID is its id
+// "<role>:<policy name>", or the role's name or ARN with the policy name in
+// q.Name. Inline policies carry no tags: the role's ownership decides.
+func (h *RolePolicyHandler) Find(ctx context.Context, q composite.Lookup) (composite.Recorded, composite.Observed, bool, error) {
+	role, name := lastSegment(q.ID), q.Name
+	if r, n, ok := strings.Cut(q.ID, ":"); ok && !strings.HasPrefix(q.ID, "arn:") {
+		role, name = r, firstNonEmpty(n, name)
+	}
+	if role == "" || name == "" {
+		return composite.Recorded{}, composite.Observed{}, false, fmt.Errorf("looking up %s: want the role and the policy name, have %q and %q", q.Key, q.ID, q.Name)
+	}
+	rec := composite.Recorded{Key: q.Key, Kind: composite.KindIAMRolePolicy, Name: name, Outputs: rolePolicyOutputs(role, name)}
+	obs, found, err := h.Observe(ctx, rec, true)
+	if err != nil || !found {
+		return composite.Recorded{}, composite.Observed{}, found, err
+	}
+	return lookupRecord(q, composite.KindIAMRolePolicy, name, obs), obs, true, nil
+}
+
+// rolePolicyProps maps an inline policy as GetRolePolicy returns it (the
+// document URL-decoded) to its props.
+func rolePolicyProps(role, name string, out *iam.GetRolePolicyOutput) *composite.RolePolicyProps {
+	return &composite.RolePolicyProps{
+		Role:   firstNonEmpty(aws.ToString(out.RoleName), role),
+		Name:   firstNonEmpty(aws.ToString(out.PolicyName), name),
+		Policy: decodePolicyDocument(aws.ToString(out.PolicyDocument)),
+	}
 }
 
 // Update puts the policy document. When the role or policy name changed, the
 // previous inline policy is deleted afterwards so none is left behind.
 func (h *RolePolicyHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
-	out, err := h.update(ctx, c, prev)
-	return observeApplied(c, out, err)
-}
-
-func (h *RolePolicyHandler) update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
 	p, err := childProps[composite.RolePolicyProps](c)
 	if err != nil {
 		return nil, err

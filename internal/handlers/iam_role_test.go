@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"net/url"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -11,45 +12,46 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
 const (
-	testTrustPolicyA = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	testTrustPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 	// Same document, reformatted and with the action as a one-element list:
 	// equivalent for IAM, so no update call may follow.
-	testTrustPolicyReformattedA = `{
+	testTrustPolicyReformatted = `{
   "Version": "2012-10-17",
   "Statement": [
     {"Action": ["sts:AssumeRole"], "Principal": {"Service": ["ecs-tasks.amazonaws.com"]}, "Effect": "Allow"}
   ]
 }`
-	testTrustPolicyConditionedA = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}`
+	testTrustPolicyConditioned = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}`
 
-	testExecPolicyARNA = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
-	testECRPolicyARNA  = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
+	testExecPolicyARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+	testECRPolicyARN  = "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly"
 )
 
-func roleChildA(name string, p composite.RoleProps) composite.Child {
+func roleChild(name string, p composite.RoleProps) composite.Child {
 	p.Name = name
 	return composite.Child{Key: "execution_role", Kind: composite.KindIAMRole, Name: name, Props: &p, Hash: "h"}
 }
 
-func TestRoleHandler_lifecycle(t *testing.T) {
-	at := newAccTestA(t)
+func TestAccRoleHandler_lifecycle(t *testing.T) {
+	at := newAcc(t)
 	ctx := at.ctx
 	client := iam.NewFromConfig(at.cfg)
 	h := NewRoleHandler(client)
 	name := acctest.RandomName("ca-role")
 	owner := acctest.RandomName("owner")
 
-	c := roleChildA(name, composite.RoleProps{
+	c := roleChild(name, composite.RoleProps{
 		Path:              "/containerapp/",
 		Description:       "execution role",
-		AssumeRolePolicy:  testTrustPolicyA,
-		ManagedPolicyARNs: []string{testExecPolicyARNA},
-		Tags:              ownerTagsA(owner, "execution_role", map[string]string{"team": "a", "drop": "me"}),
+		AssumeRolePolicy:  testTrustPolicy,
+		ManagedPolicyARNs: []string{testExecPolicyARN},
+		Tags:              ownerTags(owner, "execution_role", map[string]string{"team": "a", "drop": "me"}),
 	})
 	t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Name: name}) })
 
@@ -58,26 +60,63 @@ func TestRoleHandler_lifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	requireOutputsA(t, out, composite.AttrARN, composite.AttrName, composite.AttrID)
+	requireOutputs(t, out, composite.AttrARN, composite.AttrName, composite.AttrID)
 	if out[composite.AttrName] != name || out[composite.AttrID] != name {
 		t.Errorf("Create outputs = %v, want name and id %q", out, name)
 	}
 	if !strings.HasSuffix(out[composite.AttrARN], ":role/containerapp/"+name) {
 		t.Errorf("arn = %q, want the path and name in it", out[composite.AttrARN])
 	}
-	rec := recordedA(c, out)
+	rec := recorded(c, out)
 
-	// Read: found, same outputs, one call.
+	// Observe (a refresh): found, same outputs, one call; the props are
+	// the created ones, without the managed policies (another call).
 	at.ops.reset()
-	got, found, err := h.Read(ctx, rec)
+	obs, found, err := h.Observe(ctx, rec, false)
 	if err != nil || !found {
-		t.Fatalf("Read = found %v, err %v; want found", found, err)
+		t.Fatalf("Observe = found %v, err %v; want found", found, err)
 	}
-	requireCallsA(t, "Read", at.ops.calls(), "GetRole")
-	if got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrName] != name {
-		t.Errorf("Read outputs = %v, want %v", got, out)
+	requireCalls(t, "Observe", at.ops.calls(), "GetRole")
+	if got := obs.Outputs; got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrName] != name || got[composite.AttrID] != name {
+		t.Errorf("Observe outputs = %v, want %v", got, out)
 	}
-	if pols := attachedRolePoliciesA(t, at, client, name); strings.Join(pols, ",") != testExecPolicyARNA {
+	if p := obs.Props.(*composite.RoleProps); obs.Full || p.ManagedPolicyARNs != nil {
+		t.Errorf("refresh Observe read the managed policies: %+v", obs)
+	}
+	refreshed := clone(c.Props).(*composite.RoleProps)
+	refreshed.ManagedPolicyARNs = nil
+	expectObservedProps(t, "Observe", c.Kind, refreshed, obs.Props)
+
+	// Find by name observes in full: the props are the created ones.
+	at.ops.reset()
+	q := composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: owner, Name: name, OwnedOnly: true}
+	frec, fobs, found, err := h.Find(ctx, q)
+	if err != nil || !found {
+		t.Fatalf("Find = found %v, err %v; want found", found, err)
+	}
+	requireCalls(t, "Find", at.ops.calls(), "GetRole", "ListAttachedRolePolicies")
+	if frec.Key != c.Key || frec.Kind != c.Kind || frec.Name != name || frec.ARN != out[composite.AttrARN] || frec.Outputs[composite.AttrID] != name || !fobs.Full {
+		t.Errorf("Find = %+v, %+v", frec, fobs)
+	}
+	expectObservedProps(t, "Find", c.Kind, c.Props, fobs.Props)
+	// ... and by ARN (a task definition's role).
+	if frec, _, found, err := h.Find(ctx, composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: owner, ID: out[composite.AttrARN]}); err != nil || !found || frec.Name != name {
+		t.Errorf("Find by ARN = %+v, %v, %v", frec, found, err)
+	}
+	// Another owner's lookup: an error naming the role when only owned
+	// roles count, the role when any does (an import adopts it).
+	foreignQ := composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: "someone-else", Name: name, OwnedOnly: true}
+	if _, _, _, err := h.Find(ctx, foreignQ); !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), name) {
+		t.Errorf("Find (owned only) of another owner's role: err = %v", err)
+	}
+	foreignQ.OwnedOnly = false
+	if _, _, found, err := h.Find(ctx, foreignQ); err != nil || !found {
+		t.Errorf("Find (any owner) = %v, %v", found, err)
+	}
+	if _, _, found, err := h.Find(ctx, composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: owner, Name: name + "-missing"}); err != nil || found {
+		t.Errorf("Find of a missing role = %v, %v", found, err)
+	}
+	if pols := getAttachedRolePolicies(t, at, client, name); strings.Join(pols, ",") != testExecPolicyARN {
 		t.Errorf("attached policies after create = %v", pols)
 	}
 
@@ -91,8 +130,8 @@ func TestRoleHandler_lifecycle(t *testing.T) {
 
 	// No-op update: an equivalent (reformatted) trust policy, same everything:
 	// no mutating call.
-	same := roleChildA(name, *c.Props.(*composite.RoleProps))
-	same.Props.(*composite.RoleProps).AssumeRolePolicy = testTrustPolicyReformattedA
+	same := roleChild(name, *c.Props.(*composite.RoleProps))
+	same.Props.(*composite.RoleProps).AssumeRolePolicy = testTrustPolicyReformatted
 	at.ops.reset()
 	if _, err := h.Update(ctx, same, rec); err != nil {
 		t.Fatalf("no-op Update: %v", err)
@@ -102,13 +141,13 @@ func TestRoleHandler_lifecycle(t *testing.T) {
 	}
 
 	// Update every property that can change in place.
-	c2 := roleChildA(name, composite.RoleProps{
+	c2 := roleChild(name, composite.RoleProps{
 		Path:               "/containerapp/",
 		Description:        "execution role v2",
-		AssumeRolePolicy:   testTrustPolicyConditionedA,
-		ManagedPolicyARNs:  []string{testECRPolicyARNA},
+		AssumeRolePolicy:   testTrustPolicyConditioned,
+		ManagedPolicyARNs:  []string{testECRPolicyARN},
 		MaxSessionDuration: 7200,
-		Tags:               ownerTagsA(owner, "execution_role", map[string]string{"team": "b", "new": "x"}),
+		Tags:               ownerTags(owner, "execution_role", map[string]string{"team": "b", "new": "x"}),
 	})
 	at.ops.reset()
 	out2, err := h.Update(ctx, c2, rec)
@@ -119,7 +158,7 @@ func TestRoleHandler_lifecycle(t *testing.T) {
 		t.Errorf("Update changed the arn: %v -> %v", out, out2)
 	}
 	for _, op := range []string{"UpdateAssumeRolePolicy", "UpdateRole", "AttachRolePolicy", "DetachRolePolicy", "TagRole", "UntagRole"} {
-		if !containsA(at.ops.mutating(), op) {
+		if !contains(at.ops.mutating(), op) {
 			t.Errorf("Update calls %v lack %s", at.ops.calls(), op)
 		}
 	}
@@ -134,21 +173,32 @@ func TestRoleHandler_lifecycle(t *testing.T) {
 		t.Errorf("max session duration = %d", m)
 	}
 	doc, _ := url.QueryUnescape(aws.ToString(role.Role.AssumeRolePolicyDocument))
-	if eq, err := trustPolicyEquivalent(doc, testTrustPolicyConditionedA); err != nil || !eq {
-		t.Errorf("trust policy = %s, want %s (err %v)", doc, testTrustPolicyConditionedA, err)
+	if eq, err := trustPolicyEquivalent(doc, testTrustPolicyConditioned); err != nil || !eq {
+		t.Errorf("trust policy = %s, want %s (err %v)", doc, testTrustPolicyConditioned, err)
 	}
-	if pols := attachedRolePoliciesA(t, at, client, name); strings.Join(pols, ",") != testECRPolicyARNA {
+	if pols := getAttachedRolePolicies(t, at, client, name); strings.Join(pols, ",") != testECRPolicyARN {
 		t.Errorf("attached policies after update = %v", pols)
 	}
 	tags, err := client.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String(name)})
 	if err != nil {
 		t.Fatalf("ListRoleTags: %v", err)
 	}
-	requireTagsA(t, "role tags", iamTagMap(tags.Tags), c2.Props.(*composite.RoleProps).Tags)
+	requireTags(t, "role tags", iamTagMap(tags.Tags), c2.Props.(*composite.RoleProps).Tags)
+
+	// Out of band: the description changed shows in the observed props.
+	if _, err := client.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String(name), Description: aws.String("changed")}); err != nil {
+		t.Fatalf("UpdateRole: %v", err)
+	}
+	if obs, _, err := h.Observe(ctx, recorded(c2, out2), false); err != nil || obs.Props.(*composite.RoleProps).Description != "changed" {
+		t.Errorf("Observe after an out-of-band change = %+v, %v", obs.Props, err)
+	}
+	if _, err := h.Update(ctx, c2, recorded(c2, out2)); err != nil {
+		t.Fatalf("restoring Update: %v", err)
+	}
 
 	// A second identical update is a no-op.
 	at.ops.reset()
-	if _, err := h.Update(ctx, c2, recordedA(c2, out2)); err != nil {
+	if _, err := h.Update(ctx, c2, recorded(c2, out2)); err != nil {
 		t.Fatalf("repeated Update: %v", err)
 	}
 	if m := at.ops.mutating(); len(m) > 0 {
@@ -156,12 +206,12 @@ func TestRoleHandler_lifecycle(t *testing.T) {
 	}
 
 	// Delete, then gone, then delete again.
-	rec = recordedA(c2, out2)
+	rec = recorded(c2, out2)
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
-	if _, found, err := h.Read(ctx, rec); err != nil || found {
-		t.Fatalf("Read after delete = found %v, err %v; want gone", found, err)
+	if _, found, err := h.Observe(ctx, rec, false); err != nil || found {
+		t.Fatalf("Observe after delete = found %v, err %v; want gone", found, err)
 	}
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("second Delete: %v", err)
@@ -170,12 +220,12 @@ func TestRoleHandler_lifecycle(t *testing.T) {
 
 // A failing attach after CreateRole returns the role's outputs with the
 // error, so the engine records the role and no orphan is left.
-func TestRoleHandler_createPartial(t *testing.T) {
-	at := newAccTestA(t)
+func TestAccRoleHandler_createPartial(t *testing.T) {
+	at := newAcc(t)
 	ctx := at.ctx
 	h := NewRoleHandler(iam.NewFromConfig(at.cfg))
 	name := acctest.RandomName("ca-role")
-	c := roleChildA(name, composite.RoleProps{AssumeRolePolicy: testTrustPolicyA, ManagedPolicyARNs: []string{testExecPolicyARNA}})
+	c := roleChild(name, composite.RoleProps{AssumeRolePolicy: testTrustPolicy, ManagedPolicyARNs: []string{testExecPolicyARN}})
 	t.Cleanup(func() { at.ops.clearFailures(); _ = h.Delete(ctx, composite.Recorded{Name: name}) })
 
 	at.ops.failOperation("AttachRolePolicy", "ServiceFailure")
@@ -183,30 +233,30 @@ func TestRoleHandler_createPartial(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "injected failure") {
 		t.Fatalf("Create error = %v, want the injected AWS message", err)
 	}
-	requireOutputsA(t, out, composite.AttrARN, composite.AttrName)
+	requireOutputs(t, out, composite.AttrARN, composite.AttrName)
 	at.ops.clearFailures()
-	if err := h.Delete(ctx, recordedA(c, out)); err != nil {
+	if err := h.Delete(ctx, recorded(c, out)); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 }
 
-func TestRoleHandler_missing(t *testing.T) {
-	at := newAccTestA(t)
+func TestAccRoleHandler_missing(t *testing.T) {
+	at := newAcc(t)
 	h := NewRoleHandler(iam.NewFromConfig(at.cfg))
 	rec := composite.Recorded{Kind: composite.KindIAMRole, Name: acctest.RandomName("ca-missing")}
-	if _, found, err := h.Read(at.ctx, rec); err != nil || found {
-		t.Fatalf("Read of a missing role = found %v, err %v", found, err)
+	if _, found, err := h.Observe(at.ctx, rec, true); err != nil || found {
+		t.Fatalf("Observe of a missing role = found %v, err %v", found, err)
 	}
 	if err := h.Delete(at.ctx, rec); err != nil {
 		t.Fatalf("Delete of a missing role: %v", err)
 	}
-	_, err := h.Update(at.ctx, roleChildA(rec.Name, composite.RoleProps{AssumeRolePolicy: testTrustPolicyA}), rec)
+	_, err := h.Update(at.ctx, roleChild(rec.Name, composite.RoleProps{AssumeRolePolicy: testTrustPolicy}), rec)
 	if err == nil || !strings.Contains(err.Error(), rec.Name) {
 		t.Fatalf("Update of a missing role: err = %v, want one naming the role", err)
 	}
 }
 
-func attachedRolePoliciesA(t *testing.T, at *accTestA, client *iam.Client, name string) []string {
+func getAttachedRolePolicies(t *testing.T, at *accEnv, client *iam.Client, name string) []string {
 	t.Helper()
 	out, err := client.ListAttachedRolePolicies(at.ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
 	if err != nil {
@@ -220,25 +270,41 @@ func attachedRolePoliciesA(t *testing.T, at *accTestA, client *iam.Client, name 
 	return arns
 }
 
-func containsA(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
+// roleProps maps a role as GetRole returns it: the trust policy
+// URL-decoded, the aws: tags left out.
+func TestRoleProps(t *testing.T) {
+	tags := map[string]string{composite.TagOwner: "cl/web", composite.TagKey: "execution_role", "team": "a"}
+	role := &iamtypes.Role{
+		RoleName: aws.String("r"), Path: aws.String("/containerapp/"), Description: aws.String("exec role"),
+		AssumeRolePolicyDocument: aws.String(url.QueryEscape(testTrustPolicy)), MaxSessionDuration: aws.Int32(3600),
+		Arn:  aws.String("arn:aws:iam::123456789012:role/containerapp/r"),
+		Tags: append(iamTags(tags), iamtypes.Tag{Key: aws.String("aws:cloudformation:stack-name"), Value: aws.String("x")}),
+	}
+	want := &composite.RoleProps{Name: "r", Path: "/containerapp/", Description: "exec role", AssumeRolePolicy: testTrustPolicy,
+		MaxSessionDuration: 3600, ManagedPolicyARNs: []string{testExecPolicyARN}, Tags: tags}
+	if got := roleProps(role, []string{testExecPolicyARN}); !reflect.DeepEqual(got, want) {
+		t.Errorf("roleProps = %+v\nwant %+v", got, want)
+	}
+	for _, doc := range []string{testTrustPolicy, url.QueryEscape(testTrustPolicy), strings.ReplaceAll(url.PathEscape(testTrustPolicy), ":", "%3A")} {
+		if got := decodePolicyDocument(doc); got != testTrustPolicy {
+			t.Errorf("decodePolicyDocument(%.40q) = %.40q", doc, got)
 		}
 	}
-	return false
+	if got := decodePolicyDocument("not json"); got != "not json" {
+		t.Errorf("decodePolicyDocument(not json) = %q", got)
+	}
 }
 
 func TestTrustPolicyEquivalent(t *testing.T) {
-	encoded := url.QueryEscape(testTrustPolicyA)
+	encoded := url.QueryEscape(testTrustPolicy)
 	for _, tc := range []struct {
 		current, desired string
 		want             bool
 	}{
-		{encoded, testTrustPolicyReformattedA, true},
-		{testTrustPolicyA, testTrustPolicyReformattedA, true},
-		{encoded, testTrustPolicyConditionedA, false},
-		{"", testTrustPolicyA, false},
+		{encoded, testTrustPolicyReformatted, true},
+		{testTrustPolicy, testTrustPolicyReformatted, true},
+		{encoded, testTrustPolicyConditioned, false},
+		{"", testTrustPolicy, false},
 	} {
 		got, err := trustPolicyEquivalent(tc.current, tc.desired)
 		if err != nil || got != tc.want {
@@ -252,8 +318,8 @@ func TestTagChanges(t *testing.T) {
 		map[string]string{"keep": "1", "change": "old", "drop": "x", "aws:cloudformation:stack-name": "s"},
 		map[string]string{"keep": "1", "change": "new", "add": "y"},
 	)
-	requireTagsA(t, "set", set, map[string]string{"change": "new", "add": "y"})
-	requireCallsA(t, "remove", remove, "drop")
+	requireTags(t, "set", set, map[string]string{"change": "new", "add": "y"})
+	requireCalls(t, "remove", remove, "drop")
 	set, remove = tagChanges(map[string]string{"a": "1"}, map[string]string{"a": "1"})
 	if len(set) != 0 || len(remove) != 0 {
 		t.Errorf("equal tags: set %v, remove %v", set, remove)
@@ -263,8 +329,8 @@ func TestTagChanges(t *testing.T) {
 // A role an earlier Create made (its response lost) is adopted by the next
 // Create of the same child and converged; a role of the same name without
 // the child's ownership tags is refused and left alone.
-func TestRoleHandler_adopt(t *testing.T) {
-	at := newAccTestA(t)
+func TestAccRoleHandler_adopt(t *testing.T) {
+	at := newAcc(t)
 	ctx := at.ctx
 	client := iam.NewFromConfig(at.cfg)
 	h := NewRoleHandler(client)
@@ -272,53 +338,53 @@ func TestRoleHandler_adopt(t *testing.T) {
 	name := acctest.RandomName("ca-role")
 	t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Name: name}) })
 	props := composite.RoleProps{
-		Path: "/containerapp/", Description: "execution role", AssumeRolePolicy: testTrustPolicyA,
-		ManagedPolicyARNs: []string{testExecPolicyARNA}, Tags: ownerTagsA(owner, "execution_role", nil),
+		Path: "/containerapp/", Description: "execution role", AssumeRolePolicy: testTrustPolicy,
+		ManagedPolicyARNs: []string{testExecPolicyARN}, Tags: ownerTags(owner, "execution_role", nil),
 	}
-	out, err := h.Create(ctx, roleChildA(name, props))
+	out, err := h.Create(ctx, roleChild(name, props))
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
 
 	// Same props: adopted, nothing to change.
 	at.ops.reset()
-	got, err := h.Create(ctx, roleChildA(name, props))
+	got, err := h.Create(ctx, roleChild(name, props))
 	if err != nil {
 		t.Fatalf("Create of an existing own role: %v", err)
 	}
 	if got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrName] != name {
 		t.Errorf("adopted outputs = %v, want %v", got, out)
 	}
-	requireCallsA(t, "adopting Create mutations", at.ops.mutating(), "CreateRole")
+	requireCalls(t, "adopting Create mutations", at.ops.mutating(), "CreateRole")
 
 	// Adoption converges: a new description and policy are applied.
 	props2 := props
 	props2.Description = "execution role v2"
-	props2.ManagedPolicyARNs = []string{testECRPolicyARNA}
-	if _, err := h.Create(ctx, roleChildA(name, props2)); err != nil {
+	props2.ManagedPolicyARNs = []string{testECRPolicyARN}
+	if _, err := h.Create(ctx, roleChild(name, props2)); err != nil {
 		t.Fatalf("adopting Create with changes: %v", err)
 	}
 	role, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	if err != nil || aws.ToString(role.Role.Description) != "execution role v2" {
 		t.Errorf("adopted role not converged: %+v, %v", role, err)
 	}
-	if pols := attachedRolePoliciesA(t, at, client, name); strings.Join(pols, ",") != testECRPolicyARNA {
+	if pols := getAttachedRolePolicies(t, at, client, name); strings.Join(pols, ",") != testECRPolicyARN {
 		t.Errorf("attached policies after adoption = %v", pols)
 	}
 
 	// Other owner, other key, no tags: refused with the AWS error, untouched.
 	for what, tags := range map[string]map[string]string{
-		"another owner": ownerTagsA("someone-else", "execution_role", nil),
-		"another key":   ownerTagsA(owner, "task_role", nil),
+		"another owner": ownerTags("someone-else", "execution_role", nil),
+		"another key":   ownerTags(owner, "task_role", nil),
 		"no tags":       nil,
 	} {
 		other := acctest.RandomName("ca-role")
 		if _, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(other), Path: aws.String("/containerapp/"),
-			AssumeRolePolicyDocument: aws.String(testTrustPolicyA), Description: aws.String("theirs"), Tags: iamTags(tags)}); err != nil {
+			AssumeRolePolicyDocument: aws.String(testTrustPolicy), Description: aws.String("theirs"), Tags: iamTags(tags)}); err != nil {
 			t.Fatalf("CreateRole: %v", err)
 		}
 		t.Cleanup(func() { _ = h.Delete(ctx, composite.Recorded{Name: other}) })
-		_, err := h.Create(ctx, roleChildA(other, props))
+		_, err := h.Create(ctx, roleChild(other, props))
 		if !errors.Is(err, ErrNotOwned) || ErrorCode(err) != errCodeEntityAlreadyExists || !strings.Contains(err.Error(), other) {
 			t.Errorf("%s: Create error = %v, want a refusal naming the role", what, err)
 		}

@@ -3,7 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -38,7 +38,10 @@ type ListenerHandler struct {
 	api ListenerAPI
 }
 
-var _ engine.Handler = (*ListenerHandler)(nil)
+var (
+	_ engine.Handler = (*ListenerHandler)(nil)
+	_ engine.Finder  = (*ListenerHandler)(nil)
+)
 
 // NewListenerHandler returns a handler for load balancer listeners.
 func NewListenerHandler(api ListenerAPI) *ListenerHandler { return &ListenerHandler{api: api} }
@@ -66,7 +69,7 @@ func (h *ListenerHandler) Create(ctx context.Context, c composite.Child) (map[st
 	}
 	out, err := h.api.CreateListener(ctx, in)
 	if ErrorCode(err) == errCodeDuplicateListener {
-		if l, ferr := h.findOwnedOnPort(ctx, p); ferr == nil {
+		if l, ferr := h.ownedOnPort(ctx, p); ferr == nil {
 			return h.converge(ctx, l, p)
 		}
 	}
@@ -79,16 +82,131 @@ func (h *ListenerHandler) Create(ctx context.Context, c composite.Child) (map[st
 	return listenerOutputs(&out.Listeners[0]), nil
 }
 
-// Read reports whether the listener exists (one DescribeListeners call).
-func (h *ListenerHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	l, err := h.find(ctx, rec.ARN)
+// Observe reads the listener (one DescribeListeners call; with full also
+// DescribeTags) and maps it with listenerProps.
+func (h *ListenerHandler) Observe(ctx context.Context, rec composite.Recorded, full bool) (composite.Observed, bool, error) {
+	l, err := h.read(ctx, rec.ARN)
 	if IsNotFound(err) {
-		return nil, false, nil
+		return composite.Observed{}, false, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return composite.Observed{}, false, err
 	}
-	return listenerOutputs(l), true, nil
+	var tags map[string]string
+	if full {
+		if tags, err = elbv2TagsOf(ctx, h.api, rec.ARN); err != nil {
+			return composite.Observed{}, false, err
+		}
+		tags = userTags(tags)
+	}
+	return composite.Observed{Props: listenerProps(l, tags), Outputs: listenerOutputs(l), Full: full}, true, nil
+}
+
+// ScopeLoadBalancerARN is the Lookup scope key of the load balancer whose
+// listeners Find searches (a q.ID that is a load balancer ARN does the
+// same).
+const ScopeLoadBalancerARN = "load_balancer_arn"
+
+// Find looks the listener up by its ARN (q.ID), else among the listeners of
+// the load balancer (q.ID or q.Scope[ScopeLoadBalancerARN]: DescribeListeners
+// pages, DescribeTags per 20 listeners) as the one carrying q's ownership
+// tags, or else the one named q.Name ("<protocol>:<port>"), and observes it
+// in full. With q.OwnedOnly a listener whose ownership tags name another
+// owner or key is an error.
+func (h *ListenerHandler) Find(ctx context.Context, q composite.Lookup) (composite.Recorded, composite.Observed, bool, error) {
+	arn := q.ID
+	if lbARN := firstNonEmpty(q.Scope[ScopeLoadBalancerARN], loadBalancerARN(q.ID)); lbARN != "" {
+		var err error
+		if arn, err = h.onLoadBalancer(ctx, q, lbARN); err != nil || arn == "" {
+			return composite.Recorded{}, composite.Observed{}, false, err
+		}
+	}
+	if arn == "" {
+		return composite.Recorded{}, composite.Observed{}, false, fmt.Errorf("looking up %s: no listener or load balancer ARN", q.Key)
+	}
+	obs, found, err := h.Observe(ctx, composite.Recorded{Key: q.Key, Kind: composite.KindListener, ARN: arn}, true)
+	if err != nil || !found {
+		return composite.Recorded{}, composite.Observed{}, found, err
+	}
+	p := obs.Props.(*composite.ListenerProps)
+	if err := lookupOwned(q, fmt.Sprintf("listener %s (%s)", obs.Outputs[composite.AttrName], arn), p.Tags); err != nil {
+		return composite.Recorded{}, composite.Observed{}, false, err
+	}
+	return lookupRecord(q, composite.KindListener, "", obs), obs, true, nil
+}
+
+// onLoadBalancer returns the ARN of the listener Find looks for on the load
+// balancer ("" when there is none).
+func (h *ListenerHandler) onLoadBalancer(ctx context.Context, q composite.Lookup, lbARN string) (string, error) {
+	var listeners []elbv2types.Listener
+	pages := elbv2.NewDescribeListenersPaginator(h.api, &elbv2.DescribeListenersInput{LoadBalancerArn: aws.String(lbARN)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if IsNotFound(err, errCodeLoadBalancerNotFound) {
+			return "", nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("listing the listeners of %s: %w", lbARN, err)
+		}
+		listeners = append(listeners, page.Listeners...)
+	}
+	named := ""
+	for start := 0; start < len(listeners); start += elbv2TagsPerCall {
+		chunk := listeners[start:min(start+elbv2TagsPerCall, len(listeners))]
+		arns := make([]string, 0, len(chunk))
+		for _, l := range chunk {
+			arns = append(arns, aws.ToString(l.ListenerArn))
+		}
+		tags, err := elbv2TagsOfMany(ctx, h.api, arns)
+		if err != nil {
+			return "", err
+		}
+		for i, l := range chunk {
+			if ownsLookup(q, tags[arns[i]]) {
+				return arns[i], nil
+			}
+			if q.Name != "" && composite.ListenerName(string(l.Protocol), aws.ToInt32(l.Port)) == q.Name {
+				named = arns[i]
+			}
+		}
+	}
+	return named, nil
+}
+
+// loadBalancerARN returns s when it is a load balancer ARN, else "".
+func loadBalancerARN(s string) string {
+	if strings.Contains(s, ":loadbalancer/") {
+		return s
+	}
+	return ""
+}
+
+// listenerProps maps a listener as DescribeListeners returns it (and its
+// user tags, nil when not read): its default certificate, its one default
+// action in the fields the composite manages (see liveAction).
+func listenerProps(l *elbv2types.Listener, tags map[string]string) *composite.ListenerProps {
+	p := &composite.ListenerProps{
+		LoadBalancerARN: aws.ToString(l.LoadBalancerArn),
+		Port:            aws.ToInt32(l.Port),
+		Protocol:        string(l.Protocol),
+		SSLPolicy:       aws.ToString(l.SslPolicy),
+		DefaultAction:   liveAction(l.DefaultActions),
+		Tags:            tags,
+	}
+	for _, c := range l.Certificates {
+		if aws.ToBool(c.IsDefault) || p.CertificateARN == "" {
+			p.CertificateARN = aws.ToString(c.CertificateArn)
+		}
+	}
+	return p
+}
+
+// listenerMatches reports whether the listener already has p's port,
+// protocol, certificate, TLS policy (HTTPS only) and default action.
+func listenerMatches(l *elbv2types.Listener, p *composite.ListenerProps) bool {
+	live := listenerProps(l, nil)
+	return live.Port == p.Port && live.Protocol == p.Protocol && live.CertificateARN == p.CertificateARN &&
+		(p.Protocol != "HTTPS" || live.SSLPolicy == p.SSLPolicy) && live.DefaultAction == normalizeAction(p.DefaultAction)
 }
 
 // Update converges port, protocol, certificate, TLS policy and default
@@ -100,7 +218,7 @@ func (h *ListenerHandler) Update(ctx context.Context, c composite.Child, prev co
 	if err != nil {
 		return nil, err
 	}
-	l, err := h.find(ctx, prev.ARN)
+	l, err := h.read(ctx, prev.ARN)
 	if err != nil {
 		return nil, fmt.Errorf("updating listener %s: %w", prev.ARN, err)
 	}
@@ -110,7 +228,7 @@ func (h *ListenerHandler) Update(ctx context.Context, c composite.Child, prev co
 func (h *ListenerHandler) converge(ctx context.Context, l *elbv2types.Listener, p *composite.ListenerProps) (map[string]string, error) {
 	arn := aws.ToString(l.ListenerArn)
 	outputs := listenerOutputs(l)
-	if outputs[AttrObserved] != listenerFingerprint(p) {
+	if !listenerMatches(l, p) {
 		in := &elbv2.ModifyListenerInput{
 			ListenerArn:    aws.String(arn),
 			Port:           aws.Int32(p.Port),
@@ -148,8 +266,8 @@ func (h *ListenerHandler) Delete(ctx context.Context, rec composite.Recorded) er
 	return nil
 }
 
-// find returns the listener, or an error IsNotFound accepts.
-func (h *ListenerHandler) find(ctx context.Context, arn string) (*elbv2types.Listener, error) {
+// read returns the listener, or an error IsNotFound accepts.
+func (h *ListenerHandler) read(ctx context.Context, arn string) (*elbv2types.Listener, error) {
 	if arn == "" {
 		return nil, fmt.Errorf("listener without ARN: %w", ErrNotFound)
 	}
@@ -168,9 +286,9 @@ func (h *ListenerHandler) find(ctx context.Context, arn string) (*elbv2types.Lis
 	return nil, fmt.Errorf("listener %s: %w", arn, ErrNotFound)
 }
 
-// findOwnedOnPort returns the load balancer's listener on p.Port when it
+// ownedOnPort returns the load balancer's listener on p.Port when it
 // carries p's ownership tags.
-func (h *ListenerHandler) findOwnedOnPort(ctx context.Context, p *composite.ListenerProps) (*elbv2types.Listener, error) {
+func (h *ListenerHandler) ownedOnPort(ctx context.Context, p *composite.ListenerProps) (*elbv2types.Listener, error) {
 	out, err := h.api.DescribeListeners(ctx, &elbv2.DescribeListenersInput{LoadBalancerArn: aws.String(p.LoadBalancerARN)})
 	if err != nil {
 		return nil, err
@@ -238,37 +356,17 @@ func liveAction(actions []elbv2types.Action) composite.ListenerAction {
 	return normalizeAction(out)
 }
 
-// listenerObserved is the listener's fingerprinted configuration.
-type listenerObserved struct {
-	Port           int32                    `json:"port"`
-	Protocol       string                   `json:"protocol"`
-	CertificateARN string                   `json:"certificate_arn,omitempty"`
-	SSLPolicy      string                   `json:"ssl_policy,omitempty"` // HTTPS only
-	Action         composite.ListenerAction `json:"action"`
-}
-
-func listenerFingerprint(p *composite.ListenerProps) string {
-	fp, _ := ExpectedObserved(composite.Child{Props: p})
-	return fp
-}
-
+// listenerOutputs renders the outputs: the name "<protocol>:<port>", the
+// certificate and (HTTPS only) the TLS policy.
 func listenerOutputs(l *elbv2types.Listener) map[string]string {
-	o := listenerObserved{Port: aws.ToInt32(l.Port), Protocol: string(l.Protocol), Action: liveAction(l.DefaultActions)}
-	for _, c := range l.Certificates {
-		if aws.ToBool(c.IsDefault) || o.CertificateARN == "" {
-			o.CertificateARN = aws.ToString(c.CertificateArn)
-		}
-	}
-	if o.Protocol == "HTTPS" {
-		o.SSLPolicy = aws.ToString(l.SslPolicy)
+	p := listenerProps(l, nil)
+	if p.Protocol != "HTTPS" {
+		p.SSLPolicy = ""
 	}
 	return map[string]string{
 		composite.AttrARN:  aws.ToString(l.ListenerArn),
-		composite.AttrName: composite.ListenerName(o.Protocol, o.Port),
-		AttrProtocol:       o.Protocol,
-		AttrPort:           strconv.Itoa(int(o.Port)),
-		AttrCertificateARN: o.CertificateARN,
-		AttrSSLPolicy:      o.SSLPolicy,
-		AttrObserved:       composite.HashJSON(o),
+		composite.AttrName: composite.ListenerName(p.Protocol, p.Port),
+		AttrCertificateARN: p.CertificateARN,
+		AttrSSLPolicy:      p.SSLPolicy,
 	}
 }

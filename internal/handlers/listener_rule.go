@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,6 +34,8 @@ const (
 // ListenerRuleAPI is the part of *elasticloadbalancingv2.Client the listener
 // rule handler uses.
 type ListenerRuleAPI interface {
+	DescribeTargetGroups(ctx context.Context, in *elbv2.DescribeTargetGroupsInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeTargetGroupsOutput, error)
+	DescribeListeners(ctx context.Context, in *elbv2.DescribeListenersInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeListenersOutput, error)
 	DescribeRules(ctx context.Context, in *elbv2.DescribeRulesInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeRulesOutput, error)
 	CreateRule(ctx context.Context, in *elbv2.CreateRuleInput, optFns ...func(*elbv2.Options)) (*elbv2.CreateRuleOutput, error)
 	ModifyRule(ctx context.Context, in *elbv2.ModifyRuleInput, optFns ...func(*elbv2.Options)) (*elbv2.ModifyRuleOutput, error)
@@ -53,7 +56,10 @@ type ListenerRuleHandler struct {
 	locks sync.Map // listener ARN -> *sync.Mutex
 }
 
-var _ engine.Handler = (*ListenerRuleHandler)(nil)
+var (
+	_ engine.Handler = (*ListenerRuleHandler)(nil)
+	_ engine.Finder  = (*ListenerRuleHandler)(nil)
+)
 
 // NewListenerRuleHandler returns a handler for ELBv2 listener rules.
 func NewListenerRuleHandler(api ListenerRuleAPI) *ListenerRuleHandler {
@@ -67,11 +73,6 @@ func NewListenerRuleHandler(api ListenerRuleAPI) *ListenerRuleHandler {
 // times. "Target group ... does not have an associated load balancer" is
 // retried for up to TargetGroupAssocTimeout.
 func (h *ListenerRuleHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
-	out, err := h.create(ctx, c)
-	return observeRuleApplied(c, out, err)
-}
-
-func (h *ListenerRuleHandler) create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.ListenerRuleProps](c)
 	if err != nil {
 		return nil, err
@@ -110,23 +111,219 @@ func (h *ListenerRuleHandler) create(ctx context.Context, c composite.Child) (ma
 	}
 }
 
-// Read reports whether the rule exists and its priority (one DescribeRules
-// call), and its observed fingerprint (conditions, actions, and the priority
-// when the record says it is explicit; a record that does not say gets none).
-func (h *ListenerRuleHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	rule, err := h.find(ctx, rec.ARN)
+// Observe reads the rule (one DescribeRules call; with full also
+// DescribeTags) and maps it with listenerRuleProps. Whether the priority is
+// configured or was allocated is the record's (rec.PriorityExplicit): an
+// explicit priority is observed, an allocated one reads as 0 (it is
+// whatever the rule has; the live one is the priority output). A refresh
+// of a record that does not know (nil) reports no props, so the rule has
+// no fingerprint until its next Create or Update; with full (an import)
+// the props come with priority 0.
+func (h *ListenerRuleHandler) Observe(ctx context.Context, rec composite.Recorded, full bool) (composite.Observed, bool, error) {
+	rule, err := h.read(ctx, rec.ARN)
 	if IsNotFound(err) {
-		return nil, false, nil
+		return composite.Observed{}, false, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return composite.Observed{}, false, err
 	}
-	outputs := ruleOutputs(rule, rec.Name)
-	if explicit := recordedOutput(rec, AttrPriorityExplicit); explicit != "" {
-		outputs[AttrPriorityExplicit] = explicit
-		outputs[AttrObserved] = listenerRuleFingerprint(rule, explicit == "true")
+	obs := composite.Observed{Outputs: ruleOutputs(rule, rec.Name), Full: full}
+	if rec.PriorityExplicit == nil && !full {
+		return obs, true, nil
 	}
-	return outputs, true, nil
+	var tags map[string]string
+	if full {
+		if tags, err = elbv2TagsOf(ctx, h.api, rec.ARN); err != nil {
+			return composite.Observed{}, false, err
+		}
+		tags = userTags(tags)
+	}
+	obs.Props = listenerRuleProps(rule, rec.PriorityExplicit != nil && *rec.PriorityExplicit, tags)
+	return obs, true, nil
+}
+
+// ScopePriorityHint is the Lookup scope key of a listener rule's
+// PriorityHint (decimal). With it Find decides whether the rule's priority
+// was allocated (it is the one allocation picks from the hint among the
+// listener's other rules) or configured, and records that in
+// PriorityExplicit; without it PriorityExplicit stays nil (unknown).
+const ScopePriorityHint = "priority_hint"
+
+// Find looks the rule up by its ARN (q.ID), else as the rule that forwards
+// to the target group q.Scope[LookupTargetGroupARN] and carries q's
+// ownership tags, on the listener q.Scope[LookupListenerARN] or else on
+// every listener of the target group's load balancers, and observes it in
+// full. Calls: [DescribeTargetGroups, DescribeListeners pages per load
+// balancer], DescribeRules pages per listener, DescribeTags per 20
+// candidates, then Observe's.
+func (h *ListenerRuleHandler) Find(ctx context.Context, q composite.Lookup) (composite.Recorded, composite.Observed, bool, error) {
+	rec := composite.Recorded{Key: q.Key, Kind: composite.KindListenerRule, ARN: q.ID}
+	if rec.ARN == "" {
+		rule, others, found, err := h.findForwarding(ctx, q)
+		if err != nil || !found {
+			return composite.Recorded{}, composite.Observed{}, found, err
+		}
+		rec.ARN = aws.ToString(rule.RuleArn)
+		if hint, err := strconv.Atoi(q.Scope[ScopePriorityHint]); err == nil {
+			if prio, err := strconv.Atoi(aws.ToString(rule.Priority)); err == nil {
+				allocated, aerr := lowestFreePriority(others, int32(hint))
+				rec.PriorityExplicit = composite.Ptr(aerr != nil || int32(prio) != allocated)
+			}
+		}
+	}
+	rec.Name = firstNonEmpty(q.Name, listenerRuleName(q.Owner, rec.ARN))
+	obs, found, err := h.Observe(ctx, rec, true)
+	if err != nil || !found {
+		return composite.Recorded{}, composite.Observed{}, found, err
+	}
+	p := obs.Props.(*composite.ListenerRuleProps)
+	if err := lookupOwned(q, "listener rule "+rec.ARN, p.Tags); err != nil {
+		return composite.Recorded{}, composite.Observed{}, false, err
+	}
+	out := lookupRecord(q, composite.KindListenerRule, rec.Name, obs)
+	out.PriorityExplicit = rec.PriorityExplicit
+	return out, obs, true, nil
+}
+
+// findForwarding finds the rule Find looks for by its target group, and the
+// numeric priorities of the other rules on its listener.
+func (h *ListenerRuleHandler) findForwarding(ctx context.Context, q composite.Lookup) (*elbv2types.Rule, map[int32]bool, bool, error) {
+	tgARN := q.Scope[composite.LookupTargetGroupARN]
+	if tgARN == "" {
+		return nil, nil, false, fmt.Errorf("looking up %s: no rule ARN or target group", q.Key)
+	}
+	listeners := []string{}
+	if l := q.Scope[composite.LookupListenerARN]; l != "" {
+		listeners = append(listeners, l)
+	} else {
+		out, err := h.api.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{TargetGroupArns: []string{tgARN}})
+		if IsNotFound(err, errCodeTargetGroupNotFound) {
+			return nil, nil, false, nil
+		}
+		if err != nil {
+			return nil, nil, false, fmt.Errorf("describing target group %s: %w", tgARN, err)
+		}
+		var lbs []string
+		for _, tg := range out.TargetGroups {
+			if aws.ToString(tg.TargetGroupArn) == tgARN {
+				lbs = append(lbs, tg.LoadBalancerArns...)
+			}
+		}
+		for _, lbARN := range normalizedSet(lbs) {
+			pages := elbv2.NewDescribeListenersPaginator(h.api, &elbv2.DescribeListenersInput{LoadBalancerArn: aws.String(lbARN)})
+			for pages.HasMorePages() {
+				page, err := pages.NextPage(ctx)
+				if err != nil {
+					return nil, nil, false, fmt.Errorf("listing listeners of load balancer %s: %w", lbARN, err)
+				}
+				for _, l := range page.Listeners {
+					listeners = append(listeners, aws.ToString(l.ListenerArn))
+				}
+			}
+		}
+	}
+	type candidate struct {
+		rule   elbv2types.Rule
+		others map[int32]bool
+	}
+	var candidates []candidate
+	for _, listenerARN := range listeners {
+		var rules []elbv2types.Rule
+		pages := elbv2.NewDescribeRulesPaginator(h.api, &elbv2.DescribeRulesInput{ListenerArn: aws.String(listenerARN)})
+		for pages.HasMorePages() {
+			page, err := pages.NextPage(ctx)
+			if IsNotFound(err, errCodeListenerNotFound) {
+				break
+			}
+			if err != nil {
+				return nil, nil, false, fmt.Errorf("listing rules of listener %s: %w", listenerARN, err)
+			}
+			rules = append(rules, page.Rules...)
+		}
+		for _, rule := range rules {
+			if aws.ToBool(rule.IsDefault) || !contains(forwardTargetsOf(rule), tgARN) {
+				continue
+			}
+			others := map[int32]bool{}
+			for _, o := range rules {
+				if n, err := strconv.Atoi(aws.ToString(o.Priority)); err == nil && aws.ToString(o.RuleArn) != aws.ToString(rule.RuleArn) {
+					others[int32(n)] = true
+				}
+			}
+			candidates = append(candidates, candidate{rule: rule, others: others})
+		}
+	}
+	for start := 0; start < len(candidates); start += elbv2TagsPerCall {
+		chunk := candidates[start:min(start+elbv2TagsPerCall, len(candidates))]
+		arns := make([]string, 0, len(chunk))
+		for _, c := range chunk {
+			arns = append(arns, aws.ToString(c.rule.RuleArn))
+		}
+		tags, err := elbv2TagsOfMany(ctx, h.api, arns)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		for i := range chunk {
+			if ownsLookup(q, tags[arns[i]]) {
+				return &chunk[i].rule, chunk[i].others, true, nil
+			}
+		}
+	}
+	return nil, nil, false, nil
+}
+
+// listenerRuleName is the display name of a found rule: the composite's
+// naming rule from the service name of the owner ("<cluster>/<name>") and
+// the rule's listener, else the rule id.
+func listenerRuleName(owner, ruleARN string) string {
+	if _, name, ok := strings.Cut(owner, "/"); ok && name != "" {
+		return composite.ListenerRuleName(name, composite.ListenerARNOfRule(ruleARN))
+	}
+	return lastSegment(ruleARN)
+}
+
+// listenerRuleProps maps a rule as DescribeRules returns it (and its user
+// tags, nil when not read). The priority is observed when explicit, else 0.
+// The props hold what the composite manages: path-pattern and host-header
+// conditions, one forward action to one target group. A rule with another
+// action (or a forward to several target groups, or a condition on another
+// field) reads back with an empty TargetGroupARN: it is not a rule the
+// composite makes, so it never matches a desired one.
+func listenerRuleProps(rule *elbv2types.Rule, explicit bool, tags map[string]string) *composite.ListenerRuleProps {
+	ruleARN := aws.ToString(rule.RuleArn)
+	p := &composite.ListenerRuleProps{ListenerARN: composite.ListenerARNOfRule(ruleARN), Tags: tags}
+	if explicit {
+		n, _ := strconv.Atoi(aws.ToString(rule.Priority))
+		p.Priority = int32(n)
+	}
+	managed := true
+	var paths, hosts []string
+	for _, c := range rule.Conditions {
+		switch aws.ToString(c.Field) {
+		case ruleFieldPathPattern:
+			paths = append(paths, c.Values...)
+			if c.PathPatternConfig != nil {
+				paths = append(paths, c.PathPatternConfig.Values...)
+			}
+		case ruleFieldHostHeader:
+			hosts = append(hosts, c.Values...)
+			if c.HostHeaderConfig != nil {
+				hosts = append(hosts, c.HostHeaderConfig.Values...)
+			}
+		default:
+			managed = false
+		}
+	}
+	if len(paths) > 0 {
+		p.PathPatterns = normalizedSet(paths)
+	}
+	if len(hosts) > 0 {
+		p.HostHeaders = normalizedSet(hosts)
+	}
+	if targets := forwardTargetsOf(*rule); managed && len(rule.Actions) == 1 && len(targets) == 1 {
+		p.TargetGroupARN = targets[0]
+	}
+	return p
 }
 
 // Update converges conditions and action (ModifyRule, only if different), an
@@ -134,16 +331,11 @@ func (h *ListenerRuleHandler) Read(ctx context.Context, rec composite.Recorded) 
 // one; an allocated priority is kept) and tags. Calls: DescribeRules,
 // [ModifyRule], [SetRulePriorities], DescribeTags, [RemoveTags], [AddTags].
 func (h *ListenerRuleHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
-	out, err := h.update(ctx, c, prev)
-	return observeRuleApplied(c, out, err)
-}
-
-func (h *ListenerRuleHandler) update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
 	p, err := childProps[composite.ListenerRuleProps](c)
 	if err != nil {
 		return nil, err
 	}
-	rule, err := h.find(ctx, prev.ARN)
+	rule, err := h.read(ctx, prev.ARN)
 	if err != nil {
 		return nil, fmt.Errorf("updating listener rule: %w", err)
 	}
@@ -187,8 +379,8 @@ func (h *ListenerRuleHandler) Delete(ctx context.Context, rec composite.Recorded
 	return nil
 }
 
-// find returns the rule, or an error IsNotFound accepts.
-func (h *ListenerRuleHandler) find(ctx context.Context, ruleARN string) (*elbv2types.Rule, error) {
+// read returns the rule, or an error IsNotFound accepts.
+func (h *ListenerRuleHandler) read(ctx context.Context, ruleARN string) (*elbv2types.Rule, error) {
 	if ruleARN == "" {
 		return nil, fmt.Errorf("listener rule without ARN: %w", ErrNotFound)
 	}
@@ -327,6 +519,18 @@ func ruleMatches(rule *elbv2types.Rule, p *composite.ListenerRuleProps) bool {
 	return sameSet(forwardTargets(rule.Actions[0]), []string{p.TargetGroupARN})
 }
 
+// forwardTargetsOf returns the distinct target groups the rule's forward
+// actions send to, sorted.
+func forwardTargetsOf(rule elbv2types.Rule) []string {
+	var arns []string
+	for _, a := range rule.Actions {
+		if a.Type == elbv2types.ActionTypeEnumForward {
+			arns = append(arns, forwardTargets(a)...)
+		}
+	}
+	return normalizedSet(arns)
+}
+
 // forwardTargets returns the target groups a forward action sends to.
 func forwardTargets(a elbv2types.Action) []string {
 	var arns []string
@@ -339,15 +543,6 @@ func forwardTargets(a elbv2types.Action) []string {
 		}
 	}
 	return arns
-}
-
-// observeRuleApplied finishes the outputs of a Create or Update like
-// observeApplied, and records whether the priority is explicit for Read.
-func observeRuleApplied(c composite.Child, out map[string]string, err error) (map[string]string, error) {
-	if p, ok := c.Props.(*composite.ListenerRuleProps); ok && out != nil {
-		out[AttrPriorityExplicit] = strconv.FormatBool(p.Priority != 0)
-	}
-	return observeApplied(c, out, err)
 }
 
 func ruleOutputs(rule *elbv2types.Rule, name string) map[string]string {

@@ -2,7 +2,9 @@ package handlers
 
 import (
 	"context"
+	"reflect"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
@@ -13,16 +15,16 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
-func ruleChildB(name string, p *composite.ListenerRuleProps) composite.Child {
+func ruleChild(name string, p *composite.ListenerRuleProps) composite.Child {
 	return composite.Child{Key: "listener_rule", Kind: composite.KindListenerRule, Name: name, Props: p}
 }
 
-func TestListenerRuleHandler_lifecycle(t *testing.T) {
-	a := newAccTestB(t)
+func TestAccListenerRuleHandler_lifecycle(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
-	n := a.newNetworkB()
-	_, listenerARN := a.newListenerB(n)
-	tg1, tg2 := a.newTargetGroupB(n), a.newTargetGroupB(n)
+	n := a.newNetwork()
+	_, listenerARN := a.newListener(n)
+	tg1, tg2 := a.newTargetGroup(n), a.newTargetGroup(n)
 	h := NewListenerRuleHandler(a.elb)
 
 	props := func(prio, hint int32, paths, hosts []string, tg string, tags map[string]string) *composite.ListenerRuleProps {
@@ -34,13 +36,13 @@ func TestListenerRuleHandler_lifecycle(t *testing.T) {
 
 	// Two rules without a priority get distinct priorities from the hint up.
 	a.ops.reset()
-	c1 := ruleChildB("web-rule", props(0, 10, []string{"/a/*"}, nil, tg1, ownerTagsA("c/web", "listener_rule", nil)))
+	c1 := ruleChild("web-rule", props(0, 10, []string{"/a/*"}, nil, tg1, ownerTags("c/web", "listener_rule", nil)))
 	out1, err := h.Create(ctx, c1)
 	if err != nil {
 		t.Fatalf("Create 1: %v", err)
 	}
 	a.expectCalls("Create (allocated)", "DescribeRules", "CreateRule")
-	c2 := ruleChildB("api-rule", props(0, 10, []string{"/b/*"}, nil, tg2, nil))
+	c2 := ruleChild("api-rule", props(0, 10, []string{"/b/*"}, nil, tg2, nil))
 	out2, err := h.Create(ctx, c2)
 	if err != nil {
 		t.Fatalf("Create 2: %v", err)
@@ -54,7 +56,7 @@ func TestListenerRuleHandler_lifecycle(t *testing.T) {
 
 	// An explicit priority is used as is, with one call.
 	a.ops.reset()
-	c3 := ruleChildB("explicit", props(5, 0, nil, []string{"x.example.com"}, tg1, nil))
+	c3 := ruleChild("explicit", props(5, 0, nil, []string{"x.example.com"}, tg1, nil))
 	out3, err := h.Create(ctx, c3)
 	if err != nil {
 		t.Fatalf("Create explicit: %v", err)
@@ -72,7 +74,7 @@ func TestListenerRuleHandler_lifecycle(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			o, err := h.Create(ctx, ruleChildB("conc", props(0, 10, []string{"/conc/" + string(rune('a'+i))}, nil, tg2, nil)))
+			o, err := h.Create(ctx, ruleChild("conc", props(0, 10, []string{"/conc/" + string(rune('a'+i))}, nil, tg2, nil)))
 			prios[i], errs[i] = o[composite.AttrPriority], err
 		}(i)
 	}
@@ -87,14 +89,79 @@ func TestListenerRuleHandler_lifecycle(t *testing.T) {
 		t.Errorf("concurrent priorities = %v, want 12..15", prios)
 	}
 
-	// Read: one call, priority reported.
-	rec1 := recordedA(c1, out1)
+	// Observe: one call, priority reported; an allocated priority is not
+	// part of the props, an explicit one is.
+	rec1 := recorded(c1, out1)
 	a.ops.reset()
-	got, found, err := h.Read(ctx, rec1)
-	if err != nil || !found || got[composite.AttrPriority] != "10" || got[composite.AttrName] != "web-rule" {
-		t.Fatalf("Read = %v, %v, %v", got, found, err)
+	obs, found, err := h.Observe(ctx, rec1, false)
+	if got := obs.Outputs; err != nil || !found || got[composite.AttrPriority] != "10" || got[composite.AttrName] != "web-rule" {
+		t.Fatalf("Observe = %v, %v, %v", obs, found, err)
 	}
-	a.expectCalls("Read", "DescribeRules")
+	a.expectCalls("Observe", "DescribeRules")
+	refreshed := clone(c1.Props).(*composite.ListenerRuleProps)
+	refreshed.Tags = nil
+	expectObservedProps(t, "Observe (allocated)", c1.Kind, refreshed, obs.Props)
+	if obs, _, err := h.Observe(ctx, recorded(c3, out3), false); err != nil || obs.Props.(*composite.ListenerRuleProps).Priority != 5 {
+		t.Errorf("Observe (explicit) = %+v, %v; want priority 5", obs.Props, err)
+	} else {
+		expectObservedProps(t, "Observe (explicit)", c3.Kind, c3.Props, obs.Props)
+	}
+	// A record that does not say whether its priority is explicit gets no
+	// props on a refresh (no fingerprint), and props with priority 0 in full.
+	unknown := rec1
+	unknown.PriorityExplicit = nil
+	if obs, found, err := h.Observe(ctx, unknown, false); err != nil || !found || obs.Props != nil || obs.Outputs[composite.AttrPriority] != "10" {
+		t.Errorf("Observe without PriorityExplicit = %+v, %v, %v", obs, found, err)
+	}
+	if obs, _, err := h.Observe(ctx, unknown, true); err != nil || obs.Props == nil || obs.Props.(*composite.ListenerRuleProps).Priority != 0 {
+		t.Errorf("full Observe without PriorityExplicit = %+v, %v", obs, err)
+	}
+	a.ops.reset()
+
+	// Find: the rule that forwards to the target group and carries the
+	// ownership tags (the explicit rule also forwards to tg1, untagged),
+	// found through the target group's load balancer; with the priority
+	// hint it knows the priority was allocated.
+	q := composite.Lookup{Key: "listener_rule", Kind: composite.KindListenerRule, Owner: "c/web", OwnedOnly: true,
+		Scope: map[string]string{composite.LookupTargetGroupARN: tg1, ScopePriorityHint: "10"}}
+	frec, fobs, found, err := h.Find(ctx, q)
+	if err != nil || !found {
+		t.Fatalf("Find = %v, %v", found, err)
+	}
+	a.expectCalls("Find", "DescribeTargetGroups", "DescribeListeners", "DescribeRules", "DescribeTags", "DescribeRules", "DescribeTags")
+	if frec.Key != c1.Key || frec.Kind != c1.Kind || frec.ARN != out1[composite.AttrARN] || frec.Outputs[composite.AttrPriority] != "10" ||
+		frec.PriorityExplicit == nil || *frec.PriorityExplicit || !fobs.Full ||
+		frec.Name != composite.ListenerRuleName("web", listenerARN) || frec.Outputs[composite.AttrName] != frec.Name {
+		t.Errorf("Find = %+v, %+v", frec, fobs)
+	}
+	expectObservedProps(t, "Find", c1.Kind, c1.Props, fobs.Props)
+	// A hint the priority does not follow: explicit.
+	q.Scope[ScopePriorityHint] = "3"
+	if frec, fobs, _, err := h.Find(ctx, q); err != nil || frec.PriorityExplicit == nil || !*frec.PriorityExplicit ||
+		fobs.Props.(*composite.ListenerRuleProps).Priority != 10 {
+		t.Errorf("Find with another hint = %+v, %v", frec, err)
+	}
+	// On a given listener, without a hint: unknown.
+	q.Scope = map[string]string{composite.LookupTargetGroupARN: tg1, composite.LookupListenerARN: listenerARN}
+	a.ops.reset()
+	if frec, _, found, err := h.Find(ctx, q); err != nil || !found || frec.PriorityExplicit != nil || frec.ARN != out1[composite.AttrARN] {
+		t.Errorf("Find on the listener = %+v, %v, %v", frec, found, err)
+	}
+	a.expectCalls("Find on the listener", "DescribeRules", "DescribeTags", "DescribeRules", "DescribeTags")
+	// Another owner has no rule forwarding to tg1; tg2's rules are untagged.
+	q.Owner = "c/other"
+	if _, _, found, err := h.Find(ctx, q); err != nil || found {
+		t.Errorf("Find for another owner = %v, %v", found, err)
+	}
+	if _, _, found, err := h.Find(ctx, composite.Lookup{Key: "listener_rule", Owner: "c/web",
+		Scope: map[string]string{composite.LookupTargetGroupARN: tg2}}); err != nil || found {
+		t.Errorf("Find of untagged rules = %v, %v", found, err)
+	}
+	// By ARN.
+	if frec, _, found, err := h.Find(ctx, composite.Lookup{Key: "listener_rule", Owner: "c/web", ID: out1[composite.AttrARN]}); err != nil || !found || frec.ARN != out1[composite.AttrARN] {
+		t.Errorf("Find by ARN = %+v, %v, %v", frec, found, err)
+	}
+	a.ops.reset()
 
 	// No-op update: reads only (the emulator rejects no-op SetRulePriorities).
 	if _, err := h.Update(ctx, c1, rec1); err != nil {
@@ -103,7 +170,7 @@ func TestListenerRuleHandler_lifecycle(t *testing.T) {
 	a.expectCalls("no-op Update", "DescribeRules", "DescribeTags")
 
 	// Update conditions and target; an allocated priority is kept.
-	c1b := ruleChildB("web-rule", props(0, 10, []string{"/c/*", "/d/*"}, []string{"web.example.com"}, tg2, ownerTagsA("c/web", "listener_rule", map[string]string{"x": "y"})))
+	c1b := ruleChild("web-rule", props(0, 10, []string{"/c/*", "/d/*"}, []string{"web.example.com"}, tg2, ownerTags("c/web", "listener_rule", map[string]string{"x": "y"})))
 	upd, err := h.Update(ctx, c1b, rec1)
 	if err != nil {
 		t.Fatalf("Update conditions: %v", err)
@@ -112,30 +179,41 @@ func TestListenerRuleHandler_lifecycle(t *testing.T) {
 	if upd[composite.AttrPriority] != "10" {
 		t.Errorf("priority after update = %s, want 10", upd[composite.AttrPriority])
 	}
-	rule := describeRuleB(t, a, out1[composite.AttrARN])
+	rule := describeRule(t, a, out1[composite.AttrARN])
 	if !ruleMatches(rule, c1b.Props.(*composite.ListenerRuleProps)) {
 		t.Errorf("rule after update = %+v", rule)
 	}
 
+	// Out of band: a path pattern changed shows in the observed props.
+	if _, err := a.elb.ModifyRule(ctx, &elbv2.ModifyRuleInput{RuleArn: aws.String(out1[composite.AttrARN]), Conditions: []elbv2types.RuleCondition{{
+		Field: aws.String(ruleFieldPathPattern), PathPatternConfig: &elbv2types.PathPatternConditionConfig{Values: []string{"/oob/*"}},
+	}}}); err != nil {
+		t.Fatalf("ModifyRule: %v", err)
+	}
+	if obs, _, err := h.Observe(ctx, rec1, false); err != nil || strings.Join(obs.Props.(*composite.ListenerRuleProps).PathPatterns, ",") != "/oob/*" {
+		t.Errorf("Observe after an out-of-band change = %+v, %v", obs.Props, err)
+	}
+	a.ops.reset()
+
 	// Update an explicit priority.
-	rec3 := recordedA(c3, out3)
-	c3b := ruleChildB("explicit", props(6, 0, nil, []string{"x.example.com"}, tg1, nil))
+	rec3 := recorded(c3, out3)
+	c3b := ruleChild("explicit", props(6, 0, nil, []string{"x.example.com"}, tg1, nil))
 	upd3, err := h.Update(ctx, c3b, rec3)
 	if err != nil {
 		t.Fatalf("Update priority: %v", err)
 	}
 	a.expectCalls("Update priority", "DescribeRules", "SetRulePriorities", "DescribeTags")
-	if upd3[composite.AttrPriority] != "6" || aws.ToString(describeRuleB(t, a, out3[composite.AttrARN]).Priority) != "6" {
+	if upd3[composite.AttrPriority] != "6" || aws.ToString(describeRule(t, a, out3[composite.AttrARN]).Priority) != "6" {
 		t.Errorf("priority after SetRulePriorities = %v", upd3)
 	}
 
 	// Delete, gone, delete again.
-	for _, rec := range []composite.Recorded{rec1, recordedA(c2, out2), rec3} {
+	for _, rec := range []composite.Recorded{rec1, recorded(c2, out2), rec3} {
 		if err := h.Delete(ctx, rec); err != nil {
 			t.Fatalf("Delete: %v", err)
 		}
-		if _, found, err := h.Read(ctx, rec); err != nil || found {
-			t.Fatalf("Read after Delete: found=%v err=%v", found, err)
+		if _, found, err := h.Observe(ctx, rec, false); err != nil || found {
+			t.Fatalf("Observe after Delete: found=%v err=%v", found, err)
 		}
 		if err := h.Delete(ctx, rec); err != nil {
 			t.Fatalf("second Delete: %v", err)
@@ -143,16 +221,16 @@ func TestListenerRuleHandler_lifecycle(t *testing.T) {
 	}
 }
 
-// squatterB wraps the real ELBv2 client: on the first CreateRule it first
+// squatter wraps the real ELBv2 client: on the first CreateRule it first
 // creates another rule at the same priority through the real client, the way
 // a concurrent writer in another process would.
-type squatterB struct {
+type squatter struct {
 	ListenerRuleAPI
 	once sync.Once
 	tg   string
 }
 
-func (s *squatterB) CreateRule(ctx context.Context, in *elbv2.CreateRuleInput, optFns ...func(*elbv2.Options)) (*elbv2.CreateRuleOutput, error) {
+func (s *squatter) CreateRule(ctx context.Context, in *elbv2.CreateRuleInput, optFns ...func(*elbv2.Options)) (*elbv2.CreateRuleOutput, error) {
 	s.once.Do(func() {
 		_, _ = s.ListenerRuleAPI.CreateRule(ctx, &elbv2.CreateRuleInput{
 			ListenerArn: in.ListenerArn,
@@ -167,15 +245,15 @@ func (s *squatterB) CreateRule(ctx context.Context, in *elbv2.CreateRuleInput, o
 	return s.ListenerRuleAPI.CreateRule(ctx, in, optFns...)
 }
 
-func TestListenerRuleHandler_priorityInUseRetry(t *testing.T) {
-	a := newAccTestB(t)
-	n := a.newNetworkB()
-	_, listenerARN := a.newListenerB(n)
-	tg := a.newTargetGroupB(n)
-	h := NewListenerRuleHandler(&squatterB{ListenerRuleAPI: a.elb, tg: tg})
+func TestAccListenerRuleHandler_priorityInUseRetry(t *testing.T) {
+	a := newAcc(t)
+	n := a.newNetwork()
+	_, listenerARN := a.newListener(n)
+	tg := a.newTargetGroup(n)
+	h := NewListenerRuleHandler(&squatter{ListenerRuleAPI: a.elb, tg: tg})
 
 	a.ops.reset()
-	out, err := h.Create(a.ctx, ruleChildB("r", &composite.ListenerRuleProps{
+	out, err := h.Create(a.ctx, ruleChild("r", &composite.ListenerRuleProps{
 		ListenerARN: listenerARN, PriorityHint: 100, PathPatterns: []string{"/*"}, TargetGroupARN: tg,
 	}))
 	if err != nil {
@@ -185,6 +263,56 @@ func TestListenerRuleHandler_priorityInUseRetry(t *testing.T) {
 	a.expectCalls("Create after PriorityInUse", "DescribeRules", "CreateRule", "CreateRule", "DescribeRules", "CreateRule")
 	if out[composite.AttrPriority] != "101" {
 		t.Errorf("priority = %s, want 101 (100 was taken concurrently)", out[composite.AttrPriority])
+	}
+}
+
+// listenerRuleProps maps DescribeRules' answer: values from the legacy and
+// the typed fields, the forward target; anything the composite does not
+// make reads with no target group.
+func TestListenerRuleProps(t *testing.T) {
+	const (
+		tgARN   = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/1"
+		ruleARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/lb/1/2/3"
+	)
+	live := func(mod func(*elbv2types.Rule)) *elbv2types.Rule {
+		r := &elbv2types.Rule{
+			RuleArn: aws.String(ruleARN), Priority: aws.String("77"),
+			Conditions: []elbv2types.RuleCondition{
+				{Field: aws.String("path-pattern"), Values: []string{"/b/*", "/a/*"}, PathPatternConfig: &elbv2types.PathPatternConditionConfig{Values: []string{"/a/*", "/b/*"}}},
+				{Field: aws.String("host-header"), HostHeaderConfig: &elbv2types.HostHeaderConditionConfig{Values: []string{"x.example.com"}}},
+			},
+			Actions: []elbv2types.Action{{
+				Type: elbv2types.ActionTypeEnumForward, TargetGroupArn: aws.String(tgARN), Order: aws.Int32(1),
+				ForwardConfig: &elbv2types.ForwardActionConfig{TargetGroups: []elbv2types.TargetGroupTuple{{TargetGroupArn: aws.String(tgARN), Weight: aws.Int32(1)}}},
+			}},
+		}
+		if mod != nil {
+			mod(r)
+		}
+		return r
+	}
+	want := composite.ListenerRuleProps{ListenerARN: "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/lb/1/2",
+		PathPatterns: []string{"/a/*", "/b/*"}, HostHeaders: []string{"x.example.com"}, TargetGroupARN: tgARN, Tags: map[string]string{"a": "b"}}
+	if got := listenerRuleProps(live(nil), false, map[string]string{"a": "b"}); !reflect.DeepEqual(*got, want) {
+		t.Errorf("listenerRuleProps = %+v\nwant %+v", got, want)
+	}
+	if got := listenerRuleProps(live(nil), true, nil); got.Priority != 77 {
+		t.Errorf("explicit priority = %d, want 77", got.Priority)
+	}
+	for what, mod := range map[string]func(*elbv2types.Rule){
+		"extra condition": func(r *elbv2types.Rule) {
+			r.Conditions = append(r.Conditions, elbv2types.RuleCondition{Field: aws.String("http-request-method")})
+		},
+		"fixed response": func(r *elbv2types.Rule) {
+			r.Actions = []elbv2types.Action{{Type: elbv2types.ActionTypeEnumFixedResponse}}
+		},
+		"two target groups": func(r *elbv2types.Rule) {
+			r.Actions[0].ForwardConfig.TargetGroups = append(r.Actions[0].ForwardConfig.TargetGroups, elbv2types.TargetGroupTuple{TargetGroupArn: aws.String(tgARN + "x")})
+		},
+	} {
+		if got := listenerRuleProps(live(mod), false, nil); got.TargetGroupARN != "" {
+			t.Errorf("%s: target group %q, want none", what, got.TargetGroupARN)
+		}
 	}
 }
 
@@ -209,7 +337,7 @@ func TestLowestFreePriority(t *testing.T) {
 	}
 }
 
-func describeRuleB(t *testing.T, a *accTestB, ruleARN string) *elbv2types.Rule {
+func describeRule(t *testing.T, a *accEnv, ruleARN string) *elbv2types.Rule {
 	t.Helper()
 	defer a.ops.reset()
 	out, err := a.elb.DescribeRules(a.ctx, &elbv2.DescribeRulesInput{RuleArns: []string{ruleARN}})
@@ -219,16 +347,16 @@ func describeRuleB(t *testing.T, a *accTestB, ruleARN string) *elbv2types.Rule {
 	return &out.Rules[0]
 }
 
-func TestListenerRuleHandler_targetGroupAssociationRetry(t *testing.T) {
-	a := newAccTestB(t)
-	n := a.newNetworkB()
-	_, listenerARN := a.newListenerB(n)
-	tg := a.newTargetGroupB(n)
+func TestAccListenerRuleHandler_targetGroupAssociationRetry(t *testing.T) {
+	a := newAcc(t)
+	n := a.newNetwork()
+	_, listenerARN := a.newListener(n)
+	tg := a.newTargetGroup(n)
 	h := NewListenerRuleHandler(a.elb)
 
 	a.ops.failNext("CreateRule", "ValidationError", "The target group '"+tg+"' does not have an associated load balancer", 1)
 	a.ops.reset()
-	out, err := h.Create(a.ctx, ruleChildB("r", &composite.ListenerRuleProps{
+	out, err := h.Create(a.ctx, ruleChild("r", &composite.ListenerRuleProps{
 		ListenerARN: listenerARN, Priority: 3, PathPatterns: []string{"/*"}, TargetGroupARN: tg,
 	}))
 	if err != nil {

@@ -58,7 +58,10 @@ type LoadBalancerHandler struct {
 	api LoadBalancerAPI
 }
 
-var _ engine.Handler = (*LoadBalancerHandler)(nil)
+var (
+	_ engine.Handler = (*LoadBalancerHandler)(nil)
+	_ engine.Finder  = (*LoadBalancerHandler)(nil)
+)
 
 // NewLoadBalancerHandler returns a handler for Application Load Balancers.
 func NewLoadBalancerHandler(api LoadBalancerAPI) *LoadBalancerHandler {
@@ -77,7 +80,7 @@ func (h *LoadBalancerHandler) Create(ctx context.Context, c composite.Child) (ma
 	if err != nil {
 		return nil, err
 	}
-	existing, err := h.findByName(ctx, p.Name)
+	existing, err := h.byName(ctx, p.Name)
 	switch {
 	case err == nil:
 		if err := h.checkOwned(ctx, existing, p.Tags); err != nil {
@@ -118,24 +121,80 @@ func (h *LoadBalancerHandler) Create(ctx context.Context, c composite.Child) (ma
 	return loadBalancerOutputs(lb, expectedLBAttributes(p)), nil
 }
 
-// Read reports whether the load balancer exists. Calls:
-// DescribeLoadBalancers, DescribeLoadBalancerAttributes.
-func (h *LoadBalancerHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	lb, err := h.find(ctx, rec.ARN)
+// Observe reads the load balancer and its attributes (DescribeLoadBalancers,
+// DescribeLoadBalancerAttributes; with full also DescribeTags) and maps
+// them with loadBalancerProps.
+func (h *LoadBalancerHandler) Observe(ctx context.Context, rec composite.Recorded, full bool) (composite.Observed, bool, error) {
+	lb, err := h.read(ctx, rec.ARN)
 	if IsNotFound(err) {
-		return nil, false, nil
+		return composite.Observed{}, false, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return composite.Observed{}, false, err
 	}
 	attrs, err := h.attributes(ctx, rec.ARN)
 	if IsNotFound(err, errCodeLoadBalancerNotFound) {
-		return nil, false, nil
+		return composite.Observed{}, false, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return composite.Observed{}, false, err
 	}
-	return loadBalancerOutputs(lb, attrs), true, nil
+	var tags map[string]string
+	if full {
+		if tags, err = elbv2TagsOf(ctx, h.api, rec.ARN); err != nil {
+			return composite.Observed{}, false, err
+		}
+		tags = userTags(tags)
+	}
+	return composite.Observed{Props: loadBalancerProps(lb, attrs, tags), Outputs: loadBalancerOutputs(lb, attrs), Full: full}, true, nil
+}
+
+// Find looks the load balancer up by its ARN (q.ID), else by its name
+// (q.Name: one more DescribeLoadBalancers call), and observes it in full.
+// With q.OwnedOnly a load balancer whose ownership tags name another owner
+// or key is an error.
+func (h *LoadBalancerHandler) Find(ctx context.Context, q composite.Lookup) (composite.Recorded, composite.Observed, bool, error) {
+	lbARN := q.ID
+	if lbARN == "" {
+		if q.Name == "" {
+			return composite.Recorded{}, composite.Observed{}, false, fmt.Errorf("looking up %s: no load balancer ARN or name", q.Key)
+		}
+		lb, err := h.byName(ctx, q.Name)
+		if IsNotFound(err) {
+			return composite.Recorded{}, composite.Observed{}, false, nil
+		}
+		if err != nil {
+			return composite.Recorded{}, composite.Observed{}, false, err
+		}
+		lbARN = aws.ToString(lb.LoadBalancerArn)
+	}
+	obs, found, err := h.Observe(ctx, composite.Recorded{Key: q.Key, Kind: composite.KindLoadBalancer, ARN: lbARN}, true)
+	if err != nil || !found {
+		return composite.Recorded{}, composite.Observed{}, found, err
+	}
+	p := obs.Props.(*composite.LoadBalancerProps)
+	if err := lookupOwned(q, fmt.Sprintf("load balancer %q (%s)", p.Name, lbARN), p.Tags); err != nil {
+		return composite.Recorded{}, composite.Observed{}, false, err
+	}
+	return lookupRecord(q, composite.KindLoadBalancer, p.Name, obs), obs, true, nil
+}
+
+// loadBalancerProps maps a load balancer as DescribeLoadBalancers returns
+// it, with its managed attributes (see attributes) and user tags (nil when
+// not read): the subnets of its availability zones, internal for the
+// internal scheme.
+func loadBalancerProps(lb *elbv2types.LoadBalancer, attrs, tags map[string]string) *composite.LoadBalancerProps {
+	idle, _ := strconv.Atoi(attrs[lbAttrIdleTimeout])
+	return &composite.LoadBalancerProps{
+		Name:                    aws.ToString(lb.LoadBalancerName),
+		Internal:                lb.Scheme == elbv2types.LoadBalancerSchemeEnumInternal,
+		Subnets:                 lbSubnets(lb),
+		SecurityGroups:          lb.SecurityGroups,
+		IPAddressType:           string(lb.IpAddressType),
+		IdleTimeout:             int32(idle),
+		DropInvalidHeaderFields: attrs[lbAttrDropInvalidHeaders] == "true",
+		Tags:                    tags,
+	}
 }
 
 // Update converges security groups (SetSecurityGroups), subnets
@@ -150,7 +209,7 @@ func (h *LoadBalancerHandler) Update(ctx context.Context, c composite.Child, pre
 	if err != nil {
 		return nil, err
 	}
-	lb, err := h.find(ctx, prev.ARN)
+	lb, err := h.read(ctx, prev.ARN)
 	if err != nil {
 		return nil, fmt.Errorf("updating load balancer %q: %w", p.Name, err)
 	}
@@ -261,8 +320,8 @@ func expectedLBAttributes(p *composite.LoadBalancerProps) map[string]string {
 	}
 }
 
-// find returns the load balancer, or an error IsNotFound accepts.
-func (h *LoadBalancerHandler) find(ctx context.Context, lbARN string) (*elbv2types.LoadBalancer, error) {
+// read returns the load balancer, or an error IsNotFound accepts.
+func (h *LoadBalancerHandler) read(ctx context.Context, lbARN string) (*elbv2types.LoadBalancer, error) {
 	if lbARN == "" {
 		return nil, fmt.Errorf("load balancer without ARN: %w", ErrNotFound)
 	}
@@ -281,17 +340,10 @@ func (h *LoadBalancerHandler) find(ctx context.Context, lbARN string) (*elbv2typ
 	return nil, fmt.Errorf("load balancer %s: %w", lbARN, ErrNotFound)
 }
 
-func (h *LoadBalancerHandler) findByName(ctx context.Context, name string) (*elbv2types.LoadBalancer, error) {
-	return findLoadBalancerByName(ctx, h.api, name)
-}
-
-// LoadBalancerFinder is the call findLoadBalancerByName needs.
-type LoadBalancerFinder interface {
-	DescribeLoadBalancers(ctx context.Context, in *elbv2.DescribeLoadBalancersInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeLoadBalancersOutput, error)
-}
-
-func findLoadBalancerByName(ctx context.Context, api LoadBalancerFinder, name string) (*elbv2types.LoadBalancer, error) {
-	out, err := api.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{Names: []string{name}})
+// byName returns the load balancer named name, or an error IsNotFound
+// accepts.
+func (h *LoadBalancerHandler) byName(ctx context.Context, name string) (*elbv2types.LoadBalancer, error) {
+	out, err := h.api.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{Names: []string{name}})
 	if IsNotFound(err, errCodeLoadBalancerNotFound) {
 		return nil, fmt.Errorf("load balancer %q: %w", name, ErrNotFound)
 	}
@@ -321,23 +373,6 @@ func (h *LoadBalancerHandler) checkOwned(ctx context.Context, lb *elbv2types.Loa
 	return nil
 }
 
-// elbv2TagsOf returns the tags of one ELBv2 resource.
-func elbv2TagsOf(ctx context.Context, api elbv2TagAPI, arn string) (map[string]string, error) {
-	out, err := api.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: []string{arn}})
-	if err != nil {
-		return nil, fmt.Errorf("reading tags of %s: %w", arn, err)
-	}
-	m := map[string]string{}
-	for _, d := range out.TagDescriptions {
-		if aws.ToString(d.ResourceArn) == arn {
-			for _, t := range d.Tags {
-				m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-			}
-		}
-	}
-	return m, nil
-}
-
 func lbSubnets(lb *elbv2types.LoadBalancer) []string {
 	var out []string
 	for _, az := range lb.AvailabilityZones {
@@ -348,33 +383,11 @@ func lbSubnets(lb *elbv2types.LoadBalancer) []string {
 	return normalizedSet(out)
 }
 
-// lbObserved is the load balancer's fingerprinted configuration.
-type lbObserved struct {
-	Name                    string   `json:"name"`
-	Internal                bool     `json:"internal"`
-	Subnets                 []string `json:"subnets"`
-	SecurityGroups          []string `json:"security_groups"`
-	IPAddressType           string   `json:"ip_address_type"`
-	IdleTimeout             int32    `json:"idle_timeout"`
-	DropInvalidHeaderFields bool     `json:"drop_invalid_header_fields"`
-}
-
-func loadBalancerFingerprint(o lbObserved) string {
-	if o.IPAddressType == "" {
-		o.IPAddressType = "ipv4"
-	}
-	if o.IdleTimeout == 0 {
-		o.IdleTimeout = lbDefaultIdleTimeout
-	}
-	return composite.HashJSON(o)
-}
-
 // loadBalancerOutputs renders the outputs; attrs nil leaves out the
-// attribute-based ones (and the fingerprint).
+// attribute-based ones.
 func loadBalancerOutputs(lb *elbv2types.LoadBalancer, attrs map[string]string) map[string]string {
 	lbARN := aws.ToString(lb.LoadBalancerArn)
 	internal := lb.Scheme == elbv2types.LoadBalancerSchemeEnumInternal
-	subnets := lbSubnets(lb)
 	out := map[string]string{
 		composite.AttrARN:     lbARN,
 		composite.AttrName:    aws.ToString(lb.LoadBalancerName),
@@ -383,15 +396,9 @@ func loadBalancerOutputs(lb *elbv2types.LoadBalancer, attrs map[string]string) m
 		AttrARNSuffix:         arnResource(lbARN),
 		AttrVpcID:             aws.ToString(lb.VpcId),
 		AttrInternal:          formatBool(internal),
-		AttrSubnets:           jsonString(subnets),
 	}
 	if attrs != nil {
-		idle, _ := strconv.Atoi(attrs[lbAttrIdleTimeout])
 		out[AttrIdleTimeout] = attrs[lbAttrIdleTimeout]
-		out[AttrObserved] = loadBalancerFingerprint(lbObserved{
-			Name: aws.ToString(lb.LoadBalancerName), Internal: internal, Subnets: subnets, SecurityGroups: normalizedSet(lb.SecurityGroups),
-			IPAddressType: string(lb.IpAddressType), IdleTimeout: int32(idle), DropInvalidHeaderFields: attrs[lbAttrDropInvalidHeaders] == "true",
-		})
 	}
 	return out
 }

@@ -38,7 +38,10 @@ type LogGroupHandler struct {
 	api LogGroupAPI
 }
 
-var _ engine.Handler = (*LogGroupHandler)(nil)
+var (
+	_ engine.Handler = (*LogGroupHandler)(nil)
+	_ engine.Finder  = (*LogGroupHandler)(nil)
+)
 
 // NewLogGroupHandler returns a handler for CloudWatch Logs log groups.
 func NewLogGroupHandler(api LogGroupAPI) *LogGroupHandler { return &LogGroupHandler{api: api} }
@@ -49,11 +52,6 @@ func NewLogGroupHandler(api LogGroupAPI) *LogGroupHandler { return &LogGroupHand
 // this child's ownership tags (an earlier Create whose response was lost)
 // is adopted and converged; any other is refused.
 func (h *LogGroupHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
-	out, err := h.create(ctx, c)
-	return observeApplied(c, out, err)
-}
-
-func (h *LogGroupHandler) create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.LogGroupProps](c)
 	if err != nil {
 		return nil, err
@@ -73,7 +71,7 @@ func (h *LogGroupHandler) create(ctx context.Context, c composite.Child) (map[st
 		return nil, fmt.Errorf("creating log group %q: %w", name, err)
 	}
 	outputs := map[string]string{composite.AttrName: name}
-	group, err := h.find(ctx, name)
+	group, err := h.read(ctx, name)
 	if err != nil {
 		return outputs, fmt.Errorf("reading log group %q after create: %w", name, err)
 	}
@@ -91,7 +89,7 @@ func (h *LogGroupHandler) create(ctx context.Context, c composite.Child) (map[st
 // tags - a group an earlier, unrecorded Create made - and converges it with
 // Update. Calls: DescribeLogGroups, ListTagsForResource, then Update's.
 func (h *LogGroupHandler) adopt(ctx context.Context, c composite.Child, p *composite.LogGroupProps, name string, createErr error) (map[string]string, error) {
-	group, err := h.find(ctx, name)
+	group, err := h.read(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("creating log group %q: %w (reading the existing group: %v)", name, createErr, err)
 	}
@@ -106,35 +104,70 @@ func (h *LogGroupHandler) adopt(ctx context.Context, c composite.Child, p *compo
 	return h.Update(ctx, c, composite.Recorded{Key: c.Key, Kind: c.Kind, Name: name, ARN: arn})
 }
 
-// Read reports whether the group exists (one DescribeLogGroups call unless
-// more than a page of groups share the name as a prefix), and its observed
-// fingerprint (retention, KMS key).
-func (h *LogGroupHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	group, err := h.find(ctx, logGroupName(rec))
+// Observe reads the group (one DescribeLogGroups call unless more than a
+// page of groups share the name as a prefix; with full also
+// ListTagsForResource) and maps it with logGroupProps.
+func (h *LogGroupHandler) Observe(ctx context.Context, rec composite.Recorded, full bool) (composite.Observed, bool, error) {
+	name := logGroupName(rec)
+	group, err := h.read(ctx, name)
 	if IsNotFound(err) {
-		return nil, false, nil
+		return composite.Observed{}, false, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return composite.Observed{}, false, err
 	}
 	outputs := logGroupOutputs(group)
-	outputs[AttrObserved] = logGroupFingerprint(group)
-	return outputs, true, nil
+	var tags map[string]string
+	if full {
+		out, err := h.api.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(outputs[composite.AttrARN])})
+		if IsNotFound(err, "ResourceNotFoundException") {
+			return composite.Observed{}, false, nil
+		}
+		if err != nil {
+			return composite.Observed{}, false, fmt.Errorf("listing tags of log group %q: %w", name, err)
+		}
+		tags = userTags(out.Tags)
+	}
+	return composite.Observed{Props: logGroupProps(group, tags), Outputs: outputs, Full: full}, true, nil
+}
+
+// Find looks the group up by its name (q.Name) and observes it in full.
+// With q.OwnedOnly a group whose ownership tags name another owner or key
+// is an error.
+func (h *LogGroupHandler) Find(ctx context.Context, q composite.Lookup) (composite.Recorded, composite.Observed, bool, error) {
+	if q.Name == "" {
+		return composite.Recorded{}, composite.Observed{}, false, fmt.Errorf("looking up %s: no log group name", q.Key)
+	}
+	obs, found, err := h.Observe(ctx, composite.Recorded{Key: q.Key, Kind: composite.KindLogGroup, Name: q.Name}, true)
+	if err != nil || !found {
+		return composite.Recorded{}, composite.Observed{}, found, err
+	}
+	what := fmt.Sprintf("log group %q (%s)", q.Name, obs.Outputs[composite.AttrARN])
+	if err := lookupOwned(q, what, obs.Props.(*composite.LogGroupProps).Tags); err != nil {
+		return composite.Recorded{}, composite.Observed{}, false, err
+	}
+	return lookupRecord(q, composite.KindLogGroup, q.Name, obs), obs, true, nil
+}
+
+// logGroupProps maps a group as DescribeLogGroups returns it (and its user
+// tags, nil when not read): no retention reads as 0 (never expire).
+func logGroupProps(g *logstypes.LogGroup, tags map[string]string) *composite.LogGroupProps {
+	return &composite.LogGroupProps{
+		Name:          aws.ToString(g.LogGroupName),
+		RetentionDays: max(aws.ToInt32(g.RetentionInDays), 0),
+		KMSKeyID:      aws.ToString(g.KmsKeyId),
+		Tags:          tags,
+	}
 }
 
 // Update converges retention, KMS key and tags, calling only what differs.
 func (h *LogGroupHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
-	out, err := h.update(ctx, c)
-	return observeApplied(c, out, err)
-}
-
-func (h *LogGroupHandler) update(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.LogGroupProps](c)
 	if err != nil {
 		return nil, err
 	}
 	name := firstNonEmpty(p.Name, c.Name)
-	group, err := h.find(ctx, name)
+	group, err := h.read(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("updating log group %q: %w", name, err)
 	}
@@ -192,10 +225,10 @@ func (h *LogGroupHandler) Delete(ctx context.Context, rec composite.Recorded) er
 	return nil
 }
 
-// find returns the group named exactly name, or an error IsNotFound accepts.
+// read returns the group named exactly name, or an error IsNotFound accepts.
 // DescribeLogGroups matches a prefix, so pages are read until the exact name
 // shows up (names sort, so usually the first page has it).
-func (h *LogGroupHandler) find(ctx context.Context, name string) (*logstypes.LogGroup, error) {
+func (h *LogGroupHandler) read(ctx context.Context, name string) (*logstypes.LogGroup, error) {
 	pages := cloudwatchlogs.NewDescribeLogGroupsPaginator(h.api, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(name)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)

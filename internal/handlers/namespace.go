@@ -52,7 +52,10 @@ type NamespaceHandler struct {
 	api NamespaceAPI
 }
 
-var _ engine.Handler = (*NamespaceHandler)(nil)
+var (
+	_ engine.Handler = (*NamespaceHandler)(nil)
+	_ engine.Finder  = (*NamespaceHandler)(nil)
+)
 
 // NewNamespaceHandler returns a handler for Cloud Map namespaces.
 func NewNamespaceHandler(api NamespaceAPI) *NamespaceHandler { return &NamespaceHandler{api: api} }
@@ -92,7 +95,7 @@ func (h *NamespaceHandler) Create(ctx context.Context, c composite.Child) (map[s
 		return nil, fmt.Errorf("creating Cloud Map namespace %q: unknown type %q", p.Name, p.Type)
 	}
 	if code := ErrorCode(err); code == errCodeNamespaceAlreadyExists || code == errCodeConflictingDomainExists {
-		if ns, ferr := h.findOwned(ctx, p); ferr == nil {
+		if ns, ferr := h.ownedByName(ctx, p); ferr == nil {
 			return h.Update(ctx, c, composite.Recorded{ARN: aws.ToString(ns.Arn), Outputs: map[string]string{composite.AttrID: aws.ToString(ns.Id)}})
 		}
 	}
@@ -105,11 +108,11 @@ func (h *NamespaceHandler) Create(ctx context.Context, c composite.Child) (map[s
 	}
 	var ns *sdtypes.Namespace
 	if err == nil {
-		ns, err = h.find(ctx, id)
+		ns, err = h.read(ctx, id)
 	}
 	if err != nil {
 		// Created (probably) but not confirmed: return what exists, if anything.
-		if found, ferr := h.findByName(ctx, p.Name, p.Type); ferr == nil {
+		if found, ferr := h.byName(ctx, p.Name, p.Type); ferr == nil {
 			return namespaceOutputsFromSummary(found), fmt.Errorf("creating Cloud Map namespace %q: %w", p.Name, err)
 		}
 		return nil, fmt.Errorf("creating Cloud Map namespace %q: %w", p.Name, err)
@@ -117,16 +120,100 @@ func (h *NamespaceHandler) Create(ctx context.Context, c composite.Child) (map[s
 	return namespaceOutputs(ns), nil
 }
 
-// Read reports whether the namespace exists (one GetNamespace call).
-func (h *NamespaceHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	ns, err := h.find(ctx, namespaceID(rec))
+// Observe reads the namespace (one GetNamespace call; with full also
+// ListTagsForResource) and maps it with namespaceProps.
+func (h *NamespaceHandler) Observe(ctx context.Context, rec composite.Recorded, full bool) (composite.Observed, bool, error) {
+	ns, err := h.read(ctx, namespaceID(rec))
 	if IsNotFound(err) {
-		return nil, false, nil
+		return composite.Observed{}, false, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return composite.Observed{}, false, err
 	}
-	return namespaceOutputs(ns), true, nil
+	var tags map[string]string
+	if full {
+		if tags, err = h.tags(ctx, aws.ToString(ns.Arn)); err != nil {
+			return composite.Observed{}, false, err
+		}
+	}
+	return composite.Observed{Props: namespaceProps(ns, tags), Outputs: namespaceOutputs(ns), Full: full}, true, nil
+}
+
+// Find looks the namespace up by its id (q.ID), else among the namespaces
+// of q.Kind's type (ListNamespaces pages): by its name (q.Name) when
+// given, else as the one carrying q's ownership tags (ListTagsForResource
+// per namespace), and observes it in full. With q.OwnedOnly a namespace
+// found by id or name whose ownership tags name another owner or key is an
+// error. The record's kind follows the namespace's type.
+func (h *NamespaceHandler) Find(ctx context.Context, q composite.Lookup) (composite.Recorded, composite.Observed, bool, error) {
+	id := q.ID
+	if id == "" {
+		all, err := h.list(ctx)
+		if err != nil {
+			return composite.Recorded{}, composite.Observed{}, false, err
+		}
+		for i := range all {
+			ns := &all[i]
+			if q.Kind != "" && composite.NamespaceKind(string(ns.Type)) != q.Kind {
+				continue
+			}
+			if q.Name != "" {
+				if aws.ToString(ns.Name) == q.Name {
+					id = aws.ToString(ns.Id)
+					break
+				}
+				continue
+			}
+			tags, err := h.tags(ctx, aws.ToString(ns.Arn))
+			if IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return composite.Recorded{}, composite.Observed{}, false, err
+			}
+			if ownsLookup(q, tags) {
+				id = aws.ToString(ns.Id)
+				break
+			}
+		}
+		if id == "" {
+			return composite.Recorded{}, composite.Observed{}, false, nil
+		}
+	}
+	obs, found, err := h.Observe(ctx, composite.Recorded{Key: q.Key, Kind: q.Kind, Outputs: map[string]string{composite.AttrID: id}}, true)
+	if err != nil || !found {
+		return composite.Recorded{}, composite.Observed{}, found, err
+	}
+	p := obs.Props.(*composite.NamespaceProps)
+	if err := lookupOwned(q, fmt.Sprintf("Cloud Map namespace %q (%s)", p.Name, id), p.Tags); err != nil {
+		return composite.Recorded{}, composite.Observed{}, false, err
+	}
+	return lookupRecord(q, composite.NamespaceKind(p.Type), p.Name, obs), obs, true, nil
+}
+
+// tags returns the user tags of a namespace (one ListTagsForResource call),
+// or an error IsNotFound accepts.
+func (h *NamespaceHandler) tags(ctx context.Context, nsARN string) (map[string]string, error) {
+	out, err := h.api.ListTagsForResource(ctx, &servicediscovery.ListTagsForResourceInput{ResourceARN: aws.String(nsARN)})
+	if IsNotFound(err, "ResourceNotFoundException", errCodeNamespaceNotFound) {
+		return nil, fmt.Errorf("Cloud Map namespace %s: %w", nsARN, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the tags of Cloud Map namespace %s: %w", nsARN, err)
+	}
+	return userTags(discoveryTagMap(out.Tags)), nil
+}
+
+// namespaceProps maps a namespace as GetNamespace returns it (and its user
+// tags, nil when not read). GetNamespace does not report the VPC of a
+// private DNS namespace (only its hosted zone): VpcID stays empty.
+func namespaceProps(ns *sdtypes.Namespace, tags map[string]string) *composite.NamespaceProps {
+	return &composite.NamespaceProps{
+		Name:        aws.ToString(ns.Name),
+		Type:        string(ns.Type),
+		Description: aws.ToString(ns.Description),
+		Tags:        tags,
+	}
 }
 
 // Update converges the description (UpdateHttpNamespace or
@@ -140,7 +227,7 @@ func (h *NamespaceHandler) Update(ctx context.Context, c composite.Child, prev c
 		return nil, err
 	}
 	id := namespaceID(prev)
-	ns, err := h.find(ctx, id)
+	ns, err := h.read(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("updating Cloud Map namespace %q: %w", p.Name, err)
 	}
@@ -172,7 +259,6 @@ func (h *NamespaceHandler) Update(ctx context.Context, c composite.Child, prev c
 			return outputs, fmt.Errorf("updating the description of Cloud Map namespace %q: %w", p.Name, err)
 		}
 		outputs[AttrDescription] = p.Description
-		outputs[AttrObserved] = namespaceFingerprint(outputs[composite.AttrName], outputs[AttrType], p.Description)
 	}
 	arn := aws.ToString(ns.Arn)
 	tags, err := h.api.ListTagsForResource(ctx, &servicediscovery.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
@@ -222,8 +308,8 @@ func (h *NamespaceHandler) Delete(ctx context.Context, rec composite.Recorded) e
 	return nil
 }
 
-// find returns the namespace, or an error IsNotFound accepts.
-func (h *NamespaceHandler) find(ctx context.Context, id string) (*sdtypes.Namespace, error) {
+// read returns the namespace, or an error IsNotFound accepts.
+func (h *NamespaceHandler) read(ctx context.Context, id string) (*sdtypes.Namespace, error) {
 	if id == "" {
 		return nil, fmt.Errorf("Cloud Map namespace without an id: %w", ErrNotFound)
 	}
@@ -240,10 +326,10 @@ func (h *NamespaceHandler) find(ctx context.Context, id string) (*sdtypes.Namesp
 	return out.Namespace, nil
 }
 
-// findByName returns the namespace of that name and type (ListNamespaces
+// byName returns the namespace of that name and type (ListNamespaces
 // pages), or an error IsNotFound accepts.
-func (h *NamespaceHandler) findByName(ctx context.Context, name, typ string) (*sdtypes.NamespaceSummary, error) {
-	all, err := listNamespaces(ctx, h.api)
+func (h *NamespaceHandler) byName(ctx context.Context, name, typ string) (*sdtypes.NamespaceSummary, error) {
+	all, err := h.list(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -255,32 +341,27 @@ func (h *NamespaceHandler) findByName(ctx context.Context, name, typ string) (*s
 	return nil, fmt.Errorf("Cloud Map namespace %q: %w", name, ErrNotFound)
 }
 
-// findOwned returns the namespace of p's name and type when it carries p's
+// ownedByName returns the namespace of p's name and type when it carries p's
 // ownership tags.
-func (h *NamespaceHandler) findOwned(ctx context.Context, p *composite.NamespaceProps) (*sdtypes.NamespaceSummary, error) {
-	ns, err := h.findByName(ctx, p.Name, p.Type)
+func (h *NamespaceHandler) ownedByName(ctx context.Context, p *composite.NamespaceProps) (*sdtypes.NamespaceSummary, error) {
+	ns, err := h.byName(ctx, p.Name, p.Type)
 	if err != nil {
 		return nil, err
 	}
-	tags, err := h.api.ListTagsForResource(ctx, &servicediscovery.ListTagsForResourceInput{ResourceARN: ns.Arn})
+	m, err := h.tags(ctx, aws.ToString(ns.Arn))
 	if err != nil {
 		return nil, err
 	}
-	m := discoveryTagMap(tags.Tags)
 	if m[composite.TagOwner] != p.Tags[composite.TagOwner] || m[composite.TagKey] != p.Tags[composite.TagKey] {
 		return nil, fmt.Errorf("Cloud Map namespace %q is not managed by this composite", p.Name)
 	}
 	return ns, nil
 }
 
-// NamespaceLister is the call listNamespaces needs.
-type NamespaceLister interface {
-	ListNamespaces(ctx context.Context, in *servicediscovery.ListNamespacesInput, optFns ...func(*servicediscovery.Options)) (*servicediscovery.ListNamespacesOutput, error)
-}
-
-func listNamespaces(ctx context.Context, api NamespaceLister) ([]sdtypes.NamespaceSummary, error) {
+// list returns every namespace (ListNamespaces pages).
+func (h *NamespaceHandler) list(ctx context.Context) ([]sdtypes.NamespaceSummary, error) {
 	var all []sdtypes.NamespaceSummary
-	p := servicediscovery.NewListNamespacesPaginator(api, &servicediscovery.ListNamespacesInput{})
+	p := servicediscovery.NewListNamespacesPaginator(h.api, &servicediscovery.ListNamespacesInput{})
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
@@ -329,14 +410,6 @@ func namespaceID(rec composite.Recorded) string {
 	return lastSegment(firstNonEmpty(recordedOutput(rec, composite.AttrARN), rec.ARN))
 }
 
-func namespaceFingerprint(name, typ, description string) string {
-	return composite.HashJSON(struct {
-		Name        string `json:"name"`
-		Type        string `json:"type"`
-		Description string `json:"description"`
-	}{name, typ, description})
-}
-
 func namespaceOutputs(ns *sdtypes.Namespace) map[string]string {
 	return namespaceOutputValues(aws.ToString(ns.Arn), aws.ToString(ns.Id), aws.ToString(ns.Name), string(ns.Type), aws.ToString(ns.Description))
 }
@@ -352,7 +425,6 @@ func namespaceOutputValues(arn, id, name, typ, description string) map[string]st
 		composite.AttrName: name,
 		AttrType:           typ,
 		AttrDescription:    description,
-		AttrObserved:       namespaceFingerprint(name, typ, description),
 	}
 }
 

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -8,27 +10,28 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/servicediscovery"
+	sdtypes "github.com/aws/aws-sdk-go-v2/service/servicediscovery/types"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
-func TestNamespaceHandler_lifecycle(t *testing.T) {
-	a := newAccTestC(t)
+func TestAccNamespaceHandler_lifecycle(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
-	n := a.newNetworkB()
+	n := a.newNetwork()
 	h := NewNamespaceHandler(a.sd)
 
 	for _, typ := range []string{composite.NamespaceTypeHTTP, composite.NamespaceTypeDNSPrivate} {
 		t.Run(typ, func(t *testing.T) {
 			name := acctest.RandomName("ns") + ".internal"
 			owner := acctest.RandomName("owner")
-			p := &composite.NamespaceProps{Name: name, Type: typ, Description: "first", Tags: ownerTagsA(owner, composite.KeyNamespace, nil)}
+			p := &composite.NamespaceProps{Name: name, Type: typ, Description: "first", Tags: ownerTags(owner, composite.KeyNamespace, nil)}
 			create := "CreateHttpNamespace"
 			if typ == composite.NamespaceTypeDNSPrivate {
 				p.VpcID = n.VpcID
 				create = "CreatePrivateDnsNamespace"
 			}
-			child := childC(composite.KeyNamespace, composite.NamespaceKind(typ), name, p)
+			child := newChild(composite.KeyNamespace, composite.NamespaceKind(typ), name, p)
 
 			a.ops.reset()
 			out, err := h.Create(ctx, child)
@@ -36,19 +39,50 @@ func TestNamespaceHandler_lifecycle(t *testing.T) {
 				t.Fatalf("Create: %v", err)
 			}
 			a.expectCalls("Create", create, "GetOperation", "GetNamespace")
-			requireOutputsA(t, out, composite.AttrARN, composite.AttrID, composite.AttrName, AttrObserved)
+			requireOutputs(t, out, composite.AttrARN, composite.AttrID, composite.AttrName, AttrType, AttrDescription)
 			if !strings.HasPrefix(out[composite.AttrID], "ns-") || out[AttrType] != typ {
 				t.Errorf("outputs = %v", out)
 			}
-			expectObservedC(t, "Create", child, out)
-			rec := recordedA(child, out)
+			rec := recorded(child, out)
 
-			got, found, err := h.Read(ctx, rec)
+			// Observe (a refresh): one call, the props without the tags.
+			obs, found, err := h.Observe(ctx, rec, false)
 			if err != nil || !found {
-				t.Fatalf("Read = %v, %v", found, err)
+				t.Fatalf("Observe = %v, %v", found, err)
 			}
-			a.expectCalls("Read", "GetNamespace")
-			expectObservedC(t, "Read", child, got)
+			a.expectCalls("Observe", "GetNamespace")
+			refreshed := clone(p).(*composite.NamespaceProps)
+			refreshed.Tags = nil
+			expectObservedProps(t, "Observe", child.Kind, refreshed, obs.Props)
+
+			// Find by id, by name, and by ownership tags: in full.
+			q := composite.Lookup{Key: composite.KeyNamespace, Kind: child.Kind, Owner: owner, ID: out[composite.AttrID], OwnedOnly: true}
+			frec, fobs, found, err := h.Find(ctx, q)
+			if err != nil || !found {
+				t.Fatalf("Find = %v, %v", found, err)
+			}
+			a.expectCalls("Find", "GetNamespace", "ListTagsForResource")
+			if frec.Key != composite.KeyNamespace || frec.Kind != child.Kind || frec.Name != name || frec.ARN != out[composite.AttrARN] ||
+				frec.Outputs[composite.AttrID] != out[composite.AttrID] || !fobs.Full {
+				t.Errorf("Find = %+v, %+v", frec, fobs)
+			}
+			expectObservedProps(t, "Find", child.Kind, p, fobs.Props)
+			for what, q := range map[string]composite.Lookup{
+				"by name": {Key: composite.KeyNamespace, Kind: child.Kind, Owner: owner, Name: name},
+				"by tags": {Key: composite.KeyNamespace, Kind: child.Kind, Owner: owner},
+			} {
+				if frec, _, found, err := h.Find(ctx, q); err != nil || !found || frec.Outputs[composite.AttrID] != out[composite.AttrID] {
+					t.Errorf("Find %s = %+v, %v, %v", what, frec, found, err)
+				}
+			}
+			q.Owner = "someone-else"
+			if _, _, _, err := h.Find(ctx, q); !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), name) {
+				t.Errorf("Find (owned only) for another owner: err = %v", err)
+			}
+			if _, _, found, err := h.Find(ctx, composite.Lookup{Key: composite.KeyNamespace, Kind: child.Kind, Owner: "someone-else"}); err != nil || found {
+				t.Errorf("Find by another owner's tags = %v, %v", found, err)
+			}
+			a.ops.reset()
 
 			// No-op update; then description and tags.
 			if _, err := h.Update(ctx, child, rec); err != nil {
@@ -57,8 +91,8 @@ func TestNamespaceHandler_lifecycle(t *testing.T) {
 			a.expectCalls("no-op Update", "GetNamespace", "ListTagsForResource")
 			p2 := *p
 			p2.Description = "second"
-			p2.Tags = ownerTagsA(owner, composite.KeyNamespace, map[string]string{"env": "prod"})
-			child2 := childC(composite.KeyNamespace, child.Kind, name, &p2)
+			p2.Tags = ownerTags(owner, composite.KeyNamespace, map[string]string{"env": "prod"})
+			child2 := newChild(composite.KeyNamespace, child.Kind, name, &p2)
 			update := "UpdateHttpNamespace"
 			if typ == composite.NamespaceTypeDNSPrivate {
 				update = "UpdatePrivateDnsNamespace"
@@ -72,19 +106,24 @@ func TestNamespaceHandler_lifecycle(t *testing.T) {
 				t.Errorf("Update calls = %s", calls)
 			}
 			a.ops.reset()
-			expectObservedC(t, "Update", child2, out2)
-			got, _, _ = h.Read(ctx, rec)
-			expectObservedC(t, "Read after Update", child2, got)
+			if out2[AttrDescription] != "second" {
+				t.Errorf("Update outputs = %v", out2)
+			}
+			_, fobs, _, err = h.Find(ctx, composite.Lookup{Key: composite.KeyNamespace, Kind: child.Kind, ID: out[composite.AttrID]})
+			if err != nil {
+				t.Fatalf("Find after Update: %v", err)
+			}
+			expectObservedProps(t, "Find after Update", child2.Kind, &p2, fobs.Props)
 			tags, err := a.sd.ListTagsForResource(ctx, &servicediscovery.ListTagsForResourceInput{ResourceARN: aws.String(out[composite.AttrARN])})
-			if err != nil || !sameTagsB(discoveryTagMap(tags.Tags), p2.Tags) {
+			if err != nil || !sameTags(discoveryTagMap(tags.Tags), p2.Tags) {
 				t.Errorf("tags = %v, %v", tags, err)
 			}
 
 			if err := h.Delete(ctx, rec); err != nil {
 				t.Fatalf("Delete: %v", err)
 			}
-			if _, found, err := h.Read(ctx, rec); err != nil || found {
-				t.Fatalf("Read after Delete: found=%v err=%v", found, err)
+			if _, found, err := h.Observe(ctx, rec, false); err != nil || found {
+				t.Fatalf("Observe after Delete: found=%v err=%v", found, err)
 			}
 			if err := h.Delete(ctx, rec); err != nil {
 				t.Fatalf("second Delete: %v", err)
@@ -95,13 +134,13 @@ func TestNamespaceHandler_lifecycle(t *testing.T) {
 
 // A create whose operation cannot be confirmed still returns the namespace
 // (found by name), so the engine records it and nothing is orphaned.
-func TestNamespaceHandler_createConfirmFails(t *testing.T) {
-	a := newAccTestC(t)
+func TestAccNamespaceHandler_createConfirmFails(t *testing.T) {
+	a := newAcc(t)
 	h := NewNamespaceHandler(a.sd)
 	name := acctest.RandomName("ns")
-	p := &composite.NamespaceProps{Name: name, Type: composite.NamespaceTypeHTTP, Tags: ownerTagsA(name, composite.KeyNamespace, nil)}
+	p := &composite.NamespaceProps{Name: name, Type: composite.NamespaceTypeHTTP, Tags: ownerTags(name, composite.KeyNamespace, nil)}
 	a.ops.failNext("GetOperation", "ServiceUnavailable", "injected", 1)
-	out, err := h.Create(a.ctx, childC(composite.KeyNamespace, composite.KindHTTPNamespace, name, p))
+	out, err := h.Create(a.ctx, newChild(composite.KeyNamespace, composite.KindHTTPNamespace, name, p))
 	if err == nil {
 		t.Fatal("Create succeeded despite the failed GetOperation")
 	}
@@ -110,5 +149,14 @@ func TestNamespaceHandler_createConfirmFails(t *testing.T) {
 	}
 	if err := h.Delete(a.ctx, composite.Recorded{ARN: out[composite.AttrARN], Outputs: out}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// namespaceProps maps GetNamespace's answer.
+func TestNamespaceProps(t *testing.T) {
+	ns := &sdtypes.Namespace{Id: aws.String("ns-1"), Name: aws.String("app.internal"), Type: sdtypes.NamespaceTypeDnsPrivate, Description: aws.String("d")}
+	want := composite.NamespaceProps{Name: "app.internal", Type: "DNS_PRIVATE", Description: "d", Tags: map[string]string{"a": "b"}}
+	if got := namespaceProps(ns, map[string]string{"a": "b"}); !reflect.DeepEqual(*got, want) {
+		t.Errorf("namespaceProps = %+v, want %+v", got, want)
 	}
 }

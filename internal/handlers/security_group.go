@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -47,7 +46,10 @@ type SecurityGroupHandler struct {
 	api SecurityGroupAPI
 }
 
-var _ engine.Handler = (*SecurityGroupHandler)(nil)
+var (
+	_ engine.Handler = (*SecurityGroupHandler)(nil)
+	_ engine.Finder  = (*SecurityGroupHandler)(nil)
+)
 
 // NewSecurityGroupHandler returns a handler for VPC security groups.
 func NewSecurityGroupHandler(api SecurityGroupAPI) *SecurityGroupHandler {
@@ -80,7 +82,7 @@ func (h *SecurityGroupHandler) Create(ctx context.Context, c composite.Child) (m
 		}},
 	})
 	if ErrorCode(err) == errCodeSecurityGroupDuplicate {
-		sg, ferr := h.findByName(ctx, p.VpcID, p.Name)
+		sg, ferr := h.byName(ctx, p.VpcID, p.Name)
 		if ferr != nil {
 			return nil, fmt.Errorf("creating security group %q in %s: %w", p.Name, p.VpcID, err)
 		}
@@ -95,7 +97,7 @@ func (h *SecurityGroupHandler) Create(ctx context.Context, c composite.Child) (m
 		return nil, fmt.Errorf("creating security group %q in %s: %w", p.Name, p.VpcID, err)
 	}
 	id := aws.ToString(out.GroupId)
-	outputs := securityGroupOutputValues(firstNonEmpty(aws.ToString(out.SecurityGroupArn), id), id, p.Name, p.VpcID, permissions(ruleAtoms(p.Ingress), p.Ingress))
+	outputs := securityGroupOutputValues(firstNonEmpty(aws.ToString(out.SecurityGroupArn), id), id, p.Name, p.VpcID)
 	if perms := permissions(ruleAtoms(p.Ingress), p.Ingress); len(perms) > 0 {
 		if _, err := h.api.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: perms}); err != nil {
 			return outputs, fmt.Errorf("authorizing ingress of security group %s: %w", id, err)
@@ -107,16 +109,106 @@ func (h *SecurityGroupHandler) Create(ctx context.Context, c composite.Child) (m
 	return outputs, nil
 }
 
-// Read reports whether the group exists (one DescribeSecurityGroups call).
-func (h *SecurityGroupHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	sg, err := h.find(ctx, securityGroupID(rec))
+// Observe reads the group (one DescribeSecurityGroups call, rules and tags
+// included) and maps it with securityGroupProps.
+func (h *SecurityGroupHandler) Observe(ctx context.Context, rec composite.Recorded, full bool) (composite.Observed, bool, error) {
+	sg, err := h.read(ctx, securityGroupID(rec))
 	if IsNotFound(err) {
-		return nil, false, nil
+		return composite.Observed{}, false, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return composite.Observed{}, false, err
 	}
-	return securityGroupOutputs(sg), true, nil
+	return composite.Observed{Props: securityGroupProps(sg), Outputs: securityGroupOutputs(sg), Full: full}, true, nil
+}
+
+// Find looks the group up by its id (q.ID), else by its name (q.Name) in
+// the VPC q.Scope[LookupVpcID], or - the VPC unknown - by its name and q's
+// ownership tags, and observes it. With q.OwnedOnly a group whose
+// ownership tags name another owner or key is an error.
+func (h *SecurityGroupHandler) Find(ctx context.Context, q composite.Lookup) (composite.Recorded, composite.Observed, bool, error) {
+	id := q.ID
+	if id == "" {
+		if q.Name == "" {
+			return composite.Recorded{}, composite.Observed{}, false, fmt.Errorf("looking up %s: no security group id or name", q.Key)
+		}
+		filters := []ec2types.Filter{{Name: aws.String("group-name"), Values: []string{q.Name}}}
+		if vpc := q.Scope[composite.LookupVpcID]; vpc != "" {
+			filters = append(filters, ec2types.Filter{Name: aws.String("vpc-id"), Values: []string{vpc}})
+		} else {
+			filters = append(filters,
+				ec2types.Filter{Name: aws.String("tag:" + composite.TagOwner), Values: []string{q.Owner}},
+				ec2types.Filter{Name: aws.String("tag:" + composite.TagKey), Values: []string{q.Key}})
+		}
+		out, err := h.api.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: filters})
+		if err != nil {
+			return composite.Recorded{}, composite.Observed{}, false, fmt.Errorf("looking up security group %q: %w", q.Name, err)
+		}
+		var ids []string
+		for _, sg := range out.SecurityGroups {
+			if aws.ToString(sg.GroupName) == q.Name {
+				ids = append(ids, aws.ToString(sg.GroupId))
+			}
+		}
+		switch len(ids) {
+		case 0:
+			return composite.Recorded{}, composite.Observed{}, false, nil
+		case 1:
+			id = ids[0]
+		default:
+			return composite.Recorded{}, composite.Observed{}, false, fmt.Errorf("looking up security group %q: %d groups match (%s)", q.Name, len(ids), strings.Join(ids, ", "))
+		}
+	}
+	obs, found, err := h.Observe(ctx, composite.Recorded{Key: q.Key, Kind: composite.KindSecurityGroup, Outputs: map[string]string{composite.AttrID: id}}, true)
+	if err != nil || !found {
+		return composite.Recorded{}, composite.Observed{}, found, err
+	}
+	p := obs.Props.(*composite.SecurityGroupProps)
+	if err := lookupOwned(q, fmt.Sprintf("security group %q (%s)", p.Name, id), p.Tags); err != nil {
+		return composite.Recorded{}, composite.Observed{}, false, err
+	}
+	return lookupRecord(q, composite.KindSecurityGroup, p.Name, obs), obs, true, nil
+}
+
+// securityGroupProps maps a group as DescribeSecurityGroups returns it: one
+// rule per reported permission for its CIDR sources (IPv4 and IPv6, with
+// the first description), one per source security group, the protocol
+// "-1" with ports 0 for all traffic, the user tags. Prefix list sources are
+// not part of SecurityGroupRule and are left out.
+func securityGroupProps(sg *ec2types.SecurityGroup) *composite.SecurityGroupProps {
+	return &composite.SecurityGroupProps{
+		Name:        aws.ToString(sg.GroupName),
+		Description: aws.ToString(sg.Description),
+		VpcID:       aws.ToString(sg.VpcId),
+		Ingress:     liveRules(sg.IpPermissions),
+		Egress:      liveRules(sg.IpPermissionsEgress),
+		Tags:        userTags(ec2TagMap(sg.Tags)),
+	}
+}
+
+// liveRules maps reported permissions to rules (see securityGroupProps).
+func liveRules(perms []ec2types.IpPermission) []composite.SecurityGroupRule {
+	rules := []composite.SecurityGroupRule{}
+	for _, p := range perms {
+		proto, from, to := normalizeProtocol(aws.ToString(p.IpProtocol), aws.ToInt32(p.FromPort), aws.ToInt32(p.ToPort))
+		cidrs := composite.SecurityGroupRule{Protocol: proto, FromPort: from, ToPort: to}
+		for _, r := range p.IpRanges {
+			cidrs.CIDRBlocks = append(cidrs.CIDRBlocks, aws.ToString(r.CidrIp))
+			cidrs.Description = firstNonEmpty(cidrs.Description, aws.ToString(r.Description))
+		}
+		for _, r := range p.Ipv6Ranges {
+			cidrs.IPv6CIDRBlocks = append(cidrs.IPv6CIDRBlocks, aws.ToString(r.CidrIpv6))
+			cidrs.Description = firstNonEmpty(cidrs.Description, aws.ToString(r.Description))
+		}
+		if len(cidrs.CIDRBlocks) > 0 || len(cidrs.IPv6CIDRBlocks) > 0 {
+			rules = append(rules, cidrs)
+		}
+		for _, g := range p.UserIdGroupPairs {
+			rules = append(rules, composite.SecurityGroupRule{Protocol: proto, FromPort: from, ToPort: to,
+				SourceSecurityGroupID: aws.ToString(g.GroupId), Description: aws.ToString(g.Description)})
+		}
+	}
+	return rules
 }
 
 // Update converges the rules (revoking what is not listed, authorizing what
@@ -130,7 +222,7 @@ func (h *SecurityGroupHandler) Update(ctx context.Context, c composite.Child, pr
 	if err != nil {
 		return nil, err
 	}
-	sg, err := h.find(ctx, securityGroupID(prev))
+	sg, err := h.read(ctx, securityGroupID(prev))
 	if err != nil {
 		return nil, fmt.Errorf("updating security group %q: %w", p.Name, err)
 	}
@@ -161,10 +253,7 @@ func (h *SecurityGroupHandler) converge(ctx context.Context, sg *ec2types.Securi
 			return outputs, fmt.Errorf("tagging security group %s: %w", id, err)
 		}
 	}
-	sg.Tags = ec2Tags(p.Tags)
-	sg.IpPermissions = permissions(ruleAtoms(p.Ingress), p.Ingress)
-	sg.IpPermissionsEgress = permissions(ruleAtoms(p.Egress), p.Egress)
-	return securityGroupOutputs(sg), nil
+	return outputs, nil
 }
 
 // syncRules makes the group's ingress (or egress) rules equal to desired,
@@ -249,8 +338,8 @@ func (h *SecurityGroupHandler) Delete(ctx context.Context, rec composite.Recorde
 	return nil
 }
 
-// find returns the group, or an error IsNotFound accepts.
-func (h *SecurityGroupHandler) find(ctx context.Context, id string) (*ec2types.SecurityGroup, error) {
+// read returns the group, or an error IsNotFound accepts.
+func (h *SecurityGroupHandler) read(ctx context.Context, id string) (*ec2types.SecurityGroup, error) {
 	if id == "" {
 		return nil, fmt.Errorf("security group without an id: %w", ErrNotFound)
 	}
@@ -269,7 +358,9 @@ func (h *SecurityGroupHandler) find(ctx context.Context, id string) (*ec2types.S
 	return nil, fmt.Errorf("security group %s: %w", id, ErrNotFound)
 }
 
-func (h *SecurityGroupHandler) findByName(ctx context.Context, vpcID, name string) (*ec2types.SecurityGroup, error) {
+// byName returns the group of that name in the VPC, or an error IsNotFound
+// accepts.
+func (h *SecurityGroupHandler) byName(ctx context.Context, vpcID, name string) (*ec2types.SecurityGroup, error) {
 	out, err := h.api.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{
 		{Name: aws.String("vpc-id"), Values: []string{vpcID}},
 		{Name: aws.String("group-name"), Values: []string{name}},
@@ -311,15 +402,6 @@ func ruleAtoms(rules []composite.SecurityGroupRule) []string {
 		if r.SourceSecurityGroupID != "" {
 			atoms = append(atoms, prefix+"sg:"+r.SourceSecurityGroupID)
 		}
-	}
-	return normalizedSet(atoms)
-}
-
-// liveAtoms renders the permissions AWS reports as atoms.
-func liveAtoms(perms []ec2types.IpPermission) []string {
-	atoms := make([]string, 0, len(perms))
-	for a := range livePermissions(perms) {
-		atoms = append(atoms, a)
 	}
 	return normalizedSet(atoms)
 }
@@ -403,42 +485,16 @@ func permissions(atoms []string, desired []composite.SecurityGroupRule) []ec2typ
 	return perms
 }
 
-func securityGroupFingerprint(name, description, vpcID string, ingress, egress []string, tags map[string]string) string {
-	return composite.HashJSON(struct {
-		Name        string            `json:"name"`
-		Description string            `json:"description"`
-		VpcID       string            `json:"vpc_id"`
-		Ingress     []string          `json:"ingress"`
-		Egress      []string          `json:"egress"`
-		Tags        map[string]string `json:"tags"`
-	}{name, description, vpcID, normalizedSet(ingress), normalizedSet(egress), userTags(tags)})
-}
-
 func securityGroupOutputs(sg *ec2types.SecurityGroup) map[string]string {
 	id := aws.ToString(sg.GroupId)
-	out := securityGroupOutputValues(firstNonEmpty(aws.ToString(sg.SecurityGroupArn), id), id, aws.ToString(sg.GroupName), aws.ToString(sg.VpcId), sg.IpPermissions)
-	out[AttrObserved] = securityGroupFingerprint(aws.ToString(sg.GroupName), aws.ToString(sg.Description), aws.ToString(sg.VpcId),
-		liveAtoms(sg.IpPermissions), liveAtoms(sg.IpPermissionsEgress), ec2TagMap(sg.Tags))
-	return out
+	return securityGroupOutputValues(firstNonEmpty(aws.ToString(sg.SecurityGroupArn), id), id, aws.ToString(sg.GroupName), aws.ToString(sg.VpcId))
 }
 
-func securityGroupOutputValues(arn, id, name, vpcID string, ingress []ec2types.IpPermission) map[string]string {
-	var cidrs []string
-	for _, p := range ingress {
-		for _, r := range p.IpRanges {
-			cidrs = append(cidrs, aws.ToString(r.CidrIp))
-		}
-		for _, r := range p.Ipv6Ranges {
-			cidrs = append(cidrs, aws.ToString(r.CidrIpv6))
-		}
-	}
-	cidrs = normalizedSet(cidrs)
-	sort.Strings(cidrs)
+func securityGroupOutputValues(arn, id, name, vpcID string) map[string]string {
 	return map[string]string{
 		composite.AttrARN:  arn,
 		composite.AttrID:   id,
 		composite.AttrName: name,
 		AttrVpcID:          vpcID,
-		AttrIngressCIDRs:   jsonString(cidrs),
 	}
 }

@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"context"
+	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -14,7 +16,7 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
-func albGroupPropsC(name, vpcID string, cidrs []string, v6 []string, tags map[string]string) *composite.SecurityGroupProps {
+func testALBGroupProps(name, vpcID string, cidrs []string, v6 []string, tags map[string]string) *composite.SecurityGroupProps {
 	return &composite.SecurityGroupProps{
 		Name: name, Description: "Load balancer of containerapp cluster test", VpcID: vpcID,
 		Ingress: []composite.SecurityGroupRule{
@@ -25,35 +27,66 @@ func albGroupPropsC(name, vpcID string, cidrs []string, v6 []string, tags map[st
 	}
 }
 
-func TestSecurityGroupHandler_lifecycle(t *testing.T) {
-	a := newAccTestC(t)
+func TestAccSecurityGroupHandler_lifecycle(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
-	n := a.newNetworkB()
+	n := a.newNetwork()
 	h := NewSecurityGroupHandler(a.ec2)
 	owner := acctest.RandomName("cl")
 
 	// The load balancer's group: CIDR ingress.
 	albName := owner + "-load-balancer"
-	alb := childC(composite.KeyLoadBalancerSecurityGroup, composite.KindSecurityGroup, albName,
-		albGroupPropsC(albName, n.VpcID, []string{"10.0.0.0/8"}, []string{"::/0"}, ownerTagsA(owner, composite.KeyLoadBalancerSecurityGroup, nil)))
+	alb := newChild(composite.KeyLoadBalancerSecurityGroup, composite.KindSecurityGroup, albName,
+		testALBGroupProps(albName, n.VpcID, []string{"10.0.0.0/8"}, []string{"::/0"}, ownerTags(owner, composite.KeyLoadBalancerSecurityGroup, nil)))
 	a.ops.reset()
 	albOut, err := h.Create(ctx, alb)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
 	a.expectCalls("Create", "CreateSecurityGroup", "AuthorizeSecurityGroupIngress")
-	requireOutputsA(t, albOut, composite.AttrARN, composite.AttrID, composite.AttrName, AttrVpcID)
-	albRec := recordedA(alb, albOut)
+	requireOutputs(t, albOut, composite.AttrARN, composite.AttrID, composite.AttrName, AttrVpcID)
+	albRec := recorded(alb, albOut)
 	t.Cleanup(func() { _ = h.Delete(context.Background(), albRec) })
-	got, found, err := h.Read(ctx, albRec)
+	obs, found, err := h.Observe(ctx, albRec, false)
 	if err != nil || !found {
-		t.Fatalf("Read = %v, %v", found, err)
+		t.Fatalf("Observe = %v, %v", found, err)
 	}
-	a.expectCalls("Read", "DescribeSecurityGroups")
-	expectObservedC(t, "Read", alb, got)
-	if got[AttrIngressCIDRs] != `["10.0.0.0/8","::/0"]` {
-		t.Errorf("ingress cidrs = %s", got[AttrIngressCIDRs])
+	a.expectCalls("Observe", "DescribeSecurityGroups")
+	expectObservedProps(t, "Observe", alb.Kind, alb.Props, obs.Props)
+	if in := obs.Props.(*composite.SecurityGroupProps).Ingress; len(in) != 1 || strings.Join(in[0].CIDRBlocks, ",") != "10.0.0.0/8" ||
+		strings.Join(in[0].IPv6CIDRBlocks, ",") != "::/0" || in[0].Description != "Port 80" {
+		t.Errorf("observed ingress = %+v", in)
 	}
+
+	// Find by name in the VPC, by name and ownership tags, by id: the
+	// created props, in one call (plus one for the lookup by name).
+	q := composite.Lookup{Key: alb.Key, Kind: alb.Kind, Owner: owner, Name: albName, OwnedOnly: true, Scope: map[string]string{composite.LookupVpcID: n.VpcID}}
+	frec, fobs, found, err := h.Find(ctx, q)
+	if err != nil || !found {
+		t.Fatalf("Find = %v, %v", found, err)
+	}
+	a.expectCalls("Find", "DescribeSecurityGroups", "DescribeSecurityGroups")
+	if frec.Key != alb.Key || frec.Kind != alb.Kind || frec.Name != albName || frec.ARN != albOut[composite.AttrARN] ||
+		frec.Outputs[composite.AttrID] != albOut[composite.AttrID] || frec.Outputs[AttrVpcID] != n.VpcID || !fobs.Full {
+		t.Errorf("Find = %+v, %+v", frec, fobs)
+	}
+	expectObservedProps(t, "Find", alb.Kind, alb.Props, fobs.Props)
+	for what, q := range map[string]composite.Lookup{
+		"by name and tags": {Key: alb.Key, Kind: alb.Kind, Owner: owner, Name: albName},
+		"by id":            {Key: alb.Key, Kind: alb.Kind, Owner: owner, ID: albOut[composite.AttrID]},
+	} {
+		if frec, _, found, err := h.Find(ctx, q); err != nil || !found || frec.Outputs[composite.AttrID] != albOut[composite.AttrID] {
+			t.Errorf("Find %s = %+v, %v, %v", what, frec, found, err)
+		}
+	}
+	q.Owner = "someone-else"
+	if _, _, _, err := h.Find(ctx, q); !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), albName) {
+		t.Errorf("Find (owned only) for another owner: err = %v", err)
+	}
+	if _, _, found, err := h.Find(ctx, composite.Lookup{Key: alb.Key, Kind: alb.Kind, Owner: "someone-else", Name: albName}); err != nil || found {
+		t.Errorf("Find by name and another owner's tags = %v, %v", found, err)
+	}
+	a.ops.reset()
 
 	// The services' group: ingress from the ALB group only.
 	svcName := owner + "-services"
@@ -61,17 +94,17 @@ func TestSecurityGroupHandler_lifecycle(t *testing.T) {
 		Name: svcName, Description: "ECS services of containerapp cluster test", VpcID: n.VpcID,
 		Ingress: []composite.SecurityGroupRule{{Protocol: "tcp", FromPort: 0, ToPort: 65535, SourceSecurityGroupID: albOut[composite.AttrID], Description: "from the ALB"}},
 		Egress:  []composite.SecurityGroupRule{{Protocol: "-1", CIDRBlocks: []string{"0.0.0.0/0"}}},
-		Tags:    ownerTagsA(owner, composite.KeyServiceSecurityGroup, nil),
+		Tags:    ownerTags(owner, composite.KeyServiceSecurityGroup, nil),
 	}
-	svc := childC(composite.KeyServiceSecurityGroup, composite.KindSecurityGroup, svcName, svcProps)
+	svc := newChild(composite.KeyServiceSecurityGroup, composite.KindSecurityGroup, svcName, svcProps)
 	svcOut, err := h.Create(ctx, svc)
 	if err != nil {
 		t.Fatalf("Create services group: %v", err)
 	}
-	svcRec := recordedA(svc, svcOut)
+	svcRec := recorded(svc, svcOut)
 	t.Cleanup(func() { _ = h.Delete(context.Background(), svcRec) })
-	got, _, _ = h.Read(ctx, svcRec)
-	expectObservedC(t, "Read services group", svc, got)
+	obs, _, _ = h.Observe(ctx, svcRec, false)
+	expectObservedProps(t, "Observe services group", svc.Kind, svc.Props, obs.Props)
 	a.ops.reset()
 
 	// No-op update: one read.
@@ -81,15 +114,17 @@ func TestSecurityGroupHandler_lifecycle(t *testing.T) {
 	a.expectCalls("no-op Update", "DescribeSecurityGroups")
 
 	// Change the CIDRs: revoke the old, authorize the new.
-	alb2 := childC(alb.Key, alb.Kind, albName, albGroupPropsC(albName, n.VpcID, []string{"192.168.0.0/16"}, nil, ownerTagsA(owner, composite.KeyLoadBalancerSecurityGroup, map[string]string{"env": "x"})))
+	alb2 := newChild(alb.Key, alb.Kind, albName, testALBGroupProps(albName, n.VpcID, []string{"192.168.0.0/16"}, nil, ownerTags(owner, composite.KeyLoadBalancerSecurityGroup, map[string]string{"env": "x"})))
 	out2, err := h.Update(ctx, alb2, albRec)
 	if err != nil {
 		t.Fatalf("Update: %v", err)
 	}
 	a.expectCalls("Update", "DescribeSecurityGroups", "RevokeSecurityGroupIngress", "AuthorizeSecurityGroupIngress", "CreateTags")
-	expectObservedC(t, "Update outputs", alb2, out2)
-	got, _, _ = h.Read(ctx, albRec)
-	expectObservedC(t, "Read after Update", alb2, got)
+	if out2[composite.AttrID] != albOut[composite.AttrID] || out2[AttrVpcID] != n.VpcID {
+		t.Errorf("Update outputs = %v", out2)
+	}
+	obs, _, _ = h.Observe(ctx, albRec, false)
+	expectObservedProps(t, "Observe after Update", alb2.Kind, alb2.Props, obs.Props)
 
 	// Drift: a rule added out of band is seen, and Update revokes it.
 	if _, err := a.ec2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(albOut[composite.AttrID]),
@@ -97,23 +132,23 @@ func TestSecurityGroupHandler_lifecycle(t *testing.T) {
 			IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}}}); err != nil {
 		t.Fatal(err)
 	}
-	got, _, _ = h.Read(ctx, albRec)
-	if want, _ := ExpectedObserved(alb2); got[AttrObserved] == want {
-		t.Fatal("Read did not see the added rule")
+	obs, _, _ = h.Observe(ctx, albRec, false)
+	if atoms := ruleAtoms(obs.Props.(*composite.SecurityGroupProps).Ingress); !contains(atoms, "tcp|22|22|4:0.0.0.0/0") {
+		t.Fatalf("Observe did not see the added rule: %v", atoms)
 	}
 	a.ops.reset()
 	if _, err := h.Update(ctx, alb2, albRec); err != nil {
 		t.Fatal(err)
 	}
 	a.expectCalls("restore", "DescribeSecurityGroups", "RevokeSecurityGroupIngress")
-	got, _, _ = h.Read(ctx, albRec)
-	expectObservedC(t, "Read after restore", alb2, got)
+	obs, _, _ = h.Observe(ctx, albRec, false)
+	expectObservedProps(t, "Observe after restore", alb2.Kind, alb2.Props, obs.Props)
 
 	// Create again: the owned group is adopted; a foreign one is refused.
 	if _, err := h.Create(ctx, alb2); err != nil {
 		t.Fatalf("Create over the owned group: %v", err)
 	}
-	foreign := childC(alb.Key, alb.Kind, albName, albGroupPropsC(albName, n.VpcID, []string{"10.0.0.0/8"}, nil, ownerTagsA("other", composite.KeyLoadBalancerSecurityGroup, nil)))
+	foreign := newChild(alb.Key, alb.Kind, albName, testALBGroupProps(albName, n.VpcID, []string{"10.0.0.0/8"}, nil, ownerTags("other", composite.KeyLoadBalancerSecurityGroup, nil)))
 	if _, err := h.Create(ctx, foreign); err == nil || !strings.Contains(err.Error(), "not managed by this composite") {
 		t.Fatalf("Create over a foreign group: %v", err)
 	}
@@ -122,14 +157,14 @@ func TestSecurityGroupHandler_lifecycle(t *testing.T) {
 	// created) works: the revoke matches the rule as AWS reports it.
 	svcProps2 := *svcProps
 	svcProps2.Ingress = []composite.SecurityGroupRule{}
-	svc2 := childC(svc.Key, svc.Kind, svcName, &svcProps2)
+	svc2 := newChild(svc.Key, svc.Kind, svcName, &svcProps2)
 	a.ops.reset()
 	if _, err := h.Update(ctx, svc2, svcRec); err != nil {
 		t.Fatalf("Update services group: %v", err)
 	}
 	a.expectCalls("revoke source group", "DescribeSecurityGroups", "RevokeSecurityGroupIngress")
-	got, _, _ = h.Read(ctx, svcRec)
-	expectObservedC(t, "Read after revoking the source group rule", svc2, got)
+	obs, _, _ = h.Observe(ctx, svcRec, false)
+	expectObservedProps(t, "Observe after revoking the source group rule", svc2.Kind, svc2.Props, obs.Props)
 
 	// Delete (the ALB group first: the services' group still references it,
 	// which AWS refuses with DependencyViolation until that group is gone;
@@ -142,8 +177,8 @@ func TestSecurityGroupHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Delete: %v", err)
 	}
 	for _, r := range []composite.Recorded{albRec, svcRec} {
-		if _, found, err := h.Read(ctx, r); err != nil || found {
-			t.Fatalf("Read after Delete: found=%v err=%v", found, err)
+		if _, found, err := h.Observe(ctx, r, false); err != nil || found {
+			t.Fatalf("Observe after Delete: found=%v err=%v", found, err)
 		}
 		if err := h.Delete(ctx, r); err != nil {
 			t.Fatalf("second Delete: %v", err)
@@ -153,31 +188,55 @@ func TestSecurityGroupHandler_lifecycle(t *testing.T) {
 
 // A failed rule call returns the created group with the error (recorded,
 // not orphaned); the next Update converges it.
-func TestSecurityGroupHandler_partialCreate(t *testing.T) {
-	a := newAccTestC(t)
-	n := a.newNetworkB()
+func TestAccSecurityGroupHandler_partialCreate(t *testing.T) {
+	a := newAcc(t)
+	n := a.newNetwork()
 	h := NewSecurityGroupHandler(a.ec2)
 	name := acctest.RandomName("sg")
-	c := childC(composite.KeyLoadBalancerSecurityGroup, composite.KindSecurityGroup, name,
-		albGroupPropsC(name, n.VpcID, []string{"10.0.0.0/8"}, nil, ownerTagsA(name, composite.KeyLoadBalancerSecurityGroup, nil)))
+	c := newChild(composite.KeyLoadBalancerSecurityGroup, composite.KindSecurityGroup, name,
+		testALBGroupProps(name, n.VpcID, []string{"10.0.0.0/8"}, nil, ownerTags(name, composite.KeyLoadBalancerSecurityGroup, nil)))
 	a.ops.failNext("AuthorizeSecurityGroupIngress", "InvalidParameterValue", "injected", 1)
 	out, err := h.Create(a.ctx, c)
 	if err == nil || out[composite.AttrID] == "" {
 		t.Fatalf("Create = %v, %v; want outputs with an error", out, err)
 	}
-	rec := recordedA(c, out)
+	rec := recorded(c, out)
 	t.Cleanup(func() { _ = h.Delete(context.Background(), rec) })
 	if _, err := h.Update(a.ctx, c, rec); err != nil {
 		t.Fatal(err)
 	}
-	got, _, _ := h.Read(a.ctx, rec)
-	expectObservedC(t, "after converge", c, got)
+	obs, _, _ := h.Observe(a.ctx, rec, false)
+	expectObservedProps(t, "after converge", c.Kind, c.Props, obs.Props)
 }
 
-func TestResolveNetwork(t *testing.T) {
-	a := newAccTestC(t)
+// securityGroupProps maps DescribeSecurityGroups' answer: CIDR sources of
+// a permission in one rule, each source group in its own, all traffic as
+// protocol -1 with ports 0.
+func TestSecurityGroupProps(t *testing.T) {
+	sg := &ec2types.SecurityGroup{GroupId: aws.String("sg-1"), GroupName: aws.String("g"), Description: aws.String("d"), VpcId: aws.String("vpc-1"),
+		IpPermissions: []ec2types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(80), ToPort: aws.Int32(80),
+			IpRanges:         []ec2types.IpRange{{CidrIp: aws.String("10.0.0.0/8"), Description: aws.String("Port 80")}},
+			Ipv6Ranges:       []ec2types.Ipv6Range{{CidrIpv6: aws.String("::/0")}},
+			UserIdGroupPairs: []ec2types.UserIdGroupPair{{GroupId: aws.String("sg-2"), Description: aws.String("from sg-2")}}}},
+		IpPermissionsEgress: []ec2types.IpPermission{{IpProtocol: aws.String("-1"), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}},
+		Tags:                ec2Tags(map[string]string{"a": "b"}),
+	}
+	want := composite.SecurityGroupProps{Name: "g", Description: "d", VpcID: "vpc-1",
+		Ingress: []composite.SecurityGroupRule{
+			{Protocol: "tcp", FromPort: 80, ToPort: 80, CIDRBlocks: []string{"10.0.0.0/8"}, IPv6CIDRBlocks: []string{"::/0"}, Description: "Port 80"},
+			{Protocol: "tcp", FromPort: 80, ToPort: 80, SourceSecurityGroupID: "sg-2", Description: "from sg-2"},
+		},
+		Egress: []composite.SecurityGroupRule{{Protocol: "-1", CIDRBlocks: []string{"0.0.0.0/0"}}},
+		Tags:   map[string]string{"a": "b"}}
+	if got := securityGroupProps(sg); !reflect.DeepEqual(*got, want) {
+		t.Errorf("securityGroupProps =\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+func TestAccResolveNetwork(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
-	n := a.newNetworkB()
+	n := a.newNetwork()
 
 	a.ops.reset()
 	vpc, subnets, err := ResolveNetwork(ctx, a.ec2, "", nil)

@@ -14,12 +14,6 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
 )
 
-// Output attributes of a target group besides arn and name.
-const (
-	AttrARNSuffix = "arn_suffix" // "targetgroup/<name>/<id>", for CloudWatch dimensions and ALBRequestCountPerTarget
-	AttrVpcID     = "vpc_id"
-)
-
 const (
 	errCodeTargetGroupNotFound = "TargetGroupNotFound"
 	errCodeResourceInUse       = "ResourceInUse"
@@ -64,7 +58,10 @@ type TargetGroupHandler struct {
 	ec2 SubnetAPI
 }
 
-var _ engine.Handler = (*TargetGroupHandler)(nil)
+var (
+	_ engine.Handler = (*TargetGroupHandler)(nil)
+	_ engine.Finder  = (*TargetGroupHandler)(nil)
+)
 
 // NewTargetGroupHandler returns a handler for ELBv2 target groups. ec2api is
 // used only when a target group's VpcID must be looked up from a subnet.
@@ -80,11 +77,6 @@ func NewTargetGroupHandler(api TargetGroupAPI, ec2api SubnetAPI) *TargetGroupHan
 // this child's ownership tags (an earlier Create whose response was lost)
 // is adopted and converged; any other is refused (DuplicateTargetGroupName).
 func (h *TargetGroupHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
-	out, err := h.create(ctx, c)
-	return observeApplied(c, out, err)
-}
-
-func (h *TargetGroupHandler) create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.TargetGroupProps](c)
 	if err != nil {
 		return nil, err
@@ -168,20 +160,99 @@ func (h *TargetGroupHandler) adopt(ctx context.Context, c composite.Child, p *co
 	return h.Update(ctx, c, composite.Recorded{Key: c.Key, Kind: c.Kind, Name: name, ARN: tgARN})
 }
 
-// Read reports whether the target group exists (one DescribeTargetGroups
-// call), and its observed fingerprint (port, protocol, health check; the
-// deregistration delay would take another call).
-func (h *TargetGroupHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	tg, err := h.find(ctx, rec.ARN)
+// Observe reads the target group (one DescribeTargetGroups call; with full
+// also DescribeTargetGroupAttributes and DescribeTags) and maps it with
+// targetGroupProps.
+func (h *TargetGroupHandler) Observe(ctx context.Context, rec composite.Recorded, full bool) (composite.Observed, bool, error) {
+	tg, err := h.read(ctx, rec.ARN)
 	if IsNotFound(err) {
-		return nil, false, nil
+		return composite.Observed{}, false, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return composite.Observed{}, false, err
 	}
-	outputs := targetGroupOutputs(*tg)
-	outputs[AttrObserved] = targetGroupFingerprint(tg)
-	return outputs, true, nil
+	var delay string
+	var tags map[string]string
+	if full {
+		if delay, err = h.deregistrationDelay(ctx, rec.ARN); err != nil {
+			return composite.Observed{}, false, err
+		}
+		if tags, err = elbv2TagsOf(ctx, h.api, rec.ARN); err != nil {
+			return composite.Observed{}, false, err
+		}
+		tags = userTags(tags)
+	}
+	return composite.Observed{Props: targetGroupProps(tg, delay, tags), Outputs: targetGroupOutputs(*tg), Full: full}, true, nil
+}
+
+// Find looks the target group up by its ARN (q.ID, e.g. what the ECS
+// service registers with), else by its name (q.Name: one more
+// DescribeTargetGroups call), and observes it in full. With q.OwnedOnly a
+// target group whose ownership tags name another owner or key is an error.
+func (h *TargetGroupHandler) Find(ctx context.Context, q composite.Lookup) (composite.Recorded, composite.Observed, bool, error) {
+	tgARN := q.ID
+	if tgARN == "" && q.Name != "" {
+		out, err := h.api.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{Names: []string{q.Name}})
+		if IsNotFound(err, errCodeTargetGroupNotFound) {
+			return composite.Recorded{}, composite.Observed{}, false, nil
+		}
+		if err != nil {
+			return composite.Recorded{}, composite.Observed{}, false, fmt.Errorf("looking up target group %q: %w", q.Name, err)
+		}
+		for _, tg := range out.TargetGroups {
+			if aws.ToString(tg.TargetGroupName) == q.Name {
+				tgARN = aws.ToString(tg.TargetGroupArn)
+			}
+		}
+		if tgARN == "" {
+			return composite.Recorded{}, composite.Observed{}, false, nil
+		}
+	}
+	if tgARN == "" {
+		return composite.Recorded{}, composite.Observed{}, false, fmt.Errorf("looking up %s: no target group ARN or name", q.Key)
+	}
+	obs, found, err := h.Observe(ctx, composite.Recorded{Key: q.Key, Kind: composite.KindTargetGroup, ARN: tgARN}, true)
+	if err != nil || !found {
+		return composite.Recorded{}, composite.Observed{}, found, err
+	}
+	p := obs.Props.(*composite.TargetGroupProps)
+	if err := lookupOwned(q, fmt.Sprintf("target group %q (%s)", p.Name, tgARN), p.Tags); err != nil {
+		return composite.Recorded{}, composite.Observed{}, false, err
+	}
+	return lookupRecord(q, composite.KindTargetGroup, p.Name, obs), obs, true, nil
+}
+
+// targetGroupProps maps a target group as DescribeTargetGroups returns it
+// (and its deregistration delay attribute and user tags, empty when not
+// read). The VPC is the resolved one (VPCFromSubnet stays empty); a
+// disabled health check reads as no health check settings.
+func targetGroupProps(tg *elbv2types.TargetGroup, deregistrationDelay string, tags map[string]string) *composite.TargetGroupProps {
+	p := &composite.TargetGroupProps{
+		Name:            aws.ToString(tg.TargetGroupName),
+		Port:            aws.ToInt32(tg.Port),
+		Protocol:        string(tg.Protocol),
+		ProtocolVersion: aws.ToString(tg.ProtocolVersion),
+		TargetType:      string(tg.TargetType),
+		VpcID:           aws.ToString(tg.VpcId),
+		Tags:            tags,
+	}
+	if deregistrationDelay != "" {
+		delay, _ := strconv.Atoi(deregistrationDelay)
+		p.DeregistrationDelay = int32(delay)
+	}
+	if aws.ToBool(tg.HealthCheckEnabled) {
+		p.HealthCheck = composite.TargetGroupHealthCheck{
+			Path:               aws.ToString(tg.HealthCheckPath),
+			Matcher:            currentMatcher(*tg),
+			Protocol:           string(tg.HealthCheckProtocol),
+			Port:               aws.ToString(tg.HealthCheckPort),
+			IntervalSeconds:    aws.ToInt32(tg.HealthCheckIntervalSeconds),
+			TimeoutSeconds:     aws.ToInt32(tg.HealthCheckTimeoutSeconds),
+			HealthyThreshold:   aws.ToInt32(tg.HealthyThresholdCount),
+			UnhealthyThreshold: aws.ToInt32(tg.UnhealthyThresholdCount),
+		}
+	}
+	return p
 }
 
 // Update converges the health check, the deregistration delay and the tags in
@@ -191,17 +262,12 @@ func (h *TargetGroupHandler) Read(ctx context.Context, rec composite.Recorded) (
 // [ModifyTargetGroup], DescribeTargetGroupAttributes,
 // [ModifyTargetGroupAttributes], DescribeTags, [RemoveTags], [AddTags].
 func (h *TargetGroupHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
-	out, err := h.update(ctx, c, prev)
-	return observeApplied(c, out, err)
-}
-
-func (h *TargetGroupHandler) update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
 	p, err := childProps[composite.TargetGroupProps](c)
 	if err != nil {
 		return nil, err
 	}
 	tgARN := prev.ARN
-	tg, err := h.find(ctx, tgARN)
+	tg, err := h.read(ctx, tgARN)
 	if err != nil {
 		return nil, fmt.Errorf("updating target group %q: %w", firstNonEmpty(p.Name, c.Name), err)
 	}
@@ -214,18 +280,9 @@ func (h *TargetGroupHandler) update(ctx context.Context, c composite.Child, prev
 		}
 	}
 
-	attrs, err := h.api.DescribeTargetGroupAttributes(ctx, &elbv2.DescribeTargetGroupAttributesInput{TargetGroupArn: aws.String(tgARN)})
+	current, err := h.deregistrationDelay(ctx, tgARN)
 	if err != nil {
-		return outputs, fmt.Errorf("reading attributes of target group %s: %w", tgARN, err)
-	}
-	current := ""
-	for _, a := range attrs.Attributes {
-		if aws.ToString(a.Key) == tgAttrDeregistrationDelay {
-			current = aws.ToString(a.Value)
-		}
-	}
-	if current == "" {
-		current = strconv.Itoa(tgDefaultDeregistrationDelay)
+		return outputs, err
 	}
 	if current != strconv.Itoa(int(p.DeregistrationDelay)) {
 		if err := h.setDeregistrationDelay(ctx, tgARN, p.DeregistrationDelay); err != nil {
@@ -256,8 +313,8 @@ func (h *TargetGroupHandler) Delete(ctx context.Context, rec composite.Recorded)
 	return nil
 }
 
-// find returns the target group, or an error IsNotFound accepts.
-func (h *TargetGroupHandler) find(ctx context.Context, tgARN string) (*elbv2types.TargetGroup, error) {
+// read returns the target group, or an error IsNotFound accepts.
+func (h *TargetGroupHandler) read(ctx context.Context, tgARN string) (*elbv2types.TargetGroup, error) {
 	if tgARN == "" {
 		return nil, fmt.Errorf("target group without ARN: %w", ErrNotFound)
 	}
@@ -298,6 +355,21 @@ func (h *TargetGroupHandler) vpcID(ctx context.Context, p *composite.TargetGroup
 		}
 	}
 	return "", fmt.Errorf("looking up the VPC of subnet %s: subnet not found", p.VPCFromSubnet)
+}
+
+// deregistrationDelay returns the deregistration delay attribute (ELBv2's
+// default when not reported). Calls: DescribeTargetGroupAttributes.
+func (h *TargetGroupHandler) deregistrationDelay(ctx context.Context, tgARN string) (string, error) {
+	attrs, err := h.api.DescribeTargetGroupAttributes(ctx, &elbv2.DescribeTargetGroupAttributesInput{TargetGroupArn: aws.String(tgARN)})
+	if err != nil {
+		return "", fmt.Errorf("reading attributes of target group %s: %w", tgARN, err)
+	}
+	for _, a := range attrs.Attributes {
+		if aws.ToString(a.Key) == tgAttrDeregistrationDelay && aws.ToString(a.Value) != "" {
+			return aws.ToString(a.Value), nil
+		}
+	}
+	return strconv.Itoa(tgDefaultDeregistrationDelay), nil
 }
 
 func (h *TargetGroupHandler) setDeregistrationDelay(ctx context.Context, tgARN string, seconds int32) error {

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -16,10 +17,10 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
-func TestTargetGroupHandler_lifecycle(t *testing.T) {
-	a := newAccTestB(t)
+func TestAccTargetGroupHandler_lifecycle(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
-	n := a.newNetworkB()
+	n := a.newNetwork()
 	h := NewTargetGroupHandler(a.elb, a.ec2)
 
 	name := acctest.RandomName("tg")
@@ -28,7 +29,7 @@ func TestTargetGroupHandler_lifecycle(t *testing.T) {
 		Key:   "target_group",
 		Kind:  composite.KindTargetGroup,
 		Name:  name,
-		Props: targetGroupPropsB(name, n, ownerTagsA(owner, "target_group", map[string]string{"team": "payments"})),
+		Props: testTargetGroupProps(name, n, ownerTags(owner, "target_group", map[string]string{"team": "payments"})),
 	}
 
 	// Create: VPC looked up from the subnet, attributes set once.
@@ -43,20 +44,51 @@ func TestTargetGroupHandler_lifecycle(t *testing.T) {
 		t.Fatalf("Create outputs = %v", out)
 	}
 	tgARN := out[composite.AttrARN]
-	rec := recordedA(child, out)
-	checkTargetGroupB(t, a, tgARN, "/healthz", "30", ownerTagsA(owner, "target_group", map[string]string{"team": "payments"}))
+	rec := recorded(child, out)
+	checkTargetGroup(t, a, tgARN, "/healthz", "30", ownerTags(owner, "target_group", map[string]string{"team": "payments"}))
 
-	// Read: one call.
-	got, found, err := h.Read(ctx, rec)
+	// Observe (a refresh): one call; the props without what takes more
+	// calls (deregistration delay, tags).
+	obs, found, err := h.Observe(ctx, rec, false)
 	if err != nil || !found {
-		t.Fatalf("Read = %v, %v, %v", got, found, err)
+		t.Fatalf("Observe = %v, %v, %v", obs, found, err)
 	}
-	a.expectCalls("Read", "DescribeTargetGroups")
+	a.expectCalls("Observe", "DescribeTargetGroups")
 	for k, v := range out {
-		if got[k] != v {
-			t.Errorf("Read output %s = %q, want %q", k, got[k], v)
+		if obs.Outputs[k] != v {
+			t.Errorf("Observe output %s = %q, want %q", k, obs.Outputs[k], v)
 		}
 	}
+	refreshed := clone(child.Props).(*composite.TargetGroupProps)
+	refreshed.DeregistrationDelay, refreshed.Tags = 0, nil
+	expectObservedProps(t, "Observe", child.Kind, refreshed, obs.Props)
+	if p := obs.Props.(*composite.TargetGroupProps); p.VpcID != n.VpcID {
+		t.Errorf("observed VPC = %q, want the resolved %q", p.VpcID, n.VpcID)
+	}
+
+	// Find by ARN (what the ECS service registers with) and by name: in
+	// full, the created props.
+	q := composite.Lookup{Key: child.Key, Kind: child.Kind, Owner: owner, ID: tgARN, OwnedOnly: true}
+	frec, fobs, found, err := h.Find(ctx, q)
+	if err != nil || !found {
+		t.Fatalf("Find = %v, %v", found, err)
+	}
+	a.expectCalls("Find", "DescribeTargetGroups", "DescribeTargetGroupAttributes", "DescribeTags")
+	if frec.Key != child.Key || frec.Kind != child.Kind || frec.Name != name || frec.ARN != tgARN || frec.Outputs[AttrVpcID] != n.VpcID || !fobs.Full {
+		t.Errorf("Find = %+v, %+v", frec, fobs)
+	}
+	expectObservedProps(t, "Find", child.Kind, child.Props, fobs.Props)
+	if frec, _, found, err := h.Find(ctx, composite.Lookup{Key: child.Key, Kind: child.Kind, Owner: owner, Name: name}); err != nil || !found || frec.ARN != tgARN {
+		t.Errorf("Find by name = %+v, %v, %v", frec, found, err)
+	}
+	q.Owner = "someone-else"
+	if _, _, _, err := h.Find(ctx, q); !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), tgARN) {
+		t.Errorf("Find (owned only) of another owner's target group: err = %v", err)
+	}
+	if _, _, found, err := h.Find(ctx, composite.Lookup{Key: child.Key, Kind: child.Kind, Name: name + "x"}); err != nil || found {
+		t.Errorf("Find of a missing target group = %v, %v", found, err)
+	}
+	a.ops.reset()
 
 	// Update with nothing changed: reads only.
 	if _, err := h.Update(ctx, child, rec); err != nil {
@@ -65,7 +97,7 @@ func TestTargetGroupHandler_lifecycle(t *testing.T) {
 	a.expectCalls("no-op Update", "DescribeTargetGroups", "DescribeTargetGroupAttributes", "DescribeTags")
 
 	// Update health check path, deregistration delay and tags.
-	p2 := targetGroupPropsB(name, n, ownerTagsA(owner, "target_group", map[string]string{"env": "prod"}))
+	p2 := testTargetGroupProps(name, n, ownerTags(owner, "target_group", map[string]string{"env": "prod"}))
 	p2.HealthCheck.Path = "/ready"
 	p2.DeregistrationDelay = 60
 	child2 := child
@@ -79,10 +111,24 @@ func TestTargetGroupHandler_lifecycle(t *testing.T) {
 	if out2[composite.AttrARN] != tgARN {
 		t.Errorf("Update changed the ARN: %v", out2)
 	}
-	checkTargetGroupB(t, a, tgARN, "/ready", "60", ownerTagsA(owner, "target_group", map[string]string{"env": "prod"}))
+	checkTargetGroup(t, a, tgARN, "/ready", "60", ownerTags(owner, "target_group", map[string]string{"env": "prod"}))
+	if _, fobs, _, err := h.Find(ctx, composite.Lookup{Key: child.Key, Kind: child.Kind, ID: tgARN}); err == nil {
+		expectObservedProps(t, "Find after Update", child.Kind, p2, fobs.Props)
+	} else {
+		t.Errorf("Find after Update: %v", err)
+	}
+
+	// Out of band: a health check path changed shows in the observed props.
+	if _, err := a.elb.ModifyTargetGroup(ctx, &elbv2.ModifyTargetGroupInput{TargetGroupArn: aws.String(tgARN), HealthCheckPath: aws.String("/oob")}); err != nil {
+		t.Fatalf("ModifyTargetGroup: %v", err)
+	}
+	if obs, _, err := h.Observe(ctx, rec, false); err != nil || obs.Props.(*composite.TargetGroupProps).HealthCheck.Path != "/oob" {
+		t.Errorf("Observe after an out-of-band change = %+v, %v", obs.Props, err)
+	}
+	a.ops.reset()
 
 	// Delete waits out ResourceInUse while a rule still forwards to it.
-	_, listenerARN := a.newListenerB(n)
+	_, listenerARN := a.newListener(n)
 	rule, err := a.elb.CreateRule(ctx, &elbv2.CreateRuleInput{
 		ListenerArn: aws.String(listenerARN),
 		Priority:    aws.Int32(7),
@@ -107,22 +153,22 @@ func TestTargetGroupHandler_lifecycle(t *testing.T) {
 		t.Errorf("Delete returned after %s: expected it to retry ResourceInUse", time.Since(start))
 	}
 
-	// Gone: Read reports it, Delete again is fine.
-	if _, found, err := h.Read(ctx, rec); err != nil || found {
-		t.Fatalf("Read after Delete: found=%v err=%v", found, err)
+	// Gone: Observe reports it, Delete again is fine.
+	if _, found, err := h.Observe(ctx, rec, false); err != nil || found {
+		t.Fatalf("Observe after Delete: found=%v err=%v", found, err)
 	}
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("second Delete: %v", err)
 	}
 }
 
-func TestTargetGroupHandler_explicitVPCAndDefaultDelay(t *testing.T) {
-	a := newAccTestB(t)
-	n := a.newNetworkB()
+func TestAccTargetGroupHandler_explicitVPCAndDefaultDelay(t *testing.T) {
+	a := newAcc(t)
+	n := a.newNetwork()
 	h := NewTargetGroupHandler(a.elb, nil) // no EC2 client needed with VpcID
 
 	name := acctest.RandomName("tg")
-	p := targetGroupPropsB(name, n, nil)
+	p := testTargetGroupProps(name, n, nil)
 	p.VpcID, p.VPCFromSubnet = n.VpcID, ""
 	p.DeregistrationDelay = tgDefaultDeregistrationDelay
 	child := composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: name, Props: p}
@@ -133,7 +179,7 @@ func TestTargetGroupHandler_explicitVPCAndDefaultDelay(t *testing.T) {
 		t.Fatalf("Create: %v", err)
 	}
 	a.expectCalls("Create", "CreateTargetGroup")
-	if err := h.Delete(a.ctx, recordedA(child, out)); err != nil {
+	if err := h.Delete(a.ctx, recorded(child, out)); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 
@@ -147,7 +193,32 @@ func TestTargetGroupHandler_explicitVPCAndDefaultDelay(t *testing.T) {
 	}
 }
 
-func checkTargetGroupB(t *testing.T, a *accTestB, tgARN, path, delay string, tags map[string]string) {
+// targetGroupProps maps DescribeTargetGroups' answer; a disabled health
+// check reads as none.
+func TestTargetGroupProps(t *testing.T) {
+	tg := &elbv2types.TargetGroup{
+		TargetGroupArn: aws.String("arn:tg"), TargetGroupName: aws.String("tg"), Port: aws.Int32(8080), Protocol: elbv2types.ProtocolEnumHttp,
+		ProtocolVersion: aws.String("GRPC"), TargetType: elbv2types.TargetTypeEnumIp,
+		VpcId: aws.String("vpc-1"), HealthCheckEnabled: aws.Bool(true), HealthCheckPath: aws.String("/healthz"),
+		HealthCheckPort: aws.String("traffic-port"), HealthCheckProtocol: elbv2types.ProtocolEnumHttp,
+		HealthCheckIntervalSeconds: aws.Int32(15), HealthCheckTimeoutSeconds: aws.Int32(5),
+		HealthyThresholdCount: aws.Int32(3), UnhealthyThresholdCount: aws.Int32(2),
+		Matcher: &elbv2types.Matcher{GrpcCode: aws.String("12")},
+	}
+	want := composite.TargetGroupProps{Name: "tg", Port: 8080, Protocol: "HTTP", ProtocolVersion: "GRPC", TargetType: "ip", VpcID: "vpc-1",
+		HealthCheck: composite.TargetGroupHealthCheck{Path: "/healthz", Matcher: "12", Protocol: "HTTP", Port: "traffic-port",
+			IntervalSeconds: 15, TimeoutSeconds: 5, HealthyThreshold: 3, UnhealthyThreshold: 2},
+		DeregistrationDelay: 30, Tags: map[string]string{"a": "b"}}
+	if got := targetGroupProps(tg, "30", map[string]string{"a": "b"}); !reflect.DeepEqual(*got, want) {
+		t.Errorf("targetGroupProps = %+v\nwant %+v", got, want)
+	}
+	tg.HealthCheckEnabled = aws.Bool(false)
+	if got := targetGroupProps(tg, "", nil); got.HealthCheck != (composite.TargetGroupHealthCheck{}) || got.DeregistrationDelay != 0 {
+		t.Errorf("targetGroupProps (health check disabled, nothing extra read) = %+v", got)
+	}
+}
+
+func checkTargetGroup(t *testing.T, a *accEnv, tgARN, path, delay string, tags map[string]string) {
 	t.Helper()
 	defer a.ops.reset()
 	tgs, err := a.elb.DescribeTargetGroups(a.ctx, &elbv2.DescribeTargetGroupsInput{TargetGroupArns: []string{tgARN}})
@@ -177,7 +248,7 @@ func checkTargetGroupB(t *testing.T, a *accTestB, tgARN, path, delay string, tag
 	for _, tag := range td.TagDescriptions[0].Tags {
 		got[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
 	}
-	if !sameTagsB(got, tags) {
+	if !sameTags(got, tags) {
 		t.Errorf("tags = %v, want %v", got, tags)
 	}
 }
@@ -185,20 +256,20 @@ func checkTargetGroupB(t *testing.T, a *accTestB, tgARN, path, delay string, tag
 // A target group an earlier Create made (its response lost) is adopted by
 // the next Create of the same child; one of the same name with another
 // owner is refused and left alone.
-func TestTargetGroupHandler_adopt(t *testing.T) {
-	a := newAccTestB(t)
+func TestAccTargetGroupHandler_adopt(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
-	n := a.newNetworkB()
+	n := a.newNetwork()
 	h := NewTargetGroupHandler(a.elb, a.ec2)
 
 	name := acctest.RandomName("tg")
-	tags := ownerTagsA("cluster/"+name, "target_group", nil)
-	child := composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: name, Props: targetGroupPropsB(name, n, tags)}
+	tags := ownerTags("cluster/"+name, "target_group", nil)
+	child := composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: name, Props: testTargetGroupProps(name, n, tags)}
 	out, err := h.Create(ctx, child)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	t.Cleanup(func() { _ = h.Delete(context.Background(), recordedA(child, out)) })
+	t.Cleanup(func() { _ = h.Delete(context.Background(), recorded(child, out)) })
 
 	a.ops.reset()
 	got, err := h.Create(ctx, child)
@@ -216,22 +287,22 @@ func TestTargetGroupHandler_adopt(t *testing.T) {
 	// Another owner's target group: refused with the AWS error, untouched.
 	foreignName := acctest.RandomName("tg")
 	foreign := composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: foreignName,
-		Props: targetGroupPropsB(foreignName, n, ownerTagsA("someone-else", "target_group", nil))}
+		Props: testTargetGroupProps(foreignName, n, ownerTags("someone-else", "target_group", nil))}
 	fout, err := h.Create(ctx, foreign)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	t.Cleanup(func() { _ = h.Delete(context.Background(), recordedA(foreign, fout)) })
-	mine := targetGroupPropsB(foreignName, n, tags)
+	t.Cleanup(func() { _ = h.Delete(context.Background(), recorded(foreign, fout)) })
+	mine := testTargetGroupProps(foreignName, n, tags)
 	mine.HealthCheck.Path = "/mine"
 	_, err = h.Create(ctx, composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: foreignName, Props: mine})
 	if !errors.Is(err, ErrNotOwned) || ErrorCode(err) != errCodeDuplicateTargetGroupName || !strings.Contains(err.Error(), fout[composite.AttrARN]) {
 		t.Fatalf("Create over another owner's target group: err = %v", err)
 	}
-	checkTargetGroupB(t, a, fout[composite.AttrARN], "/healthz", "30", ownerTagsA("someone-else", "target_group", nil))
+	checkTargetGroup(t, a, fout[composite.AttrARN], "/healthz", "30", ownerTags("someone-else", "target_group", nil))
 
 	// Our own target group with a port that cannot change in place: refused.
-	moved := targetGroupPropsB(name, n, tags)
+	moved := testTargetGroupProps(name, n, tags)
 	moved.Port = 9090
 	_, err = h.Create(ctx, composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: name, Props: moved})
 	if err == nil || ErrorCode(err) != errCodeDuplicateTargetGroupName || !strings.Contains(err.Error(), "port 8080, not 9090") {

@@ -15,9 +15,6 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
 )
 
-// AttrFamily is the task definition family output.
-const AttrFamily = "family"
-
 const (
 	errCodeECSClientException = "ClientException"
 
@@ -44,7 +41,10 @@ type TaskDefinitionHandler struct {
 	api TaskDefinitionAPI
 }
 
-var _ engine.Handler = (*TaskDefinitionHandler)(nil)
+var (
+	_ engine.Handler = (*TaskDefinitionHandler)(nil)
+	_ engine.Finder  = (*TaskDefinitionHandler)(nil)
+)
 
 // NewTaskDefinitionHandler returns a handler for ECS task definitions.
 func NewTaskDefinitionHandler(api TaskDefinitionAPI) *TaskDefinitionHandler {
@@ -59,25 +59,86 @@ func (h *TaskDefinitionHandler) Create(ctx context.Context, c composite.Child) (
 	if err != nil {
 		return nil, err
 	}
-	out, err := h.register(ctx, p)
-	return observeApplied(c, out, err)
+	return h.register(ctx, p)
 }
 
-// Read reports whether the revision is still ACTIVE (one DescribeTaskDefinition
-// call with its tags), and its observed fingerprint (the normalized
-// definition Update compares, tags). An INACTIVE (deregistered), deleting or
-// unknown revision is gone.
-func (h *TaskDefinitionHandler) Read(ctx context.Context, rec composite.Recorded) (map[string]string, bool, error) {
-	td, tags, err := h.find(ctx, rec.ARN)
+// Observe reads the revision (one DescribeTaskDefinition call, tags
+// included) and maps it with taskDefinitionProps. An INACTIVE
+// (deregistered), deleting or unknown revision is gone.
+func (h *TaskDefinitionHandler) Observe(ctx context.Context, rec composite.Recorded, full bool) (composite.Observed, bool, error) {
+	td, tags, err := h.read(ctx, rec.ARN)
 	if IsNotFound(err) {
-		return nil, false, nil
+		return composite.Observed{}, false, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return composite.Observed{}, false, err
 	}
-	outputs := taskDefinitionOutputs(td)
-	outputs[AttrObserved] = taskDefinitionFingerprint(td, tags)
-	return outputs, true, nil
+	return composite.Observed{Props: taskDefinitionProps(td, tags), Outputs: taskDefinitionOutputs(td), Full: full}, true, nil
+}
+
+// Find looks the revision up by its ARN or "family:revision" (q.ID, what
+// the ECS service runs) and observes it. With q.OwnedOnly a revision whose
+// ownership tags name another owner or key is an error.
+func (h *TaskDefinitionHandler) Find(ctx context.Context, q composite.Lookup) (composite.Recorded, composite.Observed, bool, error) {
+	if q.ID == "" {
+		return composite.Recorded{}, composite.Observed{}, false, fmt.Errorf("looking up %s: no task definition ARN", q.Key)
+	}
+	obs, found, err := h.Observe(ctx, composite.Recorded{Key: q.Key, Kind: composite.KindTaskDefinition, ARN: q.ID}, true)
+	if err != nil || !found {
+		return composite.Recorded{}, composite.Observed{}, found, err
+	}
+	if err := lookupOwned(q, "task definition "+obs.Outputs[composite.AttrARN], obs.Props.(*composite.TaskDefinitionProps).Tags); err != nil {
+		return composite.Recorded{}, composite.Observed{}, false, err
+	}
+	return lookupRecord(q, composite.KindTaskDefinition, "", obs), obs, true, nil
+}
+
+// taskDefinitionProps maps a revision as DescribeTaskDefinition returns it
+// (and its tags) to the props it was registered from: cpu and memory as
+// numbers, a container's first port mapping as its port, its awslogs
+// options as its log settings (other log drivers leave them empty), an
+// unset essential flag as ECS's default (true), the user tags.
+func taskDefinitionProps(td *ecstypes.TaskDefinition, tags map[string]string) *composite.TaskDefinitionProps {
+	cpu, _ := strconv.Atoi(aws.ToString(td.Cpu))
+	memory, _ := strconv.Atoi(aws.ToString(td.Memory))
+	p := &composite.TaskDefinitionProps{
+		Family:           aws.ToString(td.Family),
+		CPU:              int32(cpu),
+		Memory:           int32(memory),
+		NetworkMode:      string(td.NetworkMode),
+		ExecutionRoleARN: aws.ToString(td.ExecutionRoleArn),
+		TaskRoleARN:      aws.ToString(td.TaskRoleArn),
+		Tags:             userTags(tags),
+	}
+	if rp := td.RuntimePlatform; rp != nil {
+		p.OperatingSystem, p.CPUArchitecture = string(rp.OperatingSystemFamily), string(rp.CpuArchitecture)
+	}
+	for _, d := range td.ContainerDefinitions {
+		c := composite.ContainerDef{
+			Name:                   aws.ToString(d.Name),
+			Image:                  aws.ToString(d.Image),
+			Essential:              d.Essential == nil || aws.ToBool(d.Essential),
+			Command:                d.Command,
+			EntryPoint:             d.EntryPoint,
+			CPU:                    d.Cpu,
+			Memory:                 aws.ToInt32(d.Memory),
+			ReadonlyRootFilesystem: aws.ToBool(d.ReadonlyRootFilesystem),
+		}
+		for _, e := range d.Environment {
+			c.Environment = append(c.Environment, composite.KeyValue{Name: aws.ToString(e.Name), Value: aws.ToString(e.Value)})
+		}
+		for _, s := range d.Secrets {
+			c.Secrets = append(c.Secrets, composite.KeyValue{Name: aws.ToString(s.Name), Value: aws.ToString(s.ValueFrom)})
+		}
+		if len(d.PortMappings) > 0 {
+			c.Port = aws.ToInt32(d.PortMappings[0].ContainerPort)
+		}
+		if lc := d.LogConfiguration; lc != nil && lc.LogDriver == ecstypes.LogDriverAwslogs {
+			c.LogGroup, c.LogRegion, c.LogStreamPrefix = lc.Options[awslogsGroup], lc.Options[awslogsRegion], lc.Options[awslogsStreamPrefix]
+		}
+		p.Containers = append(p.Containers, c)
+	}
+	return p
 }
 
 // Update: revisions are immutable. When the recorded revision already matches
@@ -88,16 +149,11 @@ func (h *TaskDefinitionHandler) Read(ctx context.Context, rec composite.Recorded
 // on. Calls: DescribeTaskDefinition, then [UntagResource], [TagResource] or
 // RegisterTaskDefinition.
 func (h *TaskDefinitionHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
-	out, err := h.update(ctx, c, prev)
-	return observeApplied(c, out, err)
-}
-
-func (h *TaskDefinitionHandler) update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
 	p, err := childProps[composite.TaskDefinitionProps](c)
 	if err != nil {
 		return nil, err
 	}
-	td, tags, err := h.find(ctx, prev.ARN)
+	td, tags, err := h.read(ctx, prev.ARN)
 	if err != nil && !IsNotFound(err) {
 		return nil, fmt.Errorf("updating task definition %q: %w", p.Family, err)
 	}
@@ -161,8 +217,8 @@ func (h *TaskDefinitionHandler) register(ctx context.Context, p *composite.TaskD
 	return taskDefinitionOutputs(td), nil
 }
 
-// find returns an ACTIVE revision and its tags, or an error IsNotFound accepts.
-func (h *TaskDefinitionHandler) find(ctx context.Context, tdARN string) (*ecstypes.TaskDefinition, map[string]string, error) {
+// read returns an ACTIVE revision and its tags, or an error IsNotFound accepts.
+func (h *TaskDefinitionHandler) read(ctx context.Context, tdARN string) (*ecstypes.TaskDefinition, map[string]string, error) {
 	if tdARN == "" {
 		return nil, nil, fmt.Errorf("task definition without ARN: %w", ErrNotFound)
 	}

@@ -16,17 +16,17 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
-func TestTaskDefinitionHandler_lifecycle(t *testing.T) {
-	a := newAccTestB(t)
+func TestAccTaskDefinitionHandler_lifecycle(t *testing.T) {
+	a := newAcc(t)
 	ctx := a.ctx
-	role := a.newTaskRoleB()
+	role := a.newTaskRole()
 	h := NewTaskDefinitionHandler(a.ecs)
 
 	family := acctest.RandomName("td")
-	tags := ownerTagsA("c/"+family, "task_definition", nil)
+	tags := ownerTags("c/"+family, "task_definition", nil)
 	child := composite.Child{
 		Key: "task_definition", Kind: composite.KindTaskDefinition, Name: family,
-		Props: taskDefinitionPropsB(family, role, "public.ecr.aws/nginx/nginx:1.27", tags),
+		Props: testTaskDefinitionProps(family, role, "public.ecr.aws/nginx/nginx:1.27", tags),
 	}
 
 	// Create: one call, tags included.
@@ -39,7 +39,7 @@ func TestTaskDefinitionHandler_lifecycle(t *testing.T) {
 	if out[composite.AttrName] != family || out[AttrFamily] != family || out[composite.AttrRevision] != "1" || out[composite.AttrARN] == "" {
 		t.Fatalf("Create outputs = %v", out)
 	}
-	rec := recordedA(child, out)
+	rec := recorded(child, out)
 
 	// What ECS holds is what was asked for.
 	desc, err := a.ecs.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
@@ -65,38 +65,76 @@ func TestTaskDefinitionHandler_lifecycle(t *testing.T) {
 		len(cd.Environment) != 2 || aws.ToString(cd.Environment[0].Name) != "A_VAR" {
 		t.Errorf("container definition = %+v", cd)
 	}
-	if !sameTagsB(ecsTagMap(desc.Tags), tags) {
+	if !sameTags(ecsTagMap(desc.Tags), tags) {
 		t.Errorf("tags = %v, want %v", ecsTagMap(desc.Tags), tags)
 	}
 	if !reflect.DeepEqual(specFromTaskDefinition(td), specFromProps(child.Props.(*composite.TaskDefinitionProps))) {
 		t.Errorf("normalized specs differ:\n%+v\n%+v", specFromTaskDefinition(td), specFromProps(child.Props.(*composite.TaskDefinitionProps)))
 	}
 
-	// Read: one call.
+	// Observe: one call, the props are the registered ones.
 	a.ops.reset()
-	got, found, err := h.Read(ctx, rec)
-	if err != nil || !found || got[composite.AttrARN] != out[composite.AttrARN] {
-		t.Fatalf("Read = %v, %v, %v", got, found, err)
+	obs, found, err := h.Observe(ctx, rec, false)
+	if err != nil || !found || obs.Outputs[composite.AttrARN] != out[composite.AttrARN] || obs.Outputs[AttrFamily] != family {
+		t.Fatalf("Observe = %v, %v, %v", obs, found, err)
 	}
-	a.expectCalls("Read", "DescribeTaskDefinition")
+	a.expectCalls("Observe", "DescribeTaskDefinition")
+	expectObservedProps(t, "Observe", child.Kind, child.Props, obs.Props)
+
+	// Find by ARN (what the ECS service runs): the same, in one call.
+	q := composite.Lookup{Key: child.Key, Kind: child.Kind, Owner: "c/" + family, ID: out[composite.AttrARN], OwnedOnly: true}
+	frec, fobs, found, err := h.Find(ctx, q)
+	if err != nil || !found {
+		t.Fatalf("Find = %v, %v", found, err)
+	}
+	a.expectCalls("Find", "DescribeTaskDefinition")
+	if frec.Key != child.Key || frec.Kind != child.Kind || frec.Name != family || frec.ARN != out[composite.AttrARN] ||
+		frec.Outputs[composite.AttrRevision] != "1" || !fobs.Full {
+		t.Errorf("Find = %+v, %+v", frec, fobs)
+	}
+	expectObservedProps(t, "Find", child.Kind, child.Props, fobs.Props)
+	if frec, _, found, err := h.Find(ctx, composite.Lookup{Key: child.Key, ID: family + ":1"}); err != nil || !found || frec.ARN != out[composite.AttrARN] {
+		t.Errorf("Find by family:revision = %+v, %v, %v", frec, found, err)
+	}
+	q.Owner = "someone-else"
+	if _, _, _, err := h.Find(ctx, q); !errors.Is(err, ErrNotOwned) {
+		t.Errorf("Find (owned only) of another owner's revision: err = %v", err)
+	}
+	a.ops.reset()
 
 	// Update of tags only: no new revision.
-	tags2 := ownerTagsA("c/"+family, "task_definition", map[string]string{"team": "payments"})
+	tags2 := ownerTags("c/"+family, "task_definition", map[string]string{"team": "payments"})
 	child2 := child
-	child2.Props = taskDefinitionPropsB(family, role, "public.ecr.aws/nginx/nginx:1.27", tags2)
+	child2.Props = testTaskDefinitionProps(family, role, "public.ecr.aws/nginx/nginx:1.27", tags2)
 	out2, err := h.Update(ctx, child2, rec)
 	if err != nil {
 		t.Fatalf("Update tags: %v", err)
 	}
 	a.expectCalls("Update tags", "DescribeTaskDefinition", "TagResource")
+	if obs, _, err := h.Observe(ctx, rec, false); err == nil {
+		expectObservedProps(t, "Observe after Update", child.Kind, child2.Props, obs.Props)
+	} else {
+		t.Errorf("Observe after Update: %v", err)
+	}
+	// Out of band: a tag removed shows in the observed props.
+	if _, err := a.ecs.UntagResource(ctx, &ecs.UntagResourceInput{ResourceArn: aws.String(out[composite.AttrARN]), TagKeys: []string{"team"}}); err != nil {
+		t.Fatalf("UntagResource: %v", err)
+	}
+	if obs, _, err := h.Observe(ctx, rec, false); err != nil || obs.Props.(*composite.TaskDefinitionProps).Tags["team"] != "" {
+		t.Errorf("Observe after an out-of-band change = %+v, %v", obs.Props, err)
+	}
+	if _, err := h.Update(ctx, child2, rec); err != nil {
+		t.Fatalf("restoring Update: %v", err)
+	}
+	a.ops.reset()
 	if out2[composite.AttrARN] != out[composite.AttrARN] {
 		t.Errorf("tags-only update registered a new revision: %v", out2)
 	}
 
 	// Update of the image: a new revision; the old one is left ACTIVE.
 	child3 := child
-	child3.Props = taskDefinitionPropsB(family, role, "public.ecr.aws/nginx/nginx:1.28", tags2)
-	out3, err := h.Update(ctx, child3, recordedA(child2, out2))
+	child3.Props = testTaskDefinitionProps(family, role, "public.ecr.aws/nginx/nginx:1.28", tags2)
+	out3, err := h.Update(ctx, child3, recorded(child2, out2))
 	if err != nil {
 		t.Fatalf("Update image: %v", err)
 	}
@@ -104,33 +142,77 @@ func TestTaskDefinitionHandler_lifecycle(t *testing.T) {
 	if out3[composite.AttrRevision] != "2" || out3[composite.AttrARN] == out[composite.AttrARN] {
 		t.Fatalf("Update image outputs = %v", out3)
 	}
-	if _, found, _ := h.Read(ctx, rec); !found {
+	if _, found, _ := h.Observe(ctx, rec, false); !found {
 		t.Error("previous revision no longer ACTIVE after Update")
 	}
 
 	// Delete revision 2: deregistered and deleted; then gone; Delete again ok.
-	rec3 := recordedA(child3, out3)
+	rec3 := recorded(child3, out3)
 	a.ops.reset()
 	if err := h.Delete(ctx, rec3); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 	a.expectCalls("Delete", "DeregisterTaskDefinition", "DeleteTaskDefinitions")
-	if _, found, err := h.Read(ctx, rec3); err != nil || found {
-		t.Fatalf("Read after Delete: found=%v err=%v", found, err)
+	if _, found, err := h.Observe(ctx, rec3, false); err != nil || found {
+		t.Fatalf("Observe after Delete: found=%v err=%v", found, err)
 	}
 	if err := h.Delete(ctx, rec3); err != nil {
 		t.Fatalf("second Delete: %v", err)
 	}
 
-	// Revision 1 deregistered out of band (INACTIVE): Read says gone, Delete is fine.
+	// Revision 1 deregistered out of band (INACTIVE): Observe says gone, Delete is fine.
 	if _, err := a.ecs.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(out[composite.AttrARN])}); err != nil {
 		t.Fatalf("DeregisterTaskDefinition: %v", err)
 	}
-	if _, found, err := h.Read(ctx, rec); err != nil || found {
-		t.Fatalf("Read of INACTIVE revision: found=%v err=%v", found, err)
+	if _, found, err := h.Observe(ctx, rec, false); err != nil || found {
+		t.Fatalf("Observe of INACTIVE revision: found=%v err=%v", found, err)
 	}
 	if err := h.Delete(ctx, rec); err != nil {
 		t.Fatalf("Delete of INACTIVE revision: %v", err)
+	}
+}
+
+// taskDefinitionReadBack is what DescribeTaskDefinition answers for a
+// revision registered from p: the input echoed, with ECS's additions.
+func taskDefinitionReadBack(p *composite.TaskDefinitionProps) *ecstypes.TaskDefinition {
+	in := registerTaskDefinitionInput(p)
+	defs := append([]ecstypes.ContainerDefinition(nil), in.ContainerDefinitions...)
+	for i, j := 0, len(defs)-1; i < j; i, j = i+1, j-1 {
+		defs[i], defs[j] = defs[j], defs[i]
+	}
+	for i := range defs {
+		defs[i].MountPoints, defs[i].VolumesFrom = []ecstypes.MountPoint{}, []ecstypes.VolumeFrom{}
+	}
+	return &ecstypes.TaskDefinition{
+		TaskDefinitionArn: aws.String("arn:aws:ecs:us-east-1:123456789012:task-definition/" + p.Family + ":3"), Revision: 3,
+		Family: in.Family, Cpu: in.Cpu, Memory: in.Memory, NetworkMode: in.NetworkMode, RequiresCompatibilities: in.RequiresCompatibilities,
+		RuntimePlatform: in.RuntimePlatform, ExecutionRoleArn: in.ExecutionRoleArn, TaskRoleArn: in.TaskRoleArn,
+		ContainerDefinitions: defs, Status: ecstypes.TaskDefinitionStatusActive,
+		Compatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityEc2, ecstypes.CompatibilityFargate},
+	}
+}
+
+// taskDefinitionProps maps what DescribeTaskDefinition answers for a
+// revision registered from props back to those props (containers in ECS's
+// order).
+func TestTaskDefinitionProps(t *testing.T) {
+	tags := map[string]string{composite.TagOwner: "cl/web", composite.TagKey: "task_definition"}
+	props := &composite.TaskDefinitionProps{
+		Family: "cl-web", CPU: 256, Memory: 512, NetworkMode: "awsvpc", ExecutionRoleARN: "arn:exec", TaskRoleARN: "arn:task",
+		OperatingSystem: "LINUX", CPUArchitecture: "X86_64", Tags: tags,
+		Containers: []composite.ContainerDef{
+			{Name: "web", Image: "nginx:1.27", Essential: true, Port: 8080, Environment: []composite.KeyValue{{Name: "A", Value: "1"}, {Name: "B", Value: "2"}},
+				Secrets: []composite.KeyValue{{Name: "DB", Value: "arn:secret"}}, LogGroup: "/g", LogRegion: "us-east-1", LogStreamPrefix: "web", Memory: 256},
+			{Name: "sidecar", Image: "busybox", Essential: false, Command: []string{"sleep", "1d"}, CPU: 64, LogGroup: "/g", LogRegion: "us-east-1", LogStreamPrefix: "web"},
+		},
+	}
+	got := taskDefinitionProps(taskDefinitionReadBack(props), map[string]string{composite.TagOwner: "cl/web", composite.TagKey: "task_definition", "aws:x": "y"})
+	if got.Containers[0].Name != "sidecar" {
+		t.Errorf("containers in order %s, %s; want ECS's (reversed)", got.Containers[0].Name, got.Containers[1].Name)
+	}
+	got.Containers[0], got.Containers[1] = got.Containers[1], got.Containers[0]
+	if !reflect.DeepEqual(got, props) {
+		t.Errorf("taskDefinitionProps =\n%+v\nwant\n%+v", got, props)
 	}
 }
 
@@ -159,13 +241,13 @@ func TestTaskDefinitionErrors(t *testing.T) {
 	}
 }
 
-func TestTaskDefinitionHandler_iamPropagationRetry(t *testing.T) {
-	a := newAccTestB(t)
-	role := a.newTaskRoleB()
+func TestAccTaskDefinitionHandler_iamPropagationRetry(t *testing.T) {
+	a := newAcc(t)
+	role := a.newTaskRole()
 	h := NewTaskDefinitionHandler(a.ecs)
 	family := acctest.RandomName("td")
 	child := composite.Child{Key: "task_definition", Kind: composite.KindTaskDefinition, Name: family,
-		Props: taskDefinitionPropsB(family, role, "public.ecr.aws/nginx/nginx:1.27", nil)}
+		Props: testTaskDefinitionProps(family, role, "public.ecr.aws/nginx/nginx:1.27", nil)}
 
 	// A role IAM has not propagated yet: retried, then registered once.
 	a.ops.failNext("RegisterTaskDefinition", "ClientException", "Role is not valid", 1)

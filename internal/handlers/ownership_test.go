@@ -42,3 +42,26 @@ func TestOwnedByChild(t *testing.T) {
 		t.Errorf("refuseAdoption = %v: want ErrNotOwned and the AWS code kept", err)
 	}
 }
+
+// Find's ownership rules: lookupOwned refuses a foreign object only when the
+// lookup asks for owned objects; ownsLookup picks candidates by their tags.
+func TestLookupOwnership(t *testing.T) {
+	q := composite.Lookup{Key: "log_group", Owner: "cluster/app", OwnedOnly: true}
+	mine := map[string]string{composite.TagOwner: "cluster/app", composite.TagKey: "log_group"}
+	theirs := map[string]string{composite.TagOwner: "cluster/other", composite.TagKey: "log_group"}
+	if err := lookupOwned(q, `log group "/app"`, mine); err != nil {
+		t.Errorf("own object: %v", err)
+	}
+	for what, tags := range map[string]map[string]string{"another owner": theirs, "another key": {composite.TagOwner: "cluster/app", composite.TagKey: "repository"}, "no tags": nil} {
+		if err := lookupOwned(q, `log group "/app"`, tags); !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), `log group "/app"`) {
+			t.Errorf("%s: err = %v, want ErrNotOwned naming the object", what, err)
+		}
+	}
+	q.OwnedOnly = false
+	if err := lookupOwned(q, "x", theirs); err != nil {
+		t.Errorf("any owner: %v", err)
+	}
+	if !ownsLookup(q, mine) || ownsLookup(q, theirs) || ownsLookup(composite.Lookup{Key: "log_group"}, map[string]string{composite.TagKey: "log_group"}) {
+		t.Error("ownsLookup: want only the tags naming the owner and key (and never an empty owner)")
+	}
+}

@@ -2,143 +2,27 @@ package handlers
 
 import (
 	"context"
-	"os"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/smithy-go"
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
-// accTestB is what one acceptance test of the ELBv2/ECS handlers needs: a
-// context, real SDK clients pointed at the emulator, and a log of the
-// operations those clients sent (to assert call budgets).
-type accTestB struct {
-	t   *testing.T
-	ctx context.Context
-	ops *opLogB
-	ec2 *ec2.Client
-	elb *elbv2.Client
-	ecs *ecs.Client
-	iam *iam.Client
-}
+// Fixtures of the handlers' acceptance tests: objects made with the SDK
+// that a handler under test needs around it (network, load balancer and
+// listener, target group, cluster, role, certificate), deleted when the
+// test ends, and props of typical children.
 
-// newAccTestB skips unless TF_ACC and the emulator endpoint are set.
-func newAccTestB(t *testing.T) *accTestB {
-	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 to run it")
-	}
-	if acctest.Endpoint() == "" {
-		t.Skipf("acceptance test: set %s to the emulator endpoint (e.g. http://127.0.0.1:4566) to run it", acctest.EndpointEnv)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	t.Cleanup(cancel)
-	cfg, err := acctest.AWSConfig(ctx)
-	if err != nil {
-		t.Fatalf("loading AWS config: %v", err)
-	}
-	ops := &opLogB{}
-	cfg.APIOptions = append(cfg.APIOptions, ops.register)
-	return &accTestB{
-		t:   t,
-		ctx: ctx,
-		ops: ops,
-		ec2: ec2.NewFromConfig(cfg),
-		elb: elbv2.NewFromConfig(cfg),
-		ecs: ecs.NewFromConfig(cfg),
-		iam: iam.NewFromConfig(cfg),
-	}
-}
-
-// opLogB records the operation name of every SDK call, and can answer the
-// next calls of an operation with an injected AWS error instead of sending
-// them (fault injection on the real client, not a fake of AWS).
-type opLogB struct {
-	mu     sync.Mutex
-	ops    []string
-	faults map[string][]error // operation -> errors for its next calls
-}
-
-func (l *opLogB) register(stack *middleware.Stack) error {
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("opLogB",
-		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			op := awsmiddleware.GetOperationName(ctx)
-			l.mu.Lock()
-			l.ops = append(l.ops, op)
-			var fault error
-			if q := l.faults[op]; len(q) > 0 {
-				fault, l.faults[op] = q[0], q[1:]
-			}
-			l.mu.Unlock()
-			if fault != nil {
-				return middleware.InitializeOutput{}, middleware.Metadata{}, fault
-			}
-			return next.HandleInitialize(ctx, in)
-		}), middleware.After)
-}
-
-// failNext makes the next `times` calls of op fail with the AWS error.
-func (l *opLogB) failNext(op, code, message string, times int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.faults == nil {
-		l.faults = map[string][]error{}
-	}
-	for i := 0; i < times; i++ {
-		l.faults[op] = append(l.faults[op], &smithy.GenericAPIError{Code: code, Message: message})
-	}
-}
-
-func (l *opLogB) reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.ops = nil
-}
-
-func (l *opLogB) calls() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.ops...)
-}
-
-// expectCalls fails unless exactly the given operations were logged since
-// the last reset; it then resets the log.
-func (a *accTestB) expectCalls(what string, want ...string) {
-	a.t.Helper()
-	got := a.ops.calls()
-	if strings.Join(got, ",") != strings.Join(want, ",") {
-		a.t.Errorf("%s: calls = %v, want %v", what, got, want)
-	}
-	a.ops.reset()
-}
-
-func sameTagsB(got, want map[string]string) bool {
-	if len(got) != len(want) {
-		return false
-	}
-	for k, v := range want {
-		if g, ok := got[k]; !ok || g != v {
-			return false
-		}
-	}
-	return true
-}
-
-// networkB is a VPC with two subnets and a security group.
-type networkB struct {
+// testNetwork is a VPC with two subnets and a security group.
+type testNetwork struct {
 	VpcID   string
 	Subnets []string
 	SG      string
@@ -146,14 +30,14 @@ type networkB struct {
 
 // newNetworkB creates a fresh VPC (own CIDR block) with two subnets in two
 // zones and a security group, deleted (best effort) when the test ends.
-func (a *accTestB) newNetworkB() networkB {
+func (a *accEnv) newNetwork() testNetwork {
 	a.t.Helper()
 	ctx, t := a.ctx, a.t
 	vpc, err := a.ec2.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.40.0.0/16")})
 	if err != nil {
 		t.Fatalf("CreateVpc: %v", err)
 	}
-	n := networkB{VpcID: aws.ToString(vpc.Vpc.VpcId)}
+	n := testNetwork{VpcID: aws.ToString(vpc.Vpc.VpcId)}
 	for i, zone := range []string{"a", "b"} {
 		sn, err := a.ec2.CreateSubnet(ctx, &ec2.CreateSubnetInput{
 			VpcId:            aws.String(n.VpcID),
@@ -187,7 +71,7 @@ func (a *accTestB) newNetworkB() networkB {
 
 // newListenerB creates an internal ALB in the network with an HTTP listener
 // whose default action is a fixed 404; both are deleted when the test ends.
-func (a *accTestB) newListenerB(n networkB) (lbARN, listenerARN string) {
+func (a *accEnv) newListener(n testNetwork) (lbARN, listenerARN string) {
 	a.t.Helper()
 	ctx, t := a.ctx, a.t
 	lb, err := a.elb.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{
@@ -227,7 +111,7 @@ func (a *accTestB) newListenerB(n networkB) (lbARN, listenerARN string) {
 }
 
 // targetGroupPropsB returns props of an ip target group in the network.
-func targetGroupPropsB(name string, n networkB, tags map[string]string) *composite.TargetGroupProps {
+func testTargetGroupProps(name string, n testNetwork, tags map[string]string) *composite.TargetGroupProps {
 	return &composite.TargetGroupProps{
 		Name:            name,
 		Port:            8080,
@@ -251,7 +135,7 @@ func targetGroupPropsB(name string, n networkB, tags map[string]string) *composi
 }
 
 // newTargetGroupB creates a target group with the SDK (deleted at the end).
-func (a *accTestB) newTargetGroupB(n networkB) string {
+func (a *accEnv) newTargetGroup(n testNetwork) string {
 	a.t.Helper()
 	out, err := a.elb.CreateTargetGroup(a.ctx, &elbv2.CreateTargetGroupInput{
 		Name:       aws.String(acctest.RandomName("tg")),
@@ -271,7 +155,7 @@ func (a *accTestB) newTargetGroupB(n networkB) string {
 }
 
 // newClusterB creates an ECS cluster (deleted, best effort, at the end).
-func (a *accTestB) newClusterB() string {
+func (a *accEnv) newCluster() string {
 	a.t.Helper()
 	out, err := a.ecs.CreateCluster(a.ctx, &ecs.CreateClusterInput{ClusterName: aws.String(acctest.RandomName("cluster"))})
 	if err != nil {
@@ -285,7 +169,7 @@ func (a *accTestB) newClusterB() string {
 }
 
 // newTaskRoleB creates an IAM role ECS tasks can assume.
-func (a *accTestB) newTaskRoleB() string {
+func (a *accEnv) newTaskRole() string {
 	a.t.Helper()
 	name := acctest.RandomName("task-role")
 	out, err := a.iam.CreateRole(a.ctx, &iam.CreateRoleInput{
@@ -303,7 +187,7 @@ func (a *accTestB) newTaskRoleB() string {
 }
 
 // taskDefinitionPropsB returns props of a one-container Fargate task.
-func taskDefinitionPropsB(family, roleARN, image string, tags map[string]string) *composite.TaskDefinitionProps {
+func testTaskDefinitionProps(family, roleARN, image string, tags map[string]string) *composite.TaskDefinitionProps {
 	return &composite.TaskDefinitionProps{
 		Family:           family,
 		CPU:              256,
@@ -334,9 +218,49 @@ func taskDefinitionPropsB(family, roleARN, image string, tags map[string]string)
 }
 
 // fastWaitersB shortens the ECS waiters' poll intervals for this test.
-func fastWaitersB(t *testing.T) {
+func fastWaiters(t *testing.T) {
 	t.Helper()
 	oldSteady, oldInactive := steadyStatePollInterval, inactivePollInterval
 	steadyStatePollInterval, inactivePollInterval = 200*time.Millisecond, 200*time.Millisecond
 	t.Cleanup(func() { steadyStatePollInterval, inactivePollInterval = oldSteady, oldInactive })
+}
+
+// newBareLoadBalancerC creates an internal ALB without listeners (deleted
+// at cleanup).
+func (a *accEnv) newBareLoadBalancer(n testNetwork) string {
+	a.t.Helper()
+	out, err := a.elb.CreateLoadBalancer(a.ctx, &elbv2.CreateLoadBalancerInput{
+		Name:           aws.String(acctest.RandomName("alb")),
+		Subnets:        n.Subnets,
+		SecurityGroups: []string{n.SG},
+		Scheme:         elbv2types.LoadBalancerSchemeEnumInternal,
+		Type:           elbv2types.LoadBalancerTypeEnumApplication,
+	})
+	if err != nil {
+		a.t.Fatalf("CreateLoadBalancer: %v", err)
+	}
+	arn := aws.ToString(out.LoadBalancers[0].LoadBalancerArn)
+	a.t.Cleanup(func() {
+		_, _ = a.elb.DeleteLoadBalancer(context.Background(), &elbv2.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(arn)})
+	})
+	return arn
+}
+
+// newServerCertificateC uploads an IAM server certificate (the emulator
+// accepts any body) for HTTPS listeners; deleted at cleanup.
+func (a *accEnv) newServerCertificate() string {
+	a.t.Helper()
+	name := acctest.RandomName("cert")
+	out, err := a.iam.UploadServerCertificate(a.ctx, &iam.UploadServerCertificateInput{
+		ServerCertificateName: aws.String(name),
+		CertificateBody:       aws.String("-----BEGIN CERTIFICATE-----\nMIIBtest\n-----END CERTIFICATE-----"),
+		PrivateKey:            aws.String("-----BEGIN RSA PRIVATE KEY-----\nMIIBtest\n-----END RSA PRIVATE KEY-----"),
+	})
+	if err != nil {
+		a.t.Fatalf("UploadServerCertificate: %v", err)
+	}
+	a.t.Cleanup(func() {
+		_, _ = a.iam.DeleteServerCertificate(context.Background(), &iam.DeleteServerCertificateInput{ServerCertificateName: aws.String(name)})
+	})
+	return aws.ToString(out.ServerCertificateMetadata.Arn)
 }
