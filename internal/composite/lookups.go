@@ -1,6 +1,9 @@
 package composite
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Discovery plans: which children to look for, and where, when a composite
 // has no record of them (an import, or a state that lost its private data).
@@ -129,7 +132,8 @@ func ServiceLookups(cluster, name string, env Env, obs map[string]Observed) []Lo
 		if tgARN == "" && len(svc.LoadBalancers) > 0 {
 			tgARN = svc.LoadBalancers[0].TargetGroupARN
 		}
-		add(Lookup{Key: KeyListenerRule, Kind: KindListenerRule, Scope: map[string]string{LookupTargetGroupARN: tgARN}, OwnedOnly: true})
+		add(Lookup{Key: KeyListenerRule, Kind: KindListenerRule, OwnedOnly: true, Scope: map[string]string{
+			LookupTargetGroupARN: tgARN, LookupPriorityHint: strconv.Itoa(int(ListenerRulePriorityHint(owner)))}})
 	}
 	return out
 }

@@ -52,4 +52,8 @@ const (
 	LookupTargetGroupARN = "target_group_arn"
 	LookupNamespaceID    = "namespace_id"
 	LookupVpcID          = "vpc_id"
+	// LookupPriorityHint (listener rule): the rule's priority hint, so the
+	// handler can tell an allocated priority (the lowest free one from the
+	// hint) from an explicit one.
+	LookupPriorityHint = "priority_hint"
 )

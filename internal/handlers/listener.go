@@ -105,7 +105,7 @@ func (h *ListenerHandler) Observe(ctx context.Context, rec composite.Recorded, f
 // ScopeLoadBalancerARN is the Lookup scope key of the load balancer whose
 // listeners Find searches (a q.ID that is a load balancer ARN does the
 // same).
-const ScopeLoadBalancerARN = "load_balancer_arn"
+const ScopeLoadBalancerARN = composite.LookupLoadBalancerARN
 
 // Find looks the listener up by its ARN (q.ID), else among the listeners of
 // the load balancer (q.ID or q.Scope[ScopeLoadBalancerARN]: DescribeListeners

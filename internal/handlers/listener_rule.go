@@ -147,7 +147,7 @@ func (h *ListenerRuleHandler) Observe(ctx context.Context, rec composite.Recorde
 // was allocated (it is the one allocation picks from the hint among the
 // listener's other rules) or configured, and records that in
 // PriorityExplicit; without it PriorityExplicit stays nil (unknown).
-const ScopePriorityHint = "priority_hint"
+const ScopePriorityHint = composite.LookupPriorityHint
 
 // Find looks the rule up by its ARN (q.ID), else as the rule that forwards
 // to the target group q.Scope[LookupTargetGroupARN] and carries q's

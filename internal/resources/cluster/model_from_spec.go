@@ -90,7 +90,7 @@ func fromSpec(ctx context.Context, s composite.ClusterSpec, into *clusterResourc
 // clusterSchema returns the resource schema.
 func clusterSchema(ctx context.Context) schema.Schema {
 	var resp resource.SchemaResponse
-	(&clusterResource{}).Schema(ctx, resource.SchemaRequest{}, &resp)
+	schemaInto(ctx, &resp)
 	return resp.Schema
 }
 

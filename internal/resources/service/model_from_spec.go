@@ -147,7 +147,7 @@ func fromSpec(ctx context.Context, s composite.ServiceSpec, into *serviceModel) 
 // serviceSchema returns the resource schema.
 func serviceSchema(ctx context.Context) schema.Schema {
 	var resp resource.SchemaResponse
-	(&serviceResource{}).Schema(ctx, resource.SchemaRequest{}, &resp)
+	schemaInto(ctx, &resp)
 	return resp.Schema
 }
 
