@@ -242,8 +242,9 @@ func TestServiceLookups_waves(t *testing.T) {
 		KeyTaskRolePolicy:      {Name: TaskRoleName("platform", "web") + ":" + TaskPolicyName, ID: TaskRoleName("platform", "web") + ":" + TaskPolicyName},
 		KeyLogGroup:            {Name: LogGroupName("platform", "web")},
 		KeyRepository:          {Name: RepositoryName("platform", "web"), OwnedOnly: true},
-		KeyListenerRule:        {Scope: map[string]string{LookupTargetGroupARN: w.outputs[KeyTargetGroup][AttrARN]}, OwnedOnly: true},
-		KeyDiscoveryService:    {ID: w.outputs[KeyDiscoveryService][AttrARN]},
+		KeyListenerRule: {Scope: map[string]string{LookupTargetGroupARN: w.outputs[KeyTargetGroup][AttrARN],
+			LookupPriorityHint: fmt.Sprint(ListenerRulePriorityHint(ServiceID("platform", "web")))}, OwnedOnly: true},
+		KeyDiscoveryService: {ID: w.outputs[KeyDiscoveryService][AttrARN]},
 	} {
 		got := by[key]
 		if got.Name != want.Name || got.ID != want.ID || fmt.Sprint(got.Scope) != fmt.Sprint(want.Scope) || got.OwnedOnly != want.OwnedOnly {
