@@ -60,7 +60,8 @@ type Network struct {
 	SecurityGroupID string
 	LoadBalancerARN string
 	ListenerARN     string
-	NamespaceID     string // an HTTP Cloud Map namespace (moto allows one private DNS namespace per VPC)
+	NamespaceID     string // an HTTP Cloud Map namespace
+	DNSNamespaceID  string // a private DNS namespace in VpcID (moto allows one per VPC)
 	SecretARN       string
 }
 
@@ -143,6 +144,21 @@ func CreateNetwork(t testing.TB, name string) Network {
 	n.NamespaceID = op.Operation.Targets["NAMESPACE"]
 	t.Cleanup(func() {
 		_, _ = sd.DeleteNamespace(context.Background(), &servicediscovery.DeleteNamespaceInput{Id: aws.String(n.NamespaceID)})
+	})
+	// A private DNS namespace in the network's own VPC (one per VPC), for
+	// services with DNS records (A and SRV with a TTL).
+	dns, err := sd.CreatePrivateDnsNamespace(ctx, &servicediscovery.CreatePrivateDnsNamespaceInput{
+		Name: aws.String(name + ".dns.internal"), Vpc: aws.String(n.VpcID)})
+	if err != nil {
+		fail("CreatePrivateDnsNamespace", err)
+	}
+	dop, err := sd.GetOperation(ctx, &servicediscovery.GetOperationInput{OperationId: dns.OperationId})
+	if err != nil {
+		fail("GetOperation", err)
+	}
+	n.DNSNamespaceID = dop.Operation.Targets["NAMESPACE"]
+	t.Cleanup(func() {
+		_, _ = sd.DeleteNamespace(context.Background(), &servicediscovery.DeleteNamespaceInput{Id: aws.String(n.DNSNamespaceID)})
 	})
 	sec, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name + "/db"), SecretString: aws.String("s3cr3t")})
 	if err != nil {

@@ -172,6 +172,7 @@ func ClusterLookups(name string, env Env, obs map[string]Observed) []Lookup {
 		return out
 	}
 
+	// The kind is refined by the handler to the namespace's type.
 	add(Lookup{Key: KeyNamespace, Kind: KindPrivateDNSNamespace, OwnedOnly: true})
 	for _, sg := range []struct{ key, suffix string }{
 		{KeyServiceSecurityGroup, ServiceSecurityGroupSuffix},

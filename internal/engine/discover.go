@@ -72,12 +72,17 @@ func Discover(ctx context.Context, reg Registry, plan func(observed map[string]c
 			if !found {
 				return nil
 			}
-			rec.Key, rec.Kind = key, q.Kind
+			// The handler may refine the kind (a namespace's kind is its
+			// type, known only once found).
+			rec.Key = key
+			if rec.Kind == "" {
+				rec.Kind = q.Kind
+			}
 			if rec.ARN == "" {
 				rec.ARN = arnOf(o.Outputs)
 			}
 			rec.Hash, rec.ReplaceHash = "", ""
-			rec.Observed, _ = composite.Fingerprint(q.Kind, o.Props)
+			rec.Observed, _ = composite.Fingerprint(rec.Kind, o.Props)
 			mu.Lock()
 			recs[key], obs[key] = rec, o
 			mu.Unlock()

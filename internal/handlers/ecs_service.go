@@ -183,11 +183,10 @@ func (h *ECSServiceHandler) Find(ctx context.Context, q composite.Lookup) (compo
 		return composite.Recorded{}, composite.Observed{}, found, err
 	}
 	p := obs.Props.(*composite.ServiceProps)
-	owned := q
-	owned.OwnedOnly = true
 	what := fmt.Sprintf("ECS service %q in cluster %q (%s)", p.Name, firstNonEmpty(cluster, lastSegment(p.Cluster)), obs.Outputs[composite.AttrARN])
-	if err := lookupOwned(owned, what, p.Tags); err != nil {
-		return composite.Recorded{}, composite.Observed{}, false, fmt.Errorf("%w; only services this provider created can be imported", err)
+	if reason := ownershipMismatch(p.Tags, q.Owner, q.Key); reason != "" {
+		return composite.Recorded{}, composite.Observed{}, false, fmt.Errorf("%s was not created by containerapp_service (it %w: %s); only services this provider created can be imported",
+			what, ErrNotOwned, reason)
 	}
 	rec := lookupRecord(q, composite.KindECSService, p.Name, obs)
 	rec.Cluster = firstNonEmpty(cluster, p.Cluster)

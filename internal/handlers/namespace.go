@@ -154,9 +154,8 @@ func (h *NamespaceHandler) Find(ctx context.Context, q composite.Lookup) (compos
 		}
 		for i := range all {
 			ns := &all[i]
-			if q.Kind != "" && composite.NamespaceKind(string(ns.Type)) != q.Kind {
-				continue
-			}
+			// The lookup cannot know the namespace's type (its kind):
+			// either namespace kind finds both.
 			if q.Name != "" {
 				if aws.ToString(ns.Name) == q.Name {
 					id = aws.ToString(ns.Id)

@@ -94,7 +94,7 @@ resource "containerapp_service" "test" {
 
   tags = { team = "payments" }
 }
-`, f.name, f.cluster, f.net.SecretARN, subnets[0], subnets[1], f.net.SecurityGroupID, f.net.ListenerARN, f.net.NamespaceID)
+`, f.name, f.cluster, f.net.SecretARN, subnets[0], subnets[1], f.net.SecurityGroupID, f.net.ListenerARN, f.net.DNSNamespaceID)
 }
 
 func TestAccService_import(t *testing.T) {
@@ -274,7 +274,7 @@ func TestAccService_importCreatedElsewhere(t *testing.T) {
 		},
 		Network:          composite.NetworkSpec{SubnetIDs: []string{f.net.SubnetIDs[0]}},
 		LoadBalancer:     &composite.LoadBalancerSpec{ListenerARN: f.net.ListenerARN, PathPatterns: []string{"/*"}},
-		ServiceDiscovery: &composite.ServiceDiscoverySpec{NamespaceID: f.net.NamespaceID},
+		ServiceDiscovery: &composite.ServiceDiscoverySpec{NamespaceID: f.net.NamespaceID, NamespaceType: composite.NamespaceTypeHTTP},
 		Repository:       &composite.RepositorySpec{},
 		Tags:             map[string]string{"team": "payments"},
 	}
