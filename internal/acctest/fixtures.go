@@ -61,7 +61,6 @@ type Network struct {
 	LoadBalancerARN string
 	ListenerARN     string
 	NamespaceID     string // an HTTP Cloud Map namespace
-	DNSNamespaceID  string // a private DNS namespace in VpcID (moto allows one per VPC)
 	SecretARN       string
 }
 
@@ -145,21 +144,6 @@ func CreateNetwork(t testing.TB, name string) Network {
 	t.Cleanup(func() {
 		_, _ = sd.DeleteNamespace(context.Background(), &servicediscovery.DeleteNamespaceInput{Id: aws.String(n.NamespaceID)})
 	})
-	// A private DNS namespace in the network's own VPC (one per VPC), for
-	// services with DNS records (A and SRV with a TTL).
-	dns, err := sd.CreatePrivateDnsNamespace(ctx, &servicediscovery.CreatePrivateDnsNamespaceInput{
-		Name: aws.String(name + ".dns.internal"), Vpc: aws.String(n.VpcID)})
-	if err != nil {
-		fail("CreatePrivateDnsNamespace", err)
-	}
-	dop, err := sd.GetOperation(ctx, &servicediscovery.GetOperationInput{OperationId: dns.OperationId})
-	if err != nil {
-		fail("GetOperation", err)
-	}
-	n.DNSNamespaceID = dop.Operation.Targets["NAMESPACE"]
-	t.Cleanup(func() {
-		_, _ = sd.DeleteNamespace(context.Background(), &servicediscovery.DeleteNamespaceInput{Id: aws.String(n.DNSNamespaceID)})
-	})
 	sec, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name + "/db"), SecretString: aws.String("s3cr3t")})
 	if err != nil {
 		fail("CreateSecret", err)
@@ -169,4 +153,28 @@ func CreateNetwork(t testing.TB, name string) Network {
 		_, _ = sm.DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{SecretId: aws.String(n.SecretARN), ForceDeleteWithoutRecovery: aws.Bool(true)})
 	})
 	return n
+}
+
+// CreateDNSNamespace creates a private DNS Cloud Map namespace in n's VPC,
+// for services with DNS records (A and SRV with a TTL), and returns its id.
+// A VPC holds one private DNS namespace (moto, like Route 53, refuses a
+// second one for the same domain), so only tests that need one create it.
+func CreateDNSNamespace(t *testing.T, n Network, name string) string {
+	t.Helper()
+	ctx := context.Background()
+	sd := servicediscovery.NewFromConfig(MustConfig(t))
+	dns, err := sd.CreatePrivateDnsNamespace(ctx, &servicediscovery.CreatePrivateDnsNamespaceInput{
+		Name: aws.String(name + ".dns.internal"), Vpc: aws.String(n.VpcID)})
+	if err != nil {
+		t.Fatalf("CreatePrivateDnsNamespace: %v", err)
+	}
+	op, err := sd.GetOperation(ctx, &servicediscovery.GetOperationInput{OperationId: dns.OperationId})
+	if err != nil {
+		t.Fatalf("GetOperation: %v", err)
+	}
+	id := op.Operation.Targets["NAMESPACE"]
+	t.Cleanup(func() {
+		_, _ = sd.DeleteNamespace(context.Background(), &servicediscovery.DeleteNamespaceInput{Id: aws.String(id)})
+	})
+	return id
 }

@@ -70,7 +70,7 @@ func TestAccExamples_serviceResource(t *testing.T) {
 				"subnet_ids":             config.ListVariable(config.StringVariable(n.SubnetIDs[0]), config.StringVariable(n.SubnetIDs[1])),
 				"security_group_ids":     config.ListVariable(config.StringVariable(n.SecurityGroupID)),
 				"listener_arn":           config.StringVariable(n.ListenerARN),
-				"namespace_id":           config.StringVariable(n.DNSNamespaceID),
+				"namespace_id":           config.StringVariable(acctest.CreateDNSNamespace(t, n, name)),
 				"db_password_secret_arn": config.StringVariable(n.SecretARN),
 			},
 			ConfigPlanChecks: resource.ConfigPlanChecks{

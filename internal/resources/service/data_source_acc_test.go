@@ -34,7 +34,7 @@ data "containerapp_service" "by_arn" {
 }
 
 func TestAccServiceDataSource_basic(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t).withDNSNamespace(t)
 	res, ds, byARN := "containerapp_service.test", "data.containerapp_service.by_name", "data.containerapp_service.by_arn"
 	var checks []statecheck.StateCheck
 	for _, attr := range []string{

@@ -94,11 +94,11 @@ resource "containerapp_service" "test" {
 
   tags = { team = "payments" }
 }
-`, f.name, f.cluster, f.net.SecretARN, subnets[0], subnets[1], f.net.SecurityGroupID, f.net.ListenerARN, f.net.DNSNamespaceID)
+`, f.name, f.cluster, f.net.SecretARN, subnets[0], subnets[1], f.net.SecurityGroupID, f.net.ListenerARN, f.dnsNamespace)
 }
 
 func TestAccService_import(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t).withDNSNamespace(t)
 	addr := "containerapp_service.test"
 	cfg := factory.Config(testAccServiceConfig_import(f))
 	resource.ParallelTest(t, resource.TestCase{
@@ -203,7 +203,7 @@ resource "containerapp_service" "test" {
 }
 
 func TestAccService_importNonexistent(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t).withDNSNamespace(t)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -220,7 +220,7 @@ func TestAccService_importNonexistent(t *testing.T) {
 // not create (no containerapp:owner tag): adopting it would mean recreating
 // every child around it.
 func TestAccService_importUnmanaged(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t).withDNSNamespace(t)
 	ctx := context.Background()
 	client := ecs.NewFromConfig(acctest.MustConfig(t))
 	td, err := client.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{
@@ -253,7 +253,7 @@ func TestAccService_importUnmanaged(t *testing.T) {
 			ResourceName:  "containerapp_service.test",
 			ImportState:   true,
 			ImportStateId: f.cluster + "/" + f.name,
-			ExpectError:   regexp.MustCompile(`was not created by\s+containerapp_service[\s\S]*has no\s+containerapp:owner\s+tag`),
+			ExpectError:   regexp.MustCompile(`was\s+not\s+created\s+by\s+containerapp_service[\s\S]*has\s+no\s+containerapp:owner\s+tag`),
 		}},
 	})
 }

@@ -18,6 +18,15 @@ type fixture struct {
 	name    string
 	cluster string
 	net     acctest.Network
+	// dnsNamespace is a private DNS namespace in net's VPC, for the
+	// configurations with DNS records (withDNSNamespace).
+	dnsNamespace string
+}
+
+// withDNSNamespace adds a private DNS namespace to the fixture's VPC.
+func (f fixture) withDNSNamespace(t *testing.T) fixture {
+	f.dnsNamespace = acctest.CreateDNSNamespace(t, f.net, f.name)
+	return f
 }
 
 func newFixture(t *testing.T) fixture {
