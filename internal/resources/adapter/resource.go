@@ -240,7 +240,9 @@ func (r *Resource[M, S]) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
 	}
 	if l, ok := r.def.(PlanLooker[M]); ok {
-		resp.Diagnostics.Append(l.PlanLookup(conns.WithLogging(ctx), r.clients, prior, &plan)...)
+		lctx, warnings := engine.WithWarnings(conns.WithLogging(ctx))
+		resp.Diagnostics.Append(l.PlanLookup(lctx, r.clients, prior, &plan)...)
+		addWarnings(&resp.Diagnostics, warnings)
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -388,7 +390,8 @@ func (r *Resource[M, S]) save(ctx context.Context, state interface {
 }
 
 func (r *Resource[M, S]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	ctx = conns.WithLogging(ctx)
+	ctx, warnings := engine.WithWarnings(conns.WithLogging(ctx))
+	defer addWarnings(&resp.Diagnostics, warnings)
 	var plan M
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -427,7 +430,8 @@ func (r *Resource[M, S]) Create(ctx context.Context, req resource.CreateRequest,
 // plan shows it created and apply restores just it. The resource leaves
 // state only when every child is gone.
 func (r *Resource[M, S]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	ctx = conns.WithLogging(ctx)
+	ctx, warnings := engine.WithWarnings(conns.WithLogging(ctx))
+	defer addWarnings(&resp.Diagnostics, warnings)
 	var state M
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -525,7 +529,8 @@ func (r *Resource[M, S]) Lookup(ctx context.Context, c *conns.Clients, m *M) (fo
 }
 
 func (r *Resource[M, S]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	ctx = conns.WithLogging(ctx)
+	ctx, warnings := engine.WithWarnings(conns.WithLogging(ctx))
+	defer addWarnings(&resp.Diagnostics, warnings)
 	var plan, prior M
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
@@ -565,7 +570,8 @@ func (r *Resource[M, S]) Update(ctx context.Context, req resource.UpdateRequest,
 // partially created composite) it rediscovers the children it owns and adds
 // every child the state's resources map still names, so none is orphaned.
 func (r *Resource[M, S]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	ctx = conns.WithLogging(ctx)
+	ctx, warnings := engine.WithWarnings(conns.WithLogging(ctx))
+	defer addWarnings(&resp.Diagnostics, warnings)
 	var state M
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -653,6 +659,13 @@ func (r *Resource[M, S]) ImportState(ctx context.Context, req resource.ImportSta
 	sort.Strings(names)
 	for _, k := range names {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(k), attrs[k])...)
+	}
+}
+
+// addWarnings turns the warnings handlers reported into diagnostics.
+func addWarnings(diags *diag.Diagnostics, w *engine.Warnings) {
+	for _, x := range w.All() {
+		diags.AddWarning(x.Summary, x.Detail)
 	}
 }
 
