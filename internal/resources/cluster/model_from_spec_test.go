@@ -254,13 +254,13 @@ func fsInputs(t *testing.T, sch schema.Schema, m any) map[string]attr.Value {
 func TestFromSpec_unsetIsNull(t *testing.T) {
 	ctx := context.Background()
 	sch := clusterSchema(ctx)
-	b := newSpecModelBuilder(ctx)
+	b := adapter.NewModelBuilder(ctx, clusterSchema(ctx))
 	var m clusterResourceModel
 	if d := fromSpec(ctx, composite.ClusterSpec{}, &m); d.HasError() {
 		t.Fatal(d)
 	}
 	for name, v := range fsInputs(t, sch, m) {
-		if def, ok := b.schemaDefault(name); ok {
+		if def, ok := b.SchemaDefault(name); ok {
 			if !v.Equal(def) {
 				t.Errorf("%s = %v, want the schema default %v", name, v, def)
 			}
@@ -372,9 +372,9 @@ func TestFromSpec_typesMatchSchema(t *testing.T) {
 			t.Errorf("%s: schema type %s, package type %s", name, got, want)
 		}
 	}
-	b := newSpecModelBuilder(ctx)
-	b.str("", "service_discovery", "no_such_attribute")
-	if !b.diags.HasError() || !strings.Contains(b.diags.Errors()[0].Detail(), "service_discovery.no_such_attribute") {
-		t.Errorf("unknown attribute: diags %v", b.diags)
+	b := adapter.NewModelBuilder(ctx, clusterSchema(ctx))
+	b.Str("", "service_discovery", "no_such_attribute")
+	if !b.Diags().HasError() || !strings.Contains(b.Diags().Errors()[0].Detail(), "service_discovery.no_such_attribute") {
+		t.Errorf("unknown attribute: diags %v", b.Diags())
 	}
 }

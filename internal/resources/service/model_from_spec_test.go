@@ -311,13 +311,13 @@ func fsInputs(t *testing.T, sch schema.Schema, m any) map[string]attr.Value {
 func TestFromSpec_unsetIsNull(t *testing.T) {
 	ctx := context.Background()
 	sch := serviceSchema(ctx)
-	b := newSpecModelBuilder(ctx)
+	b := adapter.NewModelBuilder(ctx, serviceSchema(ctx))
 	var m serviceModel
 	if d := fromSpec(ctx, composite.ServiceSpec{}, &m); d.HasError() {
 		t.Fatal(d)
 	}
 	for name, v := range fsInputs(t, sch, m) {
-		switch def, hasDefault := b.schemaDefault(name); {
+		switch def, hasDefault := b.SchemaDefault(name); {
 		case name == "network":
 			// Required single object: always present, every attribute null.
 			o := v.(types.Object)
@@ -470,9 +470,9 @@ func TestFromSpec_typesMatchSchema(t *testing.T) {
 		}
 	}
 	// A schema attribute the builder does not know is reported, not ignored.
-	b := newSpecModelBuilder(ctx)
-	b.str("", "load_balancer", "no_such_attribute")
-	if !b.diags.HasError() || !strings.Contains(b.diags.Errors()[0].Detail(), "load_balancer.no_such_attribute") {
-		t.Errorf("unknown attribute: diags %v", b.diags)
+	b := adapter.NewModelBuilder(ctx, serviceSchema(ctx))
+	b.Str("", "load_balancer", "no_such_attribute")
+	if !b.Diags().HasError() || !strings.Contains(b.Diags().Errors()[0].Detail(), "load_balancer.no_such_attribute") {
+		t.Errorf("unknown attribute: diags %v", b.Diags())
 	}
 }
