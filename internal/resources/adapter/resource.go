@@ -127,6 +127,12 @@ type Options struct {
 	Concurrency                                 int
 }
 
+// DefaultOptions are 30-minute create and update timeouts, the given delete
+// timeout, and 6 concurrent handler calls.
+func DefaultOptions(deleteTimeout time.Duration) Options {
+	return Options{CreateTimeout: 30 * time.Minute, UpdateTimeout: 30 * time.Minute, DeleteTimeout: deleteTimeout, Concurrency: 6}
+}
+
 // Resource is the one framework adapter of every composite resource.
 type Resource[M any, S any] struct {
 	def     Definition[M, S]
@@ -220,6 +226,21 @@ func (r *Resource[M, S]) expandSpec(spec S, unknown [][]composite.PathStep, diag
 	}
 	diags.AddError("Expanding "+r.typeName(), err.Error())
 	return g, err
+}
+
+// prepare runs the resource's Preparer on the planned model (lookups of what
+// the user left unset) and expands it; ok is false after an error.
+func (r *Resource[M, S]) prepare(ctx context.Context, plan *M, diags *diag.Diagnostics) (composite.Graph, S, bool) {
+	if p, ok := r.def.(Preparer[M]); ok {
+		diags.Append(p.Prepare(ctx, r.clients, plan)...)
+		if diags.HasError() {
+			var zero S
+			return composite.Graph{}, zero, false
+		}
+	}
+	g, spec, _, d := r.expand(ctx, *plan)
+	diags.Append(d...)
+	return g, spec, !diags.HasError()
 }
 
 // ModifyPlan shows the expansion: every child with its name, and as unknown
@@ -401,15 +422,8 @@ func (r *Resource[M, S]) Create(ctx context.Context, req resource.CreateRequest,
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if p, ok := r.def.(Preparer[M]); ok {
-		resp.Diagnostics.Append(p.Prepare(ctx, r.clients, &plan)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-	}
-	g, spec, _, diags := r.expand(ctx, plan)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	g, spec, ok := r.prepare(ctx, &plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	recorded := map[string]composite.Recorded{}
@@ -543,15 +557,11 @@ func (r *Resource[M, S]) Update(ctx context.Context, req resource.UpdateRequest,
 	defer cancel()
 	recorded, diags := LoadRecorded(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
-	if p, ok := r.def.(Preparer[M]); ok {
-		resp.Diagnostics.Append(p.Prepare(ctx, r.clients, &plan)...)
-	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	g, spec, _, diags := r.expand(ctx, plan)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	g, spec, ok := r.prepare(ctx, &plan, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	out, err := engine.Apply(ctx, r.def.Registry(r.clients), g, recorded, composite.Diff(g, recorded), r.engineOptions())

@@ -24,13 +24,6 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/resources/adapter"
 )
 
-const (
-	defaultCreateTimeout = 30 * time.Minute
-	defaultUpdateTimeout = 30 * time.Minute
-	defaultDeleteTimeout = 30 * time.Minute
-	engineConcurrency    = 6
-)
-
 // Placeholders standing in for a network looked up at apply, so the plan
 // can expand the children (names known, ARNs unknown).
 const (
@@ -41,16 +34,23 @@ const (
 
 // NewClusterResource returns the containerapp_cluster resource.
 func NewClusterResource() resource.Resource {
-	return adapter.New[clusterResourceModel, composite.ClusterSpec](clusterDef{}, adapter.Options{
-		CreateTimeout: defaultCreateTimeout, UpdateTimeout: defaultUpdateTimeout, DeleteTimeout: defaultDeleteTimeout,
-		Concurrency: engineConcurrency,
-	})
+	return adapter.New[clusterResourceModel, composite.ClusterSpec](definition, adapter.DefaultOptions(30*time.Minute))
 }
 
 // Registry maps every child kind of a cluster to its handler.
 func Registry(c *conns.Clients) engine.Registry { return handlers.ClusterRegistry(c) }
 
-type clusterDef struct{}
+type clusterDef struct {
+	adapter.Base[clusterResourceModel, composite.ClusterSpec]
+}
+
+var definition = clusterDef{adapter.Base[clusterResourceModel, composite.ClusterSpec]{
+	Suffix: "_cluster", SchemaFunc: schemaInto, RegistryFunc: Registry, ToSpecFunc: toSpec, FromSpecFunc: fromSpec,
+	ExpandFunc: composite.ExpandCluster, Anchor: composite.KeyCluster,
+	CommonFunc: func(m *clusterResourceModel) adapter.Common {
+		return adapter.Common{ID: &m.ID, Resources: &m.Resources, TagsAll: &m.TagsAll, Timeouts: &m.Timeouts}
+	},
+}}
 
 var (
 	_ adapter.Definition[clusterResourceModel, composite.ClusterSpec] = clusterDef{}
@@ -61,31 +61,7 @@ var (
 	_ adapter.UnknownHider                                            = clusterDef{}
 )
 
-func (clusterDef) TypeSuffix() string { return "_cluster" }
-
-func (clusterDef) Schema(ctx context.Context, resp *resource.SchemaResponse) { schemaInto(ctx, resp) }
-
-func (clusterDef) Registry(c *conns.Clients) engine.Registry { return Registry(c) }
-
-func (clusterDef) Common(m *clusterResourceModel) adapter.Common {
-	return adapter.Common{ID: &m.ID, Resources: &m.Resources, TagsAll: &m.TagsAll, Timeouts: &m.Timeouts}
-}
-
-func (clusterDef) ToSpec(ctx context.Context, m clusterResourceModel) (composite.ClusterSpec, [][]composite.PathStep, diag.Diagnostics) {
-	return toSpec(ctx, m)
-}
-
-func (clusterDef) FromSpec(ctx context.Context, s composite.ClusterSpec, m *clusterResourceModel) diag.Diagnostics {
-	return fromSpec(ctx, s, m)
-}
-
 func (clusterDef) Validate(s composite.ClusterSpec) []composite.FieldError { return s.Validate() }
-
-func (clusterDef) Expand(s composite.ClusterSpec, env composite.Env) (composite.Graph, error) {
-	return composite.ExpandCluster(s, env)
-}
-
-func (clusterDef) SetAttrs() map[string]bool { return nil }
 
 func (clusterDef) Tags(s composite.ClusterSpec) map[string]string { return s.Tags }
 
@@ -141,8 +117,6 @@ func (clusterDef) ImportAttributes(id string) (map[string]string, error) {
 func (clusterDef) Lookups(m clusterResourceModel, env composite.Env, observed map[string]composite.Observed) []composite.Lookup {
 	return composite.ClusterLookups(m.Name.ValueString(), env, observed)
 }
-
-func (clusterDef) AnchorKey() string { return composite.KeyCluster }
 
 func (clusterDef) SpecFromObserved(m clusterResourceModel, observed map[string]composite.Observed, env composite.Env) (composite.ClusterSpec, error) {
 	return composite.ClusterSpecFromObserved(m.Name.ValueString(), observed, env)

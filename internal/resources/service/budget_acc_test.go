@@ -12,6 +12,7 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 	"github.com/containerapp/terraform-provider-containerapp/internal/conns"
 	"github.com/containerapp/terraform-provider-containerapp/internal/engine"
+	"github.com/containerapp/terraform-provider-containerapp/internal/resources/adapter"
 )
 
 // The call budget: the same service written as eleven raw
@@ -86,7 +87,7 @@ func TestAccService_callBudget(t *testing.T) {
 	clients := proxyClients(t, proxy)
 	reg := Registry(clients)
 	env := composite.Env{Region: clients.Region, Partition: clients.Partition}
-	opts := engine.Options{Concurrency: engineConcurrency}
+	opts := engine.Options{Concurrency: adapter.DefaultOptions(0).Concurrency}
 
 	// run creates one service, refreshes it and destroys it, returning the
 	// calls of the create and of the refresh and the create's wall time.

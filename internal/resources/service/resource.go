@@ -22,58 +22,34 @@ import (
 	"github.com/containerapp/terraform-provider-containerapp/internal/resources/adapter"
 )
 
-const (
-	defaultCreateTimeout = 30 * time.Minute
-	defaultUpdateTimeout = 30 * time.Minute
-	defaultDeleteTimeout = 20 * time.Minute
-	engineConcurrency    = 6
-)
-
 // NewServiceResource returns the containerapp_service resource.
 func NewServiceResource() resource.Resource { return newResource() }
 
 func newResource() *adapter.Resource[serviceModel, composite.ServiceSpec] {
-	return adapter.New[serviceModel, composite.ServiceSpec](serviceDef{}, adapter.Options{
-		CreateTimeout: defaultCreateTimeout, UpdateTimeout: defaultUpdateTimeout, DeleteTimeout: defaultDeleteTimeout,
-		Concurrency: engineConcurrency,
-	})
+	return adapter.New[serviceModel, composite.ServiceSpec](definition, adapter.DefaultOptions(20*time.Minute))
 }
 
 // Registry maps every child kind of a service to its handler.
 func Registry(c *conns.Clients) engine.Registry { return handlers.ServiceRegistry(c) }
 
-type serviceDef struct{}
+type serviceDef struct {
+	adapter.Base[serviceModel, composite.ServiceSpec]
+}
 
 var _ adapter.Definition[serviceModel, composite.ServiceSpec] = serviceDef{}
 
-func (serviceDef) TypeSuffix() string { return "_service" }
-
-func (serviceDef) Schema(ctx context.Context, resp *resource.SchemaResponse) { schemaInto(ctx, resp) }
-
-func (serviceDef) Registry(c *conns.Clients) engine.Registry { return Registry(c) }
-
-func (serviceDef) Common(m *serviceModel) adapter.Common {
-	return adapter.Common{ID: &m.ID, Resources: &m.Resources, TagsAll: &m.TagsAll, Timeouts: &m.Timeouts}
-}
-
-func (serviceDef) ToSpec(ctx context.Context, m serviceModel) (composite.ServiceSpec, [][]composite.PathStep, diag.Diagnostics) {
-	return toSpec(ctx, m)
-}
-
-func (serviceDef) FromSpec(ctx context.Context, s composite.ServiceSpec, m *serviceModel) diag.Diagnostics {
-	return fromSpec(ctx, s, m)
-}
+var definition = serviceDef{adapter.Base[serviceModel, composite.ServiceSpec]{
+	Suffix: "_service", SchemaFunc: schemaInto, RegistryFunc: Registry, ToSpecFunc: toSpec, FromSpecFunc: fromSpec,
+	ExpandFunc: composite.ExpandService, SetAttributes: setAttributes, Anchor: composite.KeyService,
+	CommonFunc: func(m *serviceModel) adapter.Common {
+		return adapter.Common{ID: &m.ID, Resources: &m.Resources, TagsAll: &m.TagsAll, Timeouts: &m.Timeouts}
+	},
+}}
 
 func (serviceDef) Validate(s composite.ServiceSpec) []composite.FieldError {
 	s.ApplyDefaults()
 	return composite.Validate(s)
 }
-
-func (serviceDef) Expand(s composite.ServiceSpec, env composite.Env) (composite.Graph, error) {
-	return composite.ExpandService(s, env)
-}
-
-func (serviceDef) SetAttrs() map[string]bool { return setAttributes }
 
 func (serviceDef) Tags(s composite.ServiceSpec) map[string]string { return s.Tags }
 
@@ -121,8 +97,6 @@ func (serviceDef) Lookups(m serviceModel, env composite.Env, observed map[string
 	cluster, name := identity(m)
 	return composite.ServiceLookups(cluster, name, env, observed)
 }
-
-func (serviceDef) AnchorKey() string { return composite.KeyService }
 
 func (serviceDef) SpecFromObserved(m serviceModel, observed map[string]composite.Observed, env composite.Env) (composite.ServiceSpec, error) {
 	cluster, name := identity(m)
