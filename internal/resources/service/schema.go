@@ -159,7 +159,9 @@ func schemaInto(ctx context.Context, resp *resource.SchemaResponse) {
 				Optional:            true,
 				MarkdownDescription: "An ECR repository owned by the service, with scanning and a lifecycle policy.",
 				Attributes: map[string]schema.Attribute{
-					"scan_on_push": schema.BoolAttribute{Optional: true, MarkdownDescription: "Scan images on push. Default `true`."},
+					"scan_on_push": schema.BoolAttribute{Optional: true, MarkdownDescription: "Scan images on push (ECR basic scanning). Default `true`. " +
+						"ECR ignores this repository setting when the account's registry-level scanning configuration has rules (enhanced " +
+						"scanning, or basic scanning with filters); the provider never changes that account-wide configuration."},
 					"image_tag_mutability": schema.StringAttribute{Optional: true,
 						MarkdownDescription: "`IMMUTABLE` or `MUTABLE`. Default `IMMUTABLE`."},
 					"keep_images": schema.Int64Attribute{Optional: true,
