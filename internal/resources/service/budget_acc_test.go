@@ -38,7 +38,7 @@ func budgetSpec(name, cluster string, n acctest.Network) composite.ServiceSpec {
 		}},
 		Network:          composite.NetworkSpec{SubnetIDs: n.SubnetIDs, SecurityGroupIDs: []string{n.SecurityGroupID}},
 		LoadBalancer:     &composite.LoadBalancerSpec{ListenerARN: n.ListenerARN, PathPatterns: []string{"/*"}, HealthCheck: &composite.HealthCheckSpec{Path: "/healthz"}},
-		ServiceDiscovery: &composite.ServiceDiscoverySpec{NamespaceID: n.NamespaceID},
+		ServiceDiscovery: &composite.ServiceDiscoverySpec{NamespaceID: n.NamespaceID, NamespaceType: composite.NamespaceTypeHTTP},
 		Repository:       &composite.RepositorySpec{},
 		TaskRolePolicyJSON: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject"],` +
 			`"Resource":["arn:aws:s3:::bucket/*"]}]}`,
