@@ -29,6 +29,7 @@ unformatted="$(find . -name '*.go' -not -path './.git/*' -print0 | xargs -0 gofm
 if [[ -n "$unformatted" ]]; then echo "gofmt needed on:"; echo "$unformatted"; exit 1; fi
 go vet ./...
 bash scripts/docs.sh check
+bash scripts/validate-examples.sh
 
 log "emulator fidelity patches: each reproduces an AWS rule plain moto lacks"
 bash scripts/emulator/run_tests.sh

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    containerapp = {
+      source = "containerapp/containerapp"
+    }
+  }
+}
+
 # Against AWS: credentials and region come from the usual SDK chain
 # (environment, shared config, SSO, instance role).
 provider "containerapp" {
