@@ -29,6 +29,27 @@ ensure_terraform() {
   echo "$dir/terraform"
 }
 
+OPENTOFU_VERSION="${OPENTOFU_VERSION:-1.10.10}"
+
+# ensure_tofu prints the path of OpenTofu $OPENTOFU_VERSION, built from its Go
+# module source into the cache the first time (about 3-5 min): its go.mod has
+# a replace directive, so `go install` refuses it; the module is copied and
+# built in place.
+ensure_tofu() {
+  local dir="$CACHE_DIR/tofu-$OPENTOFU_VERSION"
+  if [[ ! -x "$dir/tofu" ]]; then
+    log "building OpenTofu $OPENTOFU_VERSION into $dir (first run only)"
+    local src tmp
+    src="$(cd "$CACHE_DIR" && GOFLAGS= go mod download -json "github.com/opentofu/opentofu@v$OPENTOFU_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
+    tmp="$(mktemp -d)"
+    cp -r "$src" "$tmp/src" && chmod -R u+w "$tmp/src"
+    mkdir -p "$dir"
+    (cd "$tmp/src" && GOFLAGS= GOWORK=off go build -o "$dir/tofu" ./cmd/tofu) >&2
+    rm -rf "$tmp"
+  fi
+  echo "$dir/tofu"
+}
+
 # emulator_up: anything answering HTTP there (moto's / answers at once; its
 # /moto-api/data.json dumps every object and gets slow on a busy server).
 emulator_up() {
