@@ -126,8 +126,17 @@ func executionRolePolicy(s *ServiceSpec, env Env) string {
 	if params = uniqueSorted(params); len(params) > 0 {
 		sts = append(sts, policyStatement{Sid: "Parameters", Effect: "Allow", Action: []string{"ssm:GetParameters"}, Resource: params})
 	}
+	// ECS reads a secret encrypted with a customer-managed key only with
+	// kms:Decrypt on that key (the AWS-managed keys need no grant).
+	if keys := uniqueSorted(s.KMSKeyARNs); len(keys) > 0 {
+		sts = append(sts, policyStatement{Sid: SecretsKMSSid, Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: keys})
+	}
 	return marshalCanonical(policyDocument{Version: policyVersion, Statement: sts})
 }
+
+// SecretsKMSSid is the statement of the execution role policy that grants
+// kms:Decrypt on the kms_key_arns.
+const SecretsKMSSid = "SecretsKMS"
 
 // execCommandStatement is what ECS Exec needs on the task role.
 func execCommandStatement() map[string]any {

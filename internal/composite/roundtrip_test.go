@@ -411,6 +411,11 @@ func TestRoundTrip_serviceVariants(t *testing.T) {
 			s.LoadBalancer = &LoadBalancerSpec{ListenerARN: goldenListener, ContainerName: "app", PathPatterns: []string{"/*"}}
 			s.ServiceDiscovery = &ServiceDiscoverySpec{NamespaceID: "ns-abcdef0123456789", ContainerName: "admin"}
 		},
+		"secrets with customer-managed keys": func(s *ServiceSpec) {
+			s.Containers["app"] = ContainerSpec{Image: "nginx:1.27", Port: Ptr[int64](8080),
+				Secrets: map[string]string{"DB": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db"}}
+			s.KMSKeyARNs = []string{"arn:aws:kms:us-east-1:123456789012:key/2222", "arn:aws:kms:us-east-1:123456789012:key/1111"}
+		},
 		"HTTP namespace": func(s *ServiceSpec) {
 			s.ServiceDiscovery = &ServiceDiscoverySpec{NamespaceID: "ns-abcdef0123456789", NamespaceType: NamespaceTypeHTTP}
 		},

@@ -27,7 +27,11 @@ type ServiceSpec struct {
 	ServiceDiscovery *ServiceDiscoverySpec `json:"service_discovery,omitempty"`
 	Repository       *RepositorySpec       `json:"repository,omitempty"`
 
-	TaskRolePolicyJSON     string          `json:"task_role_policy_json,omitempty"`
+	TaskRolePolicyJSON string `json:"task_role_policy_json,omitempty"`
+	// KMSKeyARNs are the customer-managed KMS keys that encrypt the
+	// containers' secrets: the execution role may kms:Decrypt with exactly
+	// these keys.
+	KMSKeyARNs             []string        `json:"kms_key_arns,omitempty"`
 	LogRetentionDays       *int64          `json:"log_retention_days,omitempty"`
 	CPUArchitecture        string          `json:"cpu_architecture,omitempty"` // X86_64 | ARM64
 	EnableExecuteCommand   bool            `json:"enable_execute_command,omitempty"`

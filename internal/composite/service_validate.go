@@ -107,6 +107,19 @@ func (v *validator) service(s *ServiceSpec) {
 		}
 		v.intRange(AttrPath("repository", "keep_images"), r.KeepImages, 1, 1000, "Invalid keep_images")
 	}
+	hasSecrets := false
+	for _, c := range s.Containers {
+		hasSecrets = hasSecrets || len(c.Secrets) > 0
+	}
+	for i, k := range s.KMSKeyARNs {
+		p := at(AttrPath("kms_key_arns"), IndexStep(i))
+		if a, err := parseARN(k); err != nil || a.Service != "kms" || a.Region == "" || a.Account == "" || !strings.HasPrefix(a.Resource, "key/") {
+			v.add(p, "Invalid KMS key ARN", "%q is not a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>; IAM does not match aliases for kms:Decrypt)", k)
+		}
+	}
+	if len(s.KMSKeyARNs) > 0 && !hasSecrets {
+		v.add(AttrPath("kms_key_arns"), "KMS keys without secrets", "kms_key_arns grants kms:Decrypt for the containers' secrets, but no container has secrets")
+	}
 	if s.TaskRolePolicyJSON != "" {
 		if _, err := normalizePolicyJSON(s.TaskRolePolicyJSON); err != nil {
 			v.add(AttrPath("task_role_policy_json"), "Invalid task_role_policy_json", "%v", err)

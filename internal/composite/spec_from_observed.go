@@ -78,6 +78,16 @@ func ServiceSpecFromObserved(cluster, name string, obs map[string]Observed, env 
 		s.HealthCheckGracePeriod = Ptr(int64(svc.HealthCheckGracePeriod))
 	}
 
+	// kms_key_arns: the Resource of the execution role policy's KMS
+	// statement (the rest of that policy is derived).
+	if ep := observedProps[RolePolicyProps](obs, KeyExecutionRolePolicy); ep != nil {
+		keys, err := invKMSKeys(ep.Policy)
+		if err != nil {
+			return ServiceSpec{}, fmt.Errorf("rebuilding service %s: execution role policy: %w", ServiceID(cluster, name), err)
+		}
+		s.KMSKeyARNs = keys
+	}
+
 	// The task role policy is the user's document plus, with
 	// enable_execute_command, the ECS Exec statement.
 	s.EnableExecuteCommand = svc.EnableExecuteCommand
@@ -486,6 +496,35 @@ func invStripExecStatement(doc string) (string, bool, error) {
 	}
 	m["Statement"] = kept
 	return marshalCanonical(m), hadExec, nil
+}
+
+// invKMSKeys returns the resources of the SecretsKMS statement of an
+// execution role policy, sorted (nil without one).
+func invKMSKeys(doc string) ([]string, error) {
+	m, err := invDecodePolicy(doc)
+	if err != nil {
+		return nil, err
+	}
+	list, _ := m["Statement"].([]any)
+	for _, st := range list {
+		sm, _ := st.(map[string]any)
+		if sm["Sid"] != SecretsKMSSid {
+			continue
+		}
+		var keys []string
+		switch r := sm["Resource"].(type) {
+		case string:
+			keys = []string{r}
+		case []any:
+			for _, x := range r {
+				if k, ok := x.(string); ok {
+					keys = append(keys, k)
+				}
+			}
+		}
+		return uniqueSorted(keys), nil
+	}
+	return nil, nil
 }
 
 // invDecodePolicy parses a policy document (numbers as written), URL-decoding

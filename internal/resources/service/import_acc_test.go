@@ -45,6 +45,7 @@ resource "containerapp_service" "test" {
   memory             = 1024
   desired_count      = 2
   log_retention_days = 14
+  kms_key_arns       = ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
 
   containers = {
     web = {

@@ -25,6 +25,7 @@ type serviceModel struct {
 	ServiceDiscovery       types.Object   `tfsdk:"service_discovery"`
 	Repository             types.Object   `tfsdk:"repository"`
 	TaskRolePolicyJSON     types.String   `tfsdk:"task_role_policy_json"`
+	KMSKeyARNs             types.Set      `tfsdk:"kms_key_arns"`
 	LogRetentionDays       types.Int64    `tfsdk:"log_retention_days"`
 	EnableExecuteCommand   types.Bool     `tfsdk:"enable_execute_command"`
 	HealthCheckGracePeriod types.Int64    `tfsdk:"health_check_grace_period"`
@@ -126,6 +127,7 @@ func toSpec(ctx context.Context, m serviceModel) (composite.ServiceSpec, [][]com
 		DesiredCount:           c.IntPtr(m.DesiredCount, ap("desired_count")),
 		CPUArchitecture:        c.Str(m.CPUArchitecture, ap("cpu_architecture")),
 		TaskRolePolicyJSON:     c.Str(m.TaskRolePolicyJSON, ap("task_role_policy_json")),
+		KMSKeyARNs:             c.Set(m.KMSKeyARNs, ap("kms_key_arns")),
 		LogRetentionDays:       c.IntPtr(m.LogRetentionDays, ap("log_retention_days")),
 		HealthCheckGracePeriod: c.IntPtr(m.HealthCheckGracePeriod, ap("health_check_grace_period")),
 		Tags:                   c.StrMap(m.Tags, ap("tags")),
@@ -233,7 +235,7 @@ func toSpec(ctx context.Context, m serviceModel) (composite.ServiceSpec, [][]com
 }
 
 // setAttributes are the set-typed attributes (by name).
-var setAttributes = map[string]bool{"subnet_ids": true, "security_group_ids": true, "path_patterns": true, "host_headers": true}
+var setAttributes = map[string]bool{"subnet_ids": true, "security_group_ids": true, "path_patterns": true, "host_headers": true, "kms_key_arns": true}
 
 // fieldDiagnostics maps validation errors onto this resource's attributes.
 func fieldDiagnostics(errs []composite.FieldError, unknown [][]composite.PathStep) diag.Diagnostics {

@@ -170,6 +170,12 @@ func schemaInto(ctx context.Context, resp *resource.SchemaResponse) {
 						MarkdownDescription: "Delete the repository even if it holds images. Default `false`."},
 				},
 			},
+			"kms_key_arns": schema.SetAttribute{
+				Optional: true, ElementType: types.StringType,
+				MarkdownDescription: "ARNs of the customer-managed KMS keys that encrypt the containers' `secrets` (Secrets Manager " +
+					"secrets or SecureString parameters): the execution role gets `kms:Decrypt` on exactly these keys. Not needed for " +
+					"secrets encrypted with the AWS-managed key. Key ARNs (`arn:...:kms:<region>:<account>:key/<id>`), not aliases.",
+			},
 			"task_role_policy_json": schema.StringAttribute{Optional: true,
 				MarkdownDescription: "Inline IAM policy (JSON) for the application's task role. Without it the task role has no permissions."},
 			"log_retention_days": schema.Int64Attribute{
