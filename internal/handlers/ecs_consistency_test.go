@@ -290,7 +290,9 @@ func TestAccECSClusterHandler_waitsForStatus(t *testing.T) {
 	h := NewECSClusterHandler(api)
 	name := acctest.RandomName("cluster")
 	child := newChild(composite.KeyCluster, composite.KindECSCluster, name, testClusterProps(name, ownerTags(name, composite.KeyCluster, nil)))
-	t.Cleanup(func() { _, _ = a.ecs.DeleteCluster(context.Background(), &ecs.DeleteClusterInput{Cluster: aws.String(name)}) })
+	t.Cleanup(func() {
+		_, _ = a.ecs.DeleteCluster(context.Background(), &ecs.DeleteClusterInput{Cluster: aws.String(name)})
+	})
 
 	// The name check finds nothing; then PROVISIONING twice.
 	api.described = []string{"INACTIVE", "PROVISIONING", "PROVISIONING"}
@@ -313,7 +315,9 @@ func TestAccECSClusterHandler_waitsForStatus(t *testing.T) {
 	// FAILED (capacity providers not set up) is an error naming it.
 	api.created, api.described = "PROVISIONING", []string{"INACTIVE", "FAILED"}
 	name2 := acctest.RandomName("cluster")
-	t.Cleanup(func() { _, _ = a.ecs.DeleteCluster(context.Background(), &ecs.DeleteClusterInput{Cluster: aws.String(name2)}) })
+	t.Cleanup(func() {
+		_, _ = a.ecs.DeleteCluster(context.Background(), &ecs.DeleteClusterInput{Cluster: aws.String(name2)})
+	})
 	out2, err := h.Create(a.ctx, newChild(composite.KeyCluster, composite.KindECSCluster, name2, testClusterProps(name2, nil)))
 	if err == nil || !strings.Contains(err.Error(), "FAILED") || out2[composite.AttrARN] == "" {
 		t.Errorf("Create of a FAILED cluster = %v, %v; want an error and the outputs", out2, err)
