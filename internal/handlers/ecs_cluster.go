@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -20,11 +21,27 @@ const (
 	errCodeClusterContainsServices = "ClusterContainsServicesException"
 	errCodeClusterContainsTasks    = "ClusterContainsTasksException"
 	errCodeUpdateInProgress        = "UpdateInProgressException"
+	clusterStatusActive            = "ACTIVE"
 	clusterStatusInactive          = "INACTIVE"
+	clusterStatusFailed            = "FAILED"
 	settingDisabled                = "disabled"
 	// ClusterTasksTimeout bounds how long Delete waits for the tasks of
 	// deleted services to stop (ClusterContainsTasksException).
 	ClusterTasksTimeout = 5 * time.Minute
+	// ClusterActiveTimeout bounds how long Create waits for a new cluster
+	// (PROVISIONING while its capacity providers are set up) to be ACTIVE.
+	ClusterActiveTimeout = 10 * time.Minute
+)
+
+// Waiter settings; variables so tests can shorten them.
+var (
+	// clusterPollInterval is the delay between DescribeClusters calls while
+	// waiting for a cluster to be ACTIVE or INACTIVE.
+	clusterPollInterval = 5 * time.Second
+	// clusterDeleteMaxWait bounds Delete's retries of
+	// ClusterContainsServicesException (services still DRAINING) and the
+	// INACTIVE wait when ctx has no deadline (the delete timeout).
+	clusterDeleteMaxWait = 20 * time.Minute
 )
 
 // ErrClusterHasServices is returned (wrapped) when an ECS cluster that still
@@ -93,20 +110,95 @@ func (h *ECSClusterHandler) Create(ctx context.Context, c composite.Child) (map[
 	case !IsNotFound(err):
 		return nil, fmt.Errorf("creating ECS cluster %q: %w", p.Name, err)
 	}
-	out, err := h.api.CreateCluster(ctx, &ecs.CreateClusterInput{
+	in := &ecs.CreateClusterInput{
 		ClusterName:                     aws.String(p.Name),
 		CapacityProviders:               p.CapacityProviders,
 		DefaultCapacityProviderStrategy: ecsStrategy(p.DefaultStrategy),
 		Settings:                        []ecstypes.ClusterSetting{{Name: ecstypes.ClusterSettingNameContainerInsights, Value: aws.String(p.ContainerInsights)}},
 		Tags:                            ecsTags(p.Tags),
+	}
+	var cl *ecstypes.Cluster
+	err = RetryOn(ctx, IAMPropagationTimeout, isLinkedRoleNotAssumable, func(ctx context.Context) error {
+		out, err := h.api.CreateCluster(ctx, in)
+		if err != nil {
+			return err
+		}
+		if out.Cluster == nil {
+			return fmt.Errorf("empty response")
+		}
+		cl = out.Cluster
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating ECS cluster %q: %w", p.Name, err)
 	}
-	if out.Cluster == nil {
-		return nil, fmt.Errorf("creating ECS cluster %q: empty response", p.Name)
+	outputs := clusterOutputs(cl)
+	if aws.ToString(cl.Status) != clusterStatusActive {
+		if err := h.waitActive(ctx, aws.ToString(cl.ClusterArn)); err != nil {
+			return outputs, fmt.Errorf("creating ECS cluster %q: %w", p.Name, err)
+		}
 	}
-	return clusterOutputs(out.Cluster), nil
+	return outputs, nil
+}
+
+// isLinkedRoleNotAssumable matches CreateCluster's answer on an account's
+// first use of ECS, while the service-linked role AWSServiceRoleForECS that
+// ECS creates for it propagates (the AWS provider retries it too):
+// InvalidParameterException "Unable to assume the service linked role.
+// Please verify that the ECS service linked role exists."
+func isLinkedRoleNotAssumable(err error) bool {
+	return errorMessageContains(err, []string{errCodeInvalidParameter}, "Unable to assume the service linked role")
+}
+
+// waitActive polls DescribeClusters until the cluster is ACTIVE (AWS
+// reports PROVISIONING while capacity providers are attached), bounded by
+// ctx and ClusterActiveTimeout. FAILED (the capacity providers could not be
+// set up) is an error with the reason ECS gives.
+func (h *ECSClusterHandler) waitActive(ctx context.Context, cluster string) error {
+	notYet := errors.New("not ACTIVE yet")
+	var last string
+	err := pollUntil(ctx, min(waitBudget(ctx, ClusterActiveTimeout), ClusterActiveTimeout), notYet, func(ctx context.Context) error {
+		cl, err := h.describeCluster(ctx, cluster)
+		switch {
+		case err != nil:
+			return err
+		case cl == nil:
+			last = "MISSING"
+			return notYet // not visible yet
+		}
+		last = aws.ToString(cl.Status)
+		switch last {
+		case clusterStatusActive:
+			return nil
+		case clusterStatusFailed, clusterStatusInactive:
+			return fmt.Errorf("the cluster is %s: %s", last, aws.ToString(cl.AttachmentsStatus))
+		}
+		return notYet
+	})
+	if errors.Is(err, notYet) {
+		return fmt.Errorf("waiting for ECS cluster %s to be ACTIVE (last status %s): %w", cluster, last, err)
+	}
+	return err
+}
+
+// pollUntil calls fn every clusterPollInterval until it returns anything
+// but notYet, or timeout (or ctx) ends; then the last error is returned.
+func pollUntil(ctx context.Context, timeout time.Duration, notYet error, fn func(context.Context) error) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := fn(ctx)
+		if !errors.Is(err, notYet) {
+			return err
+		}
+		if time.Now().Add(clusterPollInterval).After(deadline) {
+			return fmt.Errorf("timed out after %s: %w", timeout, err)
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(ctx.Err(), err)
+		case <-time.After(clusterPollInterval):
+		}
+	}
 }
 
 // Observe reads the cluster (one DescribeClusters call with settings and
@@ -205,31 +297,110 @@ func (h *ECSClusterHandler) converge(ctx context.Context, cl *ecstypes.Cluster, 
 	return clusterOutputs(cl), nil
 }
 
-// Delete deletes the cluster. A cluster already gone (or INACTIVE) is not an
-// error. ClusterContainsServicesException is an error naming the services;
-// ClusterContainsTasksException (tasks of just-deleted services still
-// stopping) is retried for up to ClusterTasksTimeout.
+// Delete deletes the cluster, then waits until it is INACTIVE (or gone).
+// A cluster already gone (or INACTIVE) is not an error.
+//
+// ClusterContainsServicesException: services that were just deleted stay
+// DRAINING until their tasks stop, and AWS counts them against the cluster
+// although ListServices no longer lists them; the call is retried until the
+// delete timeout (ctx's deadline, else clusterDeleteMaxWait). An ACTIVE
+// service (ListServices and DescribeServices) does not go away by itself:
+// that is an error naming the services, at once.
+// ClusterContainsTasksException and UpdateInProgressException (tasks of
+// deleted services still stopping, capacity providers being detached) are
+// retried for up to ClusterTasksTimeout. Calls: DeleteCluster,
+// [ListServices, DescribeServices], [DescribeClusters polls].
 func (h *ECSClusterHandler) Delete(ctx context.Context, rec composite.Recorded) error {
 	id := firstNonEmpty(rec.ARN, rec.Name)
 	if id == "" {
 		return nil
 	}
-	err := RetryOn(ctx, ClusterTasksTimeout, func(err error) bool {
-		code := ErrorCode(err)
-		return code == errCodeClusterContainsTasks || code == errCodeUpdateInProgress
+	start := time.Now()
+	var active []string
+	err := RetryOn(ctx, waitBudget(ctx, clusterDeleteMaxWait), func(err error) bool {
+		switch ErrorCode(err) {
+		case errCodeClusterContainsTasks, errCodeUpdateInProgress:
+			return time.Since(start) < ClusterTasksTimeout
+		case errCodeClusterContainsServices:
+			names, lerr := h.servicesWithStatus(ctx, id, serviceStatusActive)
+			if lerr == nil && len(names) > 0 {
+				active = names
+				return false
+			}
+			return true // DRAINING (invisible to ListServices): they go
+		}
+		return false
 	}, func(ctx context.Context) error {
 		_, err := h.api.DeleteCluster(ctx, &ecs.DeleteClusterInput{Cluster: aws.String(id)})
 		return err
 	})
 	switch {
-	case err == nil || IsNotFound(err, errCodeClusterNotFound):
+	case IsNotFound(err, errCodeClusterNotFound):
 		return nil
-	case ErrorCode(err) == errCodeClusterContainsServices:
-		if names, lerr := ActiveServices(ctx, h.api, id); lerr == nil && len(names) > 0 {
-			return fmt.Errorf("deleting ECS cluster %s: %w: %s; delete them first", id, ErrClusterHasServices, strings.Join(names, ", "))
+	case err == nil:
+	case len(active) > 0:
+		return fmt.Errorf("deleting ECS cluster %s: %w: %s; delete them first", id, ErrClusterHasServices, strings.Join(active, ", "))
+	default:
+		return fmt.Errorf("deleting ECS cluster %s: %w", id, err)
+	}
+	if err := h.waitInactive(ctx, id); err != nil {
+		return fmt.Errorf("deleting ECS cluster %s: %w", id, err)
+	}
+	return nil
+}
+
+// waitInactive polls DescribeClusters until the deleted cluster is INACTIVE
+// or no longer reported (AWS reports DEPROVISIONING while its capacity
+// providers are detached), bounded by ctx or clusterDeleteMaxWait.
+func (h *ECSClusterHandler) waitInactive(ctx context.Context, cluster string) error {
+	notYet := errors.New("not INACTIVE yet")
+	var last string
+	err := pollUntil(ctx, waitBudget(ctx, clusterDeleteMaxWait), notYet, func(ctx context.Context) error {
+		cl, err := h.describeCluster(ctx, cluster)
+		if err != nil {
+			return err
+		}
+		if cl == nil || aws.ToString(cl.Status) == clusterStatusInactive {
+			return nil
+		}
+		last = aws.ToString(cl.Status)
+		return notYet
+	})
+	if errors.Is(err, notYet) {
+		return fmt.Errorf("waiting for ECS cluster %s to be INACTIVE (last status %s): %w", cluster, last, err)
+	}
+	return err
+}
+
+// servicesWithStatus returns the names of the cluster's listed services
+// whose status is one of statuses, sorted.
+func (h *ECSClusterHandler) servicesWithStatus(ctx context.Context, cluster string, statuses ...string) ([]string, error) {
+	var arns []string
+	p := ecs.NewListServicesPaginator(h.api, &ecs.ListServicesInput{Cluster: aws.String(cluster)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if IsNotFound(err, errCodeClusterNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		arns = append(arns, out.ServiceArns...)
+	}
+	var names []string
+	for i := 0; i < len(arns); i += 10 {
+		out, err := h.api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: arns[i:min(i+10, len(arns))]})
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range out.Services {
+			if slices.Contains(statuses, aws.ToString(s.Status)) {
+				names = append(names, aws.ToString(s.ServiceName))
+			}
 		}
 	}
-	return fmt.Errorf("deleting ECS cluster %s: %w", id, err)
+	sort.Strings(names)
+	return names, nil
 }
 
 // ActiveServices returns the names of the cluster's services that are not
@@ -264,27 +435,54 @@ func ActiveServices(ctx context.Context, api ClusterServicesAPI, cluster string)
 	return names, nil
 }
 
-// read returns the ACTIVE cluster, or an error IsNotFound accepts.
+// read returns the cluster unless it is INACTIVE, or an error IsNotFound
+// accepts. See describeCluster.
 func (h *ECSClusterHandler) read(ctx context.Context, cluster string) (*ecstypes.Cluster, error) {
 	if cluster == "" {
 		return nil, fmt.Errorf("ECS cluster without a name: %w", ErrNotFound)
 	}
+	cl, err := h.describeCluster(ctx, cluster)
+	if err != nil {
+		return nil, err
+	}
+	if cl == nil || aws.ToString(cl.Status) == clusterStatusInactive {
+		return nil, fmt.Errorf("ECS cluster %s: %w", cluster, ErrNotFound)
+	}
+	return cl, nil
+}
+
+// describeCluster returns the cluster (with settings and tags) in any
+// status, or nil when it does not exist: ClusterNotFoundException, or
+// reported under failures with reason MISSING. Any other failure
+// DescribeClusters reports is an error, not "gone", as are all other errors.
+func (h *ECSClusterHandler) describeCluster(ctx context.Context, cluster string) (*ecstypes.Cluster, error) {
 	out, err := h.api.DescribeClusters(ctx, &ecs.DescribeClustersInput{
 		Clusters: []string{cluster},
 		Include:  []ecstypes.ClusterField{ecstypes.ClusterFieldSettings, ecstypes.ClusterFieldTags},
 	})
 	if IsNotFound(err, errCodeClusterNotFound) {
-		return nil, fmt.Errorf("ECS cluster %s: %w", cluster, ErrNotFound)
+		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading ECS cluster %s: %w", cluster, err)
 	}
+	// One cluster was asked for; prefer a live answer over an INACTIVE one.
+	var found *ecstypes.Cluster
 	for i := range out.Clusters {
-		if aws.ToString(out.Clusters[i].Status) != clusterStatusInactive {
-			return &out.Clusters[i], nil
+		cl := &out.Clusters[i]
+		if found == nil || aws.ToString(found.Status) == clusterStatusInactive {
+			found = cl
 		}
 	}
-	return nil, fmt.Errorf("ECS cluster %s: %w", cluster, ErrNotFound)
+	if found != nil {
+		return found, nil
+	}
+	for _, f := range out.Failures {
+		if aws.ToString(f.Reason) != failureReasonMissing {
+			return nil, fmt.Errorf("reading ECS cluster %s: %s: %s", cluster, aws.ToString(f.Reason), aws.ToString(f.Detail))
+		}
+	}
+	return nil, nil
 }
 
 func ecsStrategy(items []composite.CapacityProviderStrategyItem) []ecstypes.CapacityProviderStrategyItem {

@@ -32,6 +32,22 @@ const (
 	stoppedTasksInError      = 5
 )
 
+// Named timeouts of the ECS service handler's eventual-consistency retries.
+const (
+	// ClusterPropagationTimeout bounds the retries of
+	// ClusterNotFoundException on the pre-create check and CreateService: a
+	// cluster created moments ago (in the same apply) is not yet visible to
+	// every ECS endpoint. The AWS provider retries it on CreateService for
+	// its propagation timeout (2 minutes) as well.
+	ClusterPropagationTimeout = 2 * time.Minute
+	// ServiceVisibilityTimeout bounds how long the steady-state wait right
+	// after CreateService/UpdateService takes a MISSING service, or a
+	// deployment list that does not show the call's deployment yet, for a
+	// read that lags the call rather than a service that disappeared or a
+	// deployment that was rolled back.
+	ServiceVisibilityTimeout = 2 * time.Minute
+)
+
 // Waiter settings; variables so tests can shorten them.
 var (
 	// steadyStatePollInterval is the delay between DescribeServices calls
@@ -42,12 +58,14 @@ var (
 	// inactivePollInterval is the delay between DescribeServices calls while
 	// waiting for a deleted service to become INACTIVE.
 	inactivePollInterval = 5 * time.Second
-	// inactiveMaxWait bounds the INACTIVE wait when ctx has no deadline.
+	// inactiveMaxWait bounds the INACTIVE wait (and the retries of a name
+	// still held by a DRAINING service) when ctx has no deadline.
 	inactiveMaxWait = 20 * time.Minute
 )
 
-// ErrServiceAlreadyExists is returned (wrapped) by Create when an ACTIVE or
-// DRAINING service of the same name already exists in the cluster.
+// ErrServiceAlreadyExists is returned (wrapped) by Create when an ACTIVE
+// service of the same name, not created for this child, exists in the
+// cluster.
 var ErrServiceAlreadyExists = errors.New("ECS service already exists")
 
 // ECSServiceAPI is the part of *ecs.Client the ECS service handler uses.
@@ -60,14 +78,22 @@ type ECSServiceAPI interface {
 	UntagResource(ctx context.Context, in *ecs.UntagResourceInput, optFns ...func(*ecs.Options)) (*ecs.UntagResourceOutput, error)
 	ListTasks(ctx context.Context, in *ecs.ListTasksInput, optFns ...func(*ecs.Options)) (*ecs.ListTasksOutput, error)
 	DescribeTasks(ctx context.Context, in *ecs.DescribeTasksInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error)
+	// DescribeTaskDefinition reads the images the service will run (the
+	// check for an image not pushed yet).
+	DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error)
 }
 
 var _ ECSServiceAPI = (*ecs.Client)(nil)
 
 // ECSServiceHandler manages composite.KindECSService children, the anchor of
-// a composite. It holds no mutable state and is safe for concurrent use.
+// a composite. It is safe for concurrent use; its only mutable state is the
+// revisions tracker of one registry (see KeepRollbackRevisions).
 type ECSServiceHandler struct {
-	api ECSServiceAPI
+	api    ECSServiceAPI
+	images ECRImagesAPI // nil: no check for images not pushed yet
+	// revisions is set by KeepRollbackRevisions: previous task definition
+	// revisions that a deployment started without waiting may roll back to.
+	revisions *rollbackRevisions
 }
 
 var (
@@ -75,60 +101,92 @@ var (
 	_ engine.Finder  = (*ECSServiceHandler)(nil)
 )
 
-// NewECSServiceHandler returns a handler for ECS services.
-func NewECSServiceHandler(api ECSServiceAPI) *ECSServiceHandler {
-	return &ECSServiceHandler{api: api}
+// NewECSServiceHandler returns a handler for ECS services. images (may be
+// nil) looks up the images of this account's ECR the task definition runs:
+// a service whose image is not pushed yet is created with desired count 0.
+func NewECSServiceHandler(api ECSServiceAPI, images ECRImagesAPI) *ECSServiceHandler {
+	return &ECSServiceHandler{api: api, images: images}
 }
 
-// Create refuses to take over an existing ACTIVE or DRAINING service of the
-// same name (DescribeServices with tags), creates the service with an
-// idempotency token (CreateService, retried on IAM propagation and "target
-// group does not have an associated load balancer"), then, with
-// WaitForSteadyState, polls DescribeServices until the deployment completes.
-// When the wait fails the outputs are returned with the error: the service
-// exists.
+// Create creates the ECS service. Calls: DescribeServices (the pre-check),
+// [DescribeTaskDefinition, ECR DescribeImages] (the image check),
+// CreateService, [DescribeServices polls].
 //
-// An ACTIVE service carrying this child's ownership tags was created for it
-// by an earlier Create whose response was lost (the ClientToken makes an
-// SDK retry return it, but a later apply cannot know the token succeeded):
-// it is adopted and converged like an Update. The DescribeServices check
-// must stay even though AWS itself refuses a duplicate name: moto silently
-// overwrites a same-named ACTIVE service on CreateService, and only the
-// check keeps a foreign service from being taken over there.
+//   - The pre-check refuses to take over an ACTIVE service of the same name
+//     (with tags); one carrying this child's ownership tags was created for
+//     it by an earlier Create whose response was lost and is adopted and
+//     converged like an Update. A DRAINING service of the same name (deleted
+//     moments ago) is waited for until INACTIVE: AWS refuses the name until
+//     then. The check must stay even though AWS itself refuses a duplicate
+//     name: moto silently overwrites a same-named ACTIVE service, and only
+//     the check keeps a foreign service from being taken over there.
+//   - ClusterNotFoundException on the pre-check or CreateService (a cluster
+//     created moments ago) is retried for up to ClusterPropagationTimeout.
+//   - CreateService carries an idempotency token and is retried on IAM
+//     propagation and "target group does not have an associated load
+//     balancer" (serviceCreateRetryTimeout), and on "Creation of service was
+//     not idempotent." while the name is still held by a DRAINING service
+//     (until ctx's deadline, the create timeout); when an ACTIVE service
+//     holds it, the take-over rules above apply.
+//   - When the task definition runs an image of this account's ECR that is
+//     not pushed yet, the service is created with desired count 0 and
+//     without the steady-state wait, with a warning (see imageGate).
+//   - With WaitForSteadyState, the deployment CreateService returned is
+//     waited for (waitSteadyState). When the wait fails the outputs are
+//     returned with the error: the service exists.
 func (h *ECSServiceHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.ServiceProps](c)
 	if err != nil {
 		return nil, err
 	}
 	name := firstNonEmpty(p.Name, c.Name)
-	existing, err := h.describe(ctx, p.Cluster, name, true)
-	if err != nil {
+	fail := func(err error) (map[string]string, error) {
 		return nil, fmt.Errorf("creating ECS service %q in cluster %q: %w", name, p.Cluster, err)
 	}
-	if existing != nil && aws.ToString(existing.Status) == serviceStatusDraining {
-		return nil, fmt.Errorf("%w: an ECS service named %q is still being deleted (DRAINING) in cluster %q; "+
-			"retry once it is INACTIVE, or choose another name", ErrServiceAlreadyExists, name, lastSegment(p.Cluster))
+	existing, err := h.describeNewCluster(ctx, p.Cluster, name)
+	if err != nil {
+		return fail(err)
 	}
-	if existing != nil && aws.ToString(existing.Status) != serviceStatusInactive {
-		clusterName := lastSegment(p.Cluster)
-		what := fmt.Sprintf("ECS service %q (%s)", name, aws.ToString(existing.ServiceArn))
-		why := ownedByChild(what, ecsTagMap(existing.Tags), c, p.Tags)
-		if want := ecstypes.LaunchType(firstNonEmpty(p.LaunchType, string(ecstypes.LaunchTypeFargate))); why == nil &&
-			existing.LaunchType != "" && existing.LaunchType != want {
-			why = fmt.Errorf("%s has launch type %s, not %s, which cannot change in place", what, existing.LaunchType, want)
+	if existing != nil && aws.ToString(existing.Status) == serviceStatusDraining {
+		// AWS: "If you attempt to create a new service with the same name as
+		// an existing service in either ACTIVE or DRAINING status, you
+		// receive an error." (DeleteService). Wait for the old one to go.
+		if err := h.waitInactive(ctx, p.Cluster, name); err != nil {
+			return fail(fmt.Errorf("an ECS service named %q is still being deleted (DRAINING); waiting for it to become INACTIVE: %w", name, err))
 		}
-		if why == nil {
-			return h.converge(ctx, p, name, firstNonEmpty(p.Cluster, aws.ToString(existing.ClusterArn)), existing)
-		}
-		return nil, fmt.Errorf("%w: an ECS service named %q already exists in cluster %q (status %s, %s; %w); "+
-			"import it with `terraform import <resource address> %s/%s` or choose another name",
-			ErrServiceAlreadyExists, name, clusterName, aws.ToString(existing.Status), aws.ToString(existing.ServiceArn), why, clusterName, name)
+	}
+	if existing != nil && aws.ToString(existing.Status) == serviceStatusActive {
+		return h.takeOver(ctx, c, p, name, existing)
 	}
 
+	desired, skipWait := h.imageGate(ctx, p, name, 0, true)
 	in := createServiceInput(p, name, serviceClientToken(p.Cluster, name, p.TaskDefinition, existing))
-	var svc *ecstypes.Service
-	err = RetryOn(ctx, serviceCreateRetryTimeout(), isServiceEventualConsistency, func(ctx context.Context) error {
+	in.DesiredCount = aws.Int32(desired)
+	var svc, holder *ecstypes.Service
+	start := time.Now()
+	retryable := func(err error) bool {
+		switch {
+		case isServiceEventualConsistency(err):
+			return time.Since(start) < serviceCreateRetryTimeout()
+		case IsNotFound(err, errCodeClusterNotFound):
+			return time.Since(start) < ClusterPropagationTimeout
+		case isServiceNameNotReleased(err):
+			return true // bounded by the create timeout (ctx) or inactiveMaxWait
+		}
+		return false
+	}
+	err = RetryOn(ctx, waitBudget(ctx, inactiveMaxWait), retryable, func(ctx context.Context) error {
 		out, err := h.api.CreateService(ctx, in)
+		if isServiceNameNotReleased(err) {
+			// Who holds the name? A DRAINING (or not yet visible INACTIVE)
+			// service releases it: retry. An ACTIVE one does not.
+			cur, derr := h.describe(ctx, p.Cluster, name, true)
+			if derr == nil && cur != nil && aws.ToString(cur.Status) == serviceStatusActive {
+				holder = cur
+				return nil
+			}
+			return err
+		}
 		if err != nil {
 			return err
 		}
@@ -139,20 +197,61 @@ func (h *ECSServiceHandler) Create(ctx context.Context, c composite.Child) (map[
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("creating ECS service %q in cluster %q: %w", name, p.Cluster, err)
+		return fail(err)
+	}
+	if holder != nil {
+		return h.takeOver(ctx, c, p, name, holder)
 	}
 	outputs := serviceOutputs(svc)
-	if p.WaitForSteadyState {
-		if err := h.waitSteadyState(ctx, p.Cluster, name, p.TaskDefinition, nil); err != nil {
+	if p.WaitForSteadyState && !skipWait {
+		r := rolloutOf(svc, p.TaskDefinition, nil, nil)
+		if err := h.waitSteadyState(ctx, p.Cluster, name, r); err != nil {
 			return outputs, err
 		}
 	}
 	return outputs, nil
 }
 
+// takeOver handles an ACTIVE service of the child's name found by Create:
+// adopted and converged when it carries this child's ownership tags (and the
+// launch type, which cannot change in place, matches), refused otherwise.
+func (h *ECSServiceHandler) takeOver(ctx context.Context, c composite.Child, p *composite.ServiceProps, name string, existing *ecstypes.Service) (map[string]string, error) {
+	clusterName := lastSegment(p.Cluster)
+	what := fmt.Sprintf("ECS service %q (%s)", name, aws.ToString(existing.ServiceArn))
+	why := ownedByChild(what, ecsTagMap(existing.Tags), c, p.Tags)
+	if want := ecstypes.LaunchType(firstNonEmpty(p.LaunchType, string(ecstypes.LaunchTypeFargate))); why == nil &&
+		existing.LaunchType != "" && existing.LaunchType != want {
+		why = fmt.Errorf("%s has launch type %s, not %s, which cannot change in place", what, existing.LaunchType, want)
+	}
+	if why == nil {
+		return h.converge(ctx, p, name, firstNonEmpty(p.Cluster, aws.ToString(existing.ClusterArn)), existing, nil)
+	}
+	return nil, fmt.Errorf("%w: an ECS service named %q already exists in cluster %q (status %s, %s; %w); "+
+		"import it with `terraform import <resource address> %s/%s` or choose another name",
+		ErrServiceAlreadyExists, name, clusterName, aws.ToString(existing.Status), aws.ToString(existing.ServiceArn), why, clusterName, name)
+}
+
+// describeNewCluster is describe (with tags) retrying
+// ClusterNotFoundException for up to ClusterPropagationTimeout: the
+// pre-create check of a service whose cluster may have been created moments
+// ago.
+func (h *ECSServiceHandler) describeNewCluster(ctx context.Context, cluster, name string) (*ecstypes.Service, error) {
+	var svc *ecstypes.Service
+	err := RetryOn(ctx, ClusterPropagationTimeout, func(err error) bool { return IsNotFound(err, errCodeClusterNotFound) },
+		func(ctx context.Context) error {
+			var err error
+			svc, err = h.describe(ctx, cluster, name, true)
+			return err
+		})
+	return svc, err
+}
+
 // Observe reads the service (one DescribeServices call, tags included) in
 // its recorded cluster (rec.Cluster) and maps it with ecsServiceProps. A
-// MISSING or INACTIVE service, or a missing cluster, is gone.
+// MISSING or INACTIVE service, ServiceNotFoundException, or a missing
+// cluster, is gone; any other failure DescribeServices reports is an error.
+// The outputs carry the record's retained task definition revisions
+// (AttrRetainedTaskDefinitions) forward.
 func (h *ECSServiceHandler) Observe(ctx context.Context, rec composite.Recorded, full bool) (composite.Observed, bool, error) {
 	cluster, service := serviceIdentity(rec)
 	svc, err := h.describe(ctx, cluster, service, true)
@@ -165,7 +264,11 @@ func (h *ECSServiceHandler) Observe(ctx context.Context, rec composite.Recorded,
 	if svc == nil || aws.ToString(svc.Status) == serviceStatusInactive {
 		return composite.Observed{}, false, nil
 	}
-	return composite.Observed{Props: ecsServiceProps(svc), Outputs: serviceOutputs(svc), Full: full}, true, nil
+	outputs := serviceOutputs(svc)
+	if kept := recordedOutput(rec, AttrRetainedTaskDefinitions); kept != "" {
+		outputs[AttrRetainedTaskDefinitions] = kept
+	}
+	return composite.Observed{Props: ecsServiceProps(svc), Outputs: outputs, Full: full}, true, nil
 }
 
 // Find looks the service up by its name (q.Name, else its ARN q.ID) in the
@@ -242,8 +345,13 @@ func ecsServiceProps(svc *ecstypes.Service) *composite.ServiceProps {
 // version; ForceNewDeployment false) - on AWS, resending load balancers,
 // registries or the network configuration can start a new deployment - and
 // skips it when nothing differs. It then converges tags and waits for a
-// steady state like Create. Calls: DescribeServices, [UpdateService],
-// [UntagResource], [TagResource], [DescribeServices polls].
+// steady state like Create: for the deployment UpdateService started, and
+// for the new desired count when it changed. A service kept at desired
+// count 0 because its image was not pushed yet (see imageGate) has its
+// image checked again before it is scaled up. Calls: DescribeServices,
+// [DescribeTaskDefinition, ECR DescribeImages], [UpdateService],
+// [UntagResource], [TagResource], [DescribeServices polls],
+// [retained revisions: DeregisterTaskDefinition, DeleteTaskDefinitions].
 func (h *ECSServiceHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
 	p, err := childProps[composite.ServiceProps](c)
 	if err != nil {
@@ -258,32 +366,60 @@ func (h *ECSServiceHandler) Update(ctx context.Context, c composite.Child, prev 
 	if err != nil {
 		return nil, fmt.Errorf("updating ECS service %q: %w", name, err)
 	}
-	return h.converge(ctx, p, name, cluster, current)
+	return h.converge(ctx, p, name, cluster, current, splitRevisions(recordedOutput(prev, AttrRetainedTaskDefinitions)))
 }
 
 // converge brings the ACTIVE service current (described with tags) to p:
 // UpdateService with what differs (none when nothing does), tags, and the
-// steady-state wait. The outputs come back with any error.
-func (h *ECSServiceHandler) converge(ctx context.Context, p *composite.ServiceProps, name, cluster string, current *ecstypes.Service) (map[string]string, error) {
+// steady-state wait. retained are the previous revisions the service's
+// record keeps (see KeepRollbackRevisions); those no deployment uses any
+// more are deleted. The outputs come back with any error.
+func (h *ECSServiceHandler) converge(ctx context.Context, p *composite.ServiceProps, name, cluster string, current *ecstypes.Service, retained []string) (map[string]string, error) {
 	outputs := serviceOutputs(current)
-	if in := updateServiceInput(p, name, cluster, current); in != nil {
+	had := len(retained) > 0
+	want := *p
+	skipWait := false
+	if current.DesiredCount == 0 && p.DesiredCount > 0 {
+		// Scaling up from 0 (the bootstrap of a service whose image was not
+		// pushed yet, among others): check the image again.
+		want.DesiredCount, skipWait = h.imageGate(ctx, p, name, current.DesiredCount, false)
+	}
+	after := current
+	in := updateServiceInput(&want, name, cluster, current)
+	if in != nil {
 		err := RetryOn(ctx, serviceCreateRetryTimeout(), isServiceEventualConsistency, func(ctx context.Context) error {
-			_, err := h.api.UpdateService(ctx, in)
+			out, err := h.api.UpdateService(ctx, in)
+			if err == nil && out.Service != nil {
+				after = out.Service
+			}
 			return err
 		})
 		if err != nil {
-			return outputs, fmt.Errorf("updating ECS service %q in cluster %q: %w", name, cluster, err)
+			return withRetained(outputs, retained, had), fmt.Errorf("updating ECS service %q in cluster %q: %w", name, cluster, err)
 		}
+	}
+	retained = h.keepRollbackTarget(p, name, cluster, current, in, retained)
+	retained, rerr := h.deleteUnusedRevisions(ctx, after, retained)
+	outputs = withRetained(outputs, retained, had)
+	if rerr != nil {
+		return outputs, fmt.Errorf("updating ECS service %q: %w", name, rerr)
 	}
 	if err := syncECSTags(ctx, h.api, aws.ToString(current.ServiceArn), ecsTagMap(current.Tags), p.Tags); err != nil {
 		return outputs, fmt.Errorf("updating ECS service %q: %w", name, err)
 	}
-	if p.WaitForSteadyState {
+	if p.WaitForSteadyState && !skipWait {
 		before := map[string]bool{}
 		for _, d := range current.Deployments {
 			before[aws.ToString(d.Id)] = true
 		}
-		if err := h.waitSteadyState(ctx, cluster, name, p.TaskDefinition, before); err != nil {
+		var count *int32
+		if in != nil && in.DesiredCount != nil {
+			count = in.DesiredCount
+		}
+		if in == nil {
+			after = nil // nothing was called: no deployment to track
+		}
+		if err := h.waitSteadyState(ctx, cluster, name, rolloutOf(after, want.TaskDefinition, before, count)); err != nil {
 			return outputs, err
 		}
 	}
@@ -292,9 +428,23 @@ func (h *ECSServiceHandler) converge(ctx context.Context, p *composite.ServicePr
 
 // Delete scales the service to 0 (UpdateService, skipped when already 0),
 // deletes it without force (DeleteService) and waits until it is INACTIVE
-// (DescribeServices polls, bounded by ctx or inactiveMaxWait). A service or
-// cluster that is already gone is not an error.
+// (the SDK's ServicesInactive waiter, bounded by ctx or inactiveMaxWait):
+// until then AWS keeps the name, and a service re-created with it is
+// refused. A service or cluster that is already gone is not an error. Then
+// the previous task definition revisions the record retained (see
+// KeepRollbackRevisions) are deleted: no deployment can use them any more.
 func (h *ECSServiceHandler) Delete(ctx context.Context, rec composite.Recorded) error {
+	if err := h.deleteService(ctx, rec); err != nil {
+		return err
+	}
+	retained, err := h.deleteUnusedRevisions(ctx, nil, splitRevisions(recordedOutput(rec, AttrRetainedTaskDefinitions)))
+	if err != nil {
+		return fmt.Errorf("deleting the task definition revisions ECS service %q retained (%s): %w", rec.Name, strings.Join(retained, ", "), err)
+	}
+	return nil
+}
+
+func (h *ECSServiceHandler) deleteService(ctx context.Context, rec composite.Recorded) error {
 	cluster, service := serviceIdentity(rec)
 	svc, err := h.describe(ctx, cluster, service, false)
 	if IsNotFound(err, errCodeClusterNotFound) || (err == nil && svc == nil) {
@@ -342,17 +492,29 @@ func (h *ECSServiceHandler) Delete(ctx context.Context, rec composite.Recorded) 
 	return nil
 }
 
-// describe returns the service, or nil when ECS reports it MISSING. Errors
-// are wrapped; ClusterNotFoundException keeps its code for IsNotFound.
+// describe returns the service, or nil when it does not exist: ECS reports
+// it MISSING, or answers ServiceNotFoundException. Any other failure
+// DescribeServices reports is an error, as are all other errors (wrapped;
+// ClusterNotFoundException keeps its code for IsNotFound).
 func (h *ECSServiceHandler) describe(ctx context.Context, cluster, service string, withTags bool) (*ecstypes.Service, error) {
 	in := &ecs.DescribeServicesInput{Cluster: optString(cluster), Services: []string{service}}
 	if withTags {
 		in.Include = []ecstypes.ServiceField{ecstypes.ServiceFieldTags}
 	}
 	out, err := h.api.DescribeServices(ctx, in)
+	if IsNotFound(err, errCodeServiceNotFound) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("describing ECS service %q in cluster %q: %w", service, cluster, err)
 	}
+	return describedService(out, cluster, service)
+}
+
+// describedService picks the service out of a DescribeServices answer: nil
+// when it is reported MISSING (or not at all), an error for any other
+// failure reason.
+func describedService(out *ecs.DescribeServicesOutput, cluster, service string) (*ecstypes.Service, error) {
 	if svc := matchService(out.Services, service); svc != nil {
 		return svc, nil
 	}
@@ -364,29 +526,125 @@ func (h *ECSServiceHandler) describe(ctx context.Context, cluster, service strin
 	return nil, nil
 }
 
+// rollout is what the steady-state wait after a CreateService or
+// UpdateService call waits for.
+type rollout struct {
+	// taskDefinition is the revision asked for ("" skips that check).
+	taskDefinition string
+	// deployment is the PRIMARY deployment the call's answer carried ("":
+	// unknown, or no call was made); when it is not one of before, the
+	// call started it and a read that does not list it yet lags the call.
+	deployment        string
+	deploymentCreated time.Time
+	// calledTaskDefinition is the service's task definition in the call's
+	// answer.
+	calledTaskDefinition string
+	// before holds the ids of the deployments the service had before an
+	// UpdateService (nil after CreateService).
+	before map[string]bool
+	// desiredCount, when set, is the count the call set: the service must
+	// run exactly that many tasks (AWS does not start a deployment for a
+	// desired-count-only change: its primary stays COMPLETED while tasks
+	// start or stop).
+	desiredCount *int32
+	// since is when the call returned.
+	since time.Time
+}
+
+// rolloutOf builds the rollout to wait for from the service in the call's
+// answer (nil when no call was made).
+func rolloutOf(answer *ecstypes.Service, taskDefinition string, before map[string]bool, desiredCount *int32) rollout {
+	r := rollout{taskDefinition: taskDefinition, before: before, desiredCount: desiredCount, since: time.Now()}
+	if answer == nil {
+		return r
+	}
+	r.calledTaskDefinition = aws.ToString(answer.TaskDefinition)
+	for _, d := range answer.Deployments {
+		if aws.ToString(d.Status) == deploymentStatusPrimary {
+			r.deployment = aws.ToString(d.Id)
+			r.deploymentCreated = aws.ToTime(d.CreatedAt)
+		}
+	}
+	return r
+}
+
+// lagging reports why a read of the service (nil: MISSING) does not show
+// what the call did yet, or "" when it does: the service is MISSING; the
+// deployment the call started is not listed and no newer one is (a newer
+// one would be the circuit breaker's rollback, judged by
+// steadyStateRetryable); only deployments from before the update are listed
+// and the service still reads another task definition than the call's
+// answer did.
+func (r rollout) lagging(svc *ecstypes.Service) string {
+	if svc == nil {
+		return "the service is not visible yet (MISSING)"
+	}
+	listed, newer := false, false
+	onlyBefore := true
+	for _, d := range svc.Deployments {
+		id := aws.ToString(d.Id)
+		if id == r.deployment {
+			listed = true
+		}
+		if !r.before[id] {
+			onlyBefore = false
+			if id != r.deployment && aws.ToTime(d.CreatedAt).After(r.deploymentCreated) {
+				newer = true
+			}
+		}
+	}
+	if r.deployment != "" && !r.before[r.deployment] && !listed && !newer {
+		return fmt.Sprintf("deployment %s is not listed yet", r.deployment)
+	}
+	if r.desiredCount != nil && svc.DesiredCount != *r.desiredCount {
+		return fmt.Sprintf("the service still reads desired count %d", svc.DesiredCount)
+	}
+	if r.before != nil && onlyBefore && r.taskDefinition != "" && taskDefinitionMatches(r.calledTaskDefinition, r.taskDefinition) &&
+		!taskDefinitionMatches(aws.ToString(svc.TaskDefinition), r.taskDefinition) {
+		return fmt.Sprintf("the service still reads task definition %s", aws.ToString(svc.TaskDefinition))
+	}
+	return ""
+}
+
 // waitSteadyState waits, with the SDK's ServicesStable waiter judged the way
 // ECS recommends for rolling deployments, until the service has exactly one
-// deployment whose rolloutState is COMPLETED and that runs taskDefinition.
-// A FAILED rollout, a rolled-back deployment, a service that stops being
-// ACTIVE, or the end of the time budget is an error naming the latest
-// service events and stopped-task reasons. before holds the ids of the
-// deployments the service had before the caller's UpdateService (nil after
-// CreateService); see steadyStateRetryable.
-func (h *ECSServiceHandler) waitSteadyState(ctx context.Context, cluster, service, taskDefinition string, before map[string]bool) error {
+// deployment whose rolloutState is COMPLETED and that runs r.taskDefinition,
+// and, when the call changed the desired count, runs exactly that many
+// tasks. For ServiceVisibilityTimeout after the call, a read that does not
+// show the call's effect yet (rollout.lagging: MISSING, the new deployment
+// not listed, ClusterNotFoundException for a new cluster) is waited out. A
+// FAILED rollout, a rolled-back deployment, a service that stops being
+// ACTIVE or disappears, or the end of the time budget is an error naming the
+// latest service events and stopped-task reasons.
+func (h *ECSServiceHandler) waitSteadyState(ctx context.Context, cluster, service string, r rollout) error {
 	var last *ecstypes.Service
 	waiter := ecs.NewServicesStableWaiter(h.api, func(o *ecs.ServicesStableWaiterOptions) {
 		o.MinDelay = steadyStatePollInterval
 		o.MaxDelay = steadyStatePollInterval
 		o.Retryable = func(_ context.Context, _ *ecs.DescribeServicesInput, out *ecs.DescribeServicesOutput, err error) (bool, error) {
+			young := time.Since(r.since) < ServiceVisibilityTimeout
+			if IsNotFound(err, errCodeClusterNotFound) && young {
+				return true, nil
+			}
 			if err != nil {
 				return false, err
 			}
-			svc := matchService(out.Services, service)
-			if svc == nil {
-				return false, fmt.Errorf("the service disappeared")
+			svc, err := describedService(out, cluster, service)
+			if err != nil {
+				return false, err
 			}
-			last = svc
-			return steadyStateRetryable(svc, taskDefinition, before)
+			if svc != nil {
+				last = svc
+			}
+			if why := r.lagging(svc); why != "" {
+				if young {
+					return true, nil
+				}
+				if svc == nil {
+					return false, fmt.Errorf("the service disappeared")
+				}
+			}
+			return steadyStateRetryable(svc, r.taskDefinition, r.before, r.desiredCount != nil)
 		}
 	})
 	in := &ecs.DescribeServicesInput{Cluster: optString(cluster), Services: []string{service}}
@@ -410,8 +668,14 @@ func (h *ECSServiceHandler) waitSteadyState(ctx context.Context, cluster, servic
 // stale while the service's reads the new one, so a primary running another
 // task definition counts as a rollback when it is a deployment started
 // after the update (not in before) or the service itself runs another task
-// definition too - on AWS a rollback does both.
-func steadyStateRetryable(svc *ecstypes.Service, taskDefinition string, before map[string]bool) (bool, error) {
+// definition too - on AWS a rollback does both. (A read that does not show
+// the update yet is told apart before: rollout.lagging.)
+//
+// With counts (the call changed the desired count) the service must also
+// run exactly its desired count with none pending, as the SDK's
+// ServicesStable waiter requires: AWS changes the count of the COMPLETED
+// primary deployment in place, and only the task counts show the new tasks.
+func steadyStateRetryable(svc *ecstypes.Service, taskDefinition string, before map[string]bool, counts bool) (bool, error) {
 	if s := aws.ToString(svc.Status); s != serviceStatusActive {
 		return false, fmt.Errorf("the service is %s", s)
 	}
@@ -439,6 +703,9 @@ func steadyStateRetryable(svc *ecstypes.Service, taskDefinition string, before m
 			aws.ToString(primary.Id), aws.ToString(primary.TaskDefinition), taskDefinition, aws.ToString(primary.RolloutStateReason))
 	}
 	if primary == nil || len(svc.Deployments) != 1 {
+		return true, nil
+	}
+	if counts && (svc.RunningCount != svc.DesiredCount || svc.PendingCount != 0) {
 		return true, nil
 	}
 	if primary.RolloutState == ecstypes.DeploymentRolloutStateCompleted {
@@ -550,7 +817,10 @@ func (h *ECSServiceHandler) waitInactive(ctx context.Context, cluster, service s
 			if err != nil {
 				return false, err
 			}
-			svc := matchService(out.Services, service)
+			svc, err := describedService(out, cluster, service)
+			if err != nil {
+				return false, err
+			}
 			if svc == nil || aws.ToString(svc.Status) == serviceStatusInactive {
 				return false, nil
 			}
@@ -797,6 +1067,15 @@ func isServiceEventualConsistency(err error) bool {
 		"Unable to assume the service linked role",
 		"Unable to assume role",
 	)
+}
+
+// isServiceNameNotReleased matches CreateService's refusal of a name an
+// ACTIVE or DRAINING service holds: AWS answers InvalidParameterException
+// "Creation of service was not idempotent." (DeleteService: "If you attempt
+// to create a new service with the same name as an existing service in
+// either ACTIVE or DRAINING status, you receive an error.").
+func isServiceNameNotReleased(err error) bool {
+	return errorMessageContains(err, []string{errCodeInvalidParameter}, "Creation of service was not idempotent")
 }
 
 // isServiceDeleteInProgress matches DeleteService errors raised while the

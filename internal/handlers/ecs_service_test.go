@@ -93,7 +93,7 @@ func TestAccECSServiceHandler_lifecycle(t *testing.T) {
 	fastWaiters(t)
 	ctx := a.ctx
 	f := a.newServiceFixture()
-	h := NewECSServiceHandler(a.ecs)
+	h := NewECSServiceHandler(a.ecs, a.ecr)
 
 	name := acctest.RandomName("web")
 	tags := ownerTags(f.cluster+"/"+name, "service", nil)
@@ -104,7 +104,7 @@ func TestAccECSServiceHandler_lifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	a.expectCalls("Create", "DescribeServices", "CreateService", "DescribeServices")
+	a.expectCalls("Create", "DescribeServices", "DescribeTaskDefinition", "CreateService", "DescribeServices")
 	if out[composite.AttrName] != name || out[composite.AttrARN] == "" || out["cluster"] != "" {
 		t.Fatalf("Create outputs = %v", out)
 	}
@@ -128,8 +128,10 @@ func TestAccECSServiceHandler_lifecycle(t *testing.T) {
 		t.Errorf("observed cluster %q, task definition %q", p.Cluster, p.TaskDefinition)
 	}
 	created := clone(child.Props).(*composite.ServiceProps)
-	created.CircuitBreaker, created.CircuitBreakerRollback, created.MinimumHealthyPercent, created.MaximumPercent = false, false, 0, 0
-	created.HealthCheckGracePeriod, created.EnableECSManagedTags = 0, false
+	if !a.keepsCreateServiceFields(svc) {
+		created.CircuitBreaker, created.CircuitBreakerRollback, created.MinimumHealthyPercent, created.MaximumPercent = false, false, 0, 0
+		created.HealthCheckGracePeriod, created.EnableECSManagedTags = 0, false
+	}
 	expectObservedProps(t, "Observe", child.Kind, created, obs.Props)
 
 	// Refuse to take over an existing service of the same name; leave it untouched.
@@ -246,7 +248,7 @@ func TestAccECSServiceHandler_steadyStateTimeout(t *testing.T) {
 	a := newAcc(t)
 	fastWaiters(t)
 	f := a.newServiceFixture()
-	h := NewECSServiceHandler(a.ecs)
+	h := NewECSServiceHandler(a.ecs, a.ecr)
 
 	// The emulator reports more running tasks than this service wants only up
 	// to MOTO_ECS_SERVICE_RUNNING (1000): above it the rollout never completes.
@@ -275,7 +277,7 @@ func TestAccECSServiceHandler_steadyStateTimeout(t *testing.T) {
 
 func TestAccECSServiceHandler_steadyStateErrorEvents(t *testing.T) {
 	a := newAcc(t)
-	h := NewECSServiceHandler(a.ecs)
+	h := NewECSServiceHandler(a.ecs, a.ecr)
 	last := &ecstypes.Service{}
 	for i := 7; i >= 1; i-- { // newest first, as ECS returns them
 		last.Events = append(last.Events, ecstypes.ServiceEvent{
@@ -299,7 +301,7 @@ func TestAccECSServiceHandler_createRetry(t *testing.T) {
 	a := newAcc(t)
 	fastWaiters(t)
 	f := a.newServiceFixture()
-	h := NewECSServiceHandler(a.ecs)
+	h := NewECSServiceHandler(a.ecs, a.ecr)
 	name := acctest.RandomName("retry")
 	child := serviceChild(f.props(name, f.tdARN, 1, nil))
 
@@ -310,7 +312,7 @@ func TestAccECSServiceHandler_createRetry(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	a.expectCalls("Create with retry", "DescribeServices", "CreateService", "CreateService", "DescribeServices")
+	a.expectCalls("Create with retry", "DescribeServices", "DescribeTaskDefinition", "CreateService", "CreateService", "DescribeServices")
 	if err := h.Delete(a.ctx, recorded(child, out)); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
@@ -322,7 +324,7 @@ func TestAccECSServiceHandler_createRetry(t *testing.T) {
 		!strings.Contains(err.Error(), "Error retrieving subnet information") {
 		t.Fatalf("Create: err = %v, want the AWS message", err)
 	}
-	a.expectCalls("Create with another error", "DescribeServices", "CreateService")
+	a.expectCalls("Create with another error", "DescribeServices", "DescribeTaskDefinition", "CreateService")
 }
 
 func TestSteadyStateRetryable(t *testing.T) {
@@ -364,7 +366,7 @@ func TestSteadyStateRetryable(t *testing.T) {
 		{"older failed deployment draining", svc("ACTIVE", newTD, dep("ecs-svc/new", inProgress, "PRIMARY", newTD), dep("ecs-svc/old", failed, "ACTIVE", oldTD)), newTD, before, true, ""},
 		{"draining", svc("DRAINING", newTD, dep("ecs-svc/new", completed, "PRIMARY", newTD)), newTD, before, false, "the service is DRAINING"},
 	} {
-		retry, err := steadyStateRetryable(tc.svc, tc.want, tc.before)
+		retry, err := steadyStateRetryable(tc.svc, tc.want, tc.before, false)
 		if retry != tc.retry || (err != nil) != (tc.wantErr != "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
 			t.Errorf("%s: retry=%v err=%v; want retry=%v err containing %q", tc.name, retry, err, tc.retry, tc.wantErr)
 		}
@@ -380,8 +382,8 @@ func TestSteadyStateErrorRolledBack(t *testing.T) {
 			RolloutState: ecstypes.DeploymentRolloutStateCompleted, TaskDefinition: aws.String("arn:aws:ecs:us-east-1:1:task-definition/web:1")}},
 		Events: []ecstypes.ServiceEvent{{Message: aws.String("(service web) deployment ecs-svc/1 deployment failed: tasks failed to start. Rolling back.")}},
 	}
-	_, cause := steadyStateRetryable(last, "arn:aws:ecs:us-east-1:1:task-definition/web:2", nil)
-	h := NewECSServiceHandler(noTasksECS{})
+	_, cause := steadyStateRetryable(last, "arn:aws:ecs:us-east-1:1:task-definition/web:2", nil, false)
+	h := NewECSServiceHandler(noTasksECS{}, nil)
 	msg := h.steadyStateError(context.Background(), "platform", "web", last, cause).Error()
 	for _, want := range []string{"did not reach a steady state", "the deployment was rolled back", "task-definition/web:1", "Rolling back."} {
 		if !strings.Contains(msg, want) {
@@ -455,6 +457,14 @@ func TestECSServiceProps(t *testing.T) {
 	}
 }
 
+// keepsCreateServiceFields reports whether the emulator kept what moto's
+// CreateService drops (the deployment configuration, among others): the
+// patched emulator does, as AWS; plain moto does not.
+func (a *accEnv) keepsCreateServiceFields(svc ecstypes.Service) bool {
+	dc := svc.DeploymentConfiguration
+	return dc != nil && dc.DeploymentCircuitBreaker != nil && dc.DeploymentCircuitBreaker.Enable
+}
+
 func describeService(t *testing.T, a *accEnv, cluster, name string) ecstypes.Service {
 	t.Helper()
 	defer a.ops.reset()
@@ -475,7 +485,7 @@ func TestAccECSServiceHandler_adopt(t *testing.T) {
 	fastWaiters(t)
 	ctx := a.ctx
 	f := a.newServiceFixture()
-	h := NewECSServiceHandler(a.ecs)
+	h := NewECSServiceHandler(a.ecs, a.ecr)
 
 	name := acctest.RandomName("web")
 	tags := ownerTags(f.cluster+"/"+name, "service", nil)
@@ -485,6 +495,7 @@ func TestAccECSServiceHandler_adopt(t *testing.T) {
 		t.Fatalf("Create: %v", err)
 	}
 	t.Cleanup(func() { _ = h.Delete(context.Background(), recorded(child, out)) })
+	keeps := a.keepsCreateServiceFields(describeService(t, a, f.cluster, name))
 	a.ops.reset()
 
 	// Create again: adopted, not created. (moto dropped the deployment
@@ -494,7 +505,11 @@ func TestAccECSServiceHandler_adopt(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Create of an existing own service: %v", err)
 	}
-	a.expectCalls("adopting Create", "DescribeServices", "UpdateService", "DescribeServices")
+	if keeps {
+		a.expectCalls("adopting Create", "DescribeServices", "DescribeServices")
+	} else {
+		a.expectCalls("adopting Create", "DescribeServices", "UpdateService", "DescribeServices")
+	}
 	if got[composite.AttrARN] != out[composite.AttrARN] || got[composite.AttrName] != out[composite.AttrName] {
 		t.Errorf("adopted outputs = %v, want %v", got, out)
 	}
@@ -526,7 +541,7 @@ func TestAccECSServiceHandler_updateSendsOnlyChanges(t *testing.T) {
 	f := a.newServiceFixture()
 	sent := &updateInputs{}
 	client := ecs.New(a.ecs.Options(), func(o *ecs.Options) { o.APIOptions = append(o.APIOptions, sent.register) })
-	h := NewECSServiceHandler(client)
+	h := NewECSServiceHandler(client, a.ecr)
 
 	name := acctest.RandomName("web")
 	tags := ownerTags(f.cluster+"/"+name, "service", nil)
@@ -541,15 +556,23 @@ func TestAccECSServiceHandler_updateSendsOnlyChanges(t *testing.T) {
 	// First update: moto dropped these on create, so they are sent once -
 	// and nothing the service already has (network, load balancers, task
 	// definition, desired count, platform version, tag propagation).
+	// (The patched emulator keeps them: nothing to send.)
+	keeps := a.keepsCreateServiceFields(describeService(t, a, f.cluster, name))
 	a.ops.reset()
 	if _, err := h.Update(ctx, child, rec); err != nil {
 		t.Fatalf("first Update: %v", err)
 	}
-	a.expectCalls("first Update", "DescribeServices", "UpdateService", "DescribeServices")
-	if in := sent.last(t); in.NetworkConfiguration != nil || in.LoadBalancers != nil || in.ServiceRegistries != nil ||
-		in.TaskDefinition != nil || in.DesiredCount != nil || in.PlatformVersion != nil || in.PropagateTags != "" ||
-		in.DeploymentConfiguration == nil || aws.ToInt32(in.HealthCheckGracePeriodSeconds) != 30 || !aws.ToBool(in.EnableECSManagedTags) {
-		t.Errorf("first UpdateService = %s", describeUpdate(in))
+	if keeps {
+		a.expectCalls("first Update", "DescribeServices", "DescribeServices")
+	} else {
+		a.expectCalls("first Update", "DescribeServices", "UpdateService", "DescribeServices")
+	}
+	if !keeps {
+		if in := sent.last(t); in.NetworkConfiguration != nil || in.LoadBalancers != nil || in.ServiceRegistries != nil ||
+			in.TaskDefinition != nil || in.DesiredCount != nil || in.PlatformVersion != nil || in.PropagateTags != "" ||
+			in.DeploymentConfiguration == nil || aws.ToInt32(in.HealthCheckGracePeriodSeconds) != 30 || !aws.ToBool(in.EnableECSManagedTags) {
+			t.Errorf("first UpdateService = %s", describeUpdate(in))
+		}
 	}
 
 	// No-op update: no UpdateService at all.

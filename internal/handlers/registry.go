@@ -9,6 +9,11 @@ import (
 // ServiceRegistry maps every child kind a service composite can emit to its
 // handler. TestRegistries asserts that every kind an expansion emits has one.
 func ServiceRegistry(c *conns.Clients) engine.Registry {
+	// The ECS service handler checks its images in ECR, and keeps the task
+	// definition revision a deployment started without waiting may roll
+	// back to: the task definition handler it returns spares that revision.
+	service := NewECSServiceHandler(c.ECS(), c.ECR())
+	taskDefinitions := service.KeepRollbackRevisions(NewTaskDefinitionHandler(c.ECS()))
 	return engine.Registry{
 		composite.KindIAMRole:          NewRoleHandler(c.IAM()),
 		composite.KindIAMRolePolicy:    NewRolePolicyHandler(c.IAM()),
@@ -17,8 +22,8 @@ func ServiceRegistry(c *conns.Clients) engine.Registry {
 		composite.KindTargetGroup:      NewTargetGroupHandler(c.ELBv2(), c.EC2()),
 		composite.KindListenerRule:     NewListenerRuleHandler(c.ELBv2()),
 		composite.KindDiscoveryService: NewDiscoveryServiceHandler(c.ServiceDiscovery()),
-		composite.KindTaskDefinition:   NewTaskDefinitionHandler(c.ECS()),
-		composite.KindECSService:       NewECSServiceHandler(c.ECS()),
+		composite.KindTaskDefinition:   taskDefinitions,
+		composite.KindECSService:       service,
 	}
 }
 
