@@ -62,7 +62,10 @@ func NewDiscoveryServiceHandler(api DiscoveryServiceAPI) *DiscoveryServiceHandle
 	return &DiscoveryServiceHandler{api: api}
 }
 
-// Create creates the service with a fresh random CreatorRequestId: the
+// Create creates the service with a fresh random CreatorRequestId (and,
+// only in a DNS namespace, its DNS records: Cloud Map refuses a DnsConfig in
+// an HTTP namespace, "When you specify an HTTP service, you can't include a
+// DnsConfig element"): the
 // SDK's own retries of this call resend the same input, so they stay
 // idempotent, while a later Create (destroy and recreate, or the next
 // apply) never reuses a token AWS may answer with DuplicateRequest. A
@@ -85,14 +88,17 @@ func (h *DiscoveryServiceHandler) Create(ctx context.Context, c composite.Child)
 		CreatorRequestId: aws.String(token),
 		Tags:             discoveryTags(p.Tags),
 	}
-	if len(p.RecordTypes) > 0 {
+	if discoveryHasDNS(p) {
 		in.DnsConfig = &sdtypes.DnsConfig{
 			RoutingPolicy: sdtypes.RoutingPolicy(p.RoutingPolicy),
 			DnsRecords:    discoveryRecords(p),
 		}
 	}
 	if p.FailureThreshold > 0 {
-		in.HealthCheckCustomConfig = &sdtypes.HealthCheckCustomConfig{FailureThreshold: aws.Int32(p.FailureThreshold)}
+		// ECS reports task health through the custom health check. Its
+		// FailureThreshold is deprecated ("This parameter is no longer
+		// supported and is always set to 1"): it is not sent.
+		in.HealthCheckCustomConfig = &sdtypes.HealthCheckCustomConfig{}
 	}
 	out, err := h.api.CreateService(ctx, in)
 	if ErrorCode(err) == errCodeDiscoveryServiceExists {
@@ -223,12 +229,19 @@ func (h *DiscoveryServiceHandler) byName(ctx context.Context, namespaceID, name 
 // discoveryServiceProps maps a service as GetService returns it (and its
 // user tags, nil when not read). The props hold one TTL for every DNS
 // record: records whose TTLs differ read as DNSTTL -1, which no
-// configuration has.
+// configuration has. A service without a DnsConfig reads as HTTPNamespace
+// (its instances are found by DiscoverInstances only: what the composite
+// builds in an HTTP namespace, where Cloud Map refuses DNS records), with no
+// records, TTL or routing policy, exactly as the expander writes it. A
+// custom health check reads as FailureThreshold 1 whatever GetService
+// reports for the deprecated field (Cloud Map always uses 1; the props keep
+// it for hash stability).
 func discoveryServiceProps(svc *sdtypes.Service, tags map[string]string) *composite.DiscoveryServiceProps {
 	p := &composite.DiscoveryServiceProps{
-		Name:        aws.ToString(svc.Name),
-		NamespaceID: aws.ToString(svc.NamespaceId),
-		Tags:        tags,
+		Name:          aws.ToString(svc.Name),
+		NamespaceID:   aws.ToString(svc.NamespaceId),
+		HTTPNamespace: svc.DnsConfig == nil,
+		Tags:          tags,
 	}
 	if c := svc.DnsConfig; c != nil {
 		p.RoutingPolicy = string(c.RoutingPolicy)
@@ -242,14 +255,21 @@ func discoveryServiceProps(svc *sdtypes.Service, tags map[string]string) *compos
 			}
 		}
 	}
-	if c := svc.HealthCheckCustomConfig; c != nil {
-		p.FailureThreshold = aws.ToInt32(c.FailureThreshold)
+	if svc.HealthCheckCustomConfig != nil {
+		p.FailureThreshold = 1
 	}
 	return p
 }
 
+// discoveryHasDNS reports whether the service gets DNS records: never in an
+// HTTP namespace.
+func discoveryHasDNS(p *composite.DiscoveryServiceProps) bool {
+	return !p.HTTPNamespace && len(p.RecordTypes) > 0
+}
+
 // Update changes the DNS records' TTL (UpdateService, waiting for its
-// operation) and converges tags, calling only what differs.
+// operation; never in an HTTP namespace, whose services have no records)
+// and converges tags, calling only what differs.
 func (h *DiscoveryServiceHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
 	p, err := childProps[composite.DiscoveryServiceProps](c)
 	if err != nil {
@@ -263,7 +283,7 @@ func (h *DiscoveryServiceHandler) Update(ctx context.Context, c composite.Child,
 	name := firstNonEmpty(aws.ToString(svc.Name), p.Name, c.Name)
 	outputs := discoveryOutputs(svc, name)
 
-	if svc.DnsConfig != nil && len(p.RecordTypes) > 0 && discoveryTTLDiffers(svc.DnsConfig.DnsRecords, p.DNSTTL) {
+	if svc.DnsConfig != nil && discoveryHasDNS(p) && discoveryTTLDiffers(svc.DnsConfig.DnsRecords, p.DNSTTL) {
 		out, err := h.api.UpdateService(ctx, &servicediscovery.UpdateServiceInput{
 			Id: aws.String(id),
 			Service: &sdtypes.ServiceChange{

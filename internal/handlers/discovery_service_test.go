@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/servicediscovery"
 	sdtypes "github.com/aws/aws-sdk-go-v2/service/servicediscovery/types"
 	"github.com/aws/smithy-go"
@@ -34,15 +35,50 @@ func discoveryChild(name, namespace string, ttl int64, tags map[string]string) c
 	}
 }
 
-// httpNamespaceA creates a Cloud Map HTTP namespace for the test and removes
-// it afterwards.
+// httpDiscoveryChild is the child the expander builds in an HTTP
+// namespace: no DNS records, TTL or routing policy.
+func httpDiscoveryChild(name, namespace string, tags map[string]string) composite.Child {
+	return newChild("discovery_service", composite.KindDiscoveryService, name, &composite.DiscoveryServiceProps{
+		Name: name, NamespaceID: namespace, FailureThreshold: 1, HTTPNamespace: true, Tags: tags,
+	})
+}
+
+// newHTTPNamespace creates a Cloud Map HTTP namespace for the test and
+// removes it afterwards.
 func newHTTPNamespace(t *testing.T, at *accEnv, client *servicediscovery.Client) string {
 	t.Helper()
 	out, err := client.CreateHttpNamespace(at.ctx, &servicediscovery.CreateHttpNamespaceInput{Name: aws.String(acctest.RandomName("ns"))})
 	if err != nil {
 		t.Fatalf("CreateHttpNamespace: %v", err)
 	}
-	op, err := client.GetOperation(at.ctx, &servicediscovery.GetOperationInput{OperationId: out.OperationId})
+	return namespaceOperationTarget(t, at, client, out.OperationId)
+}
+
+// newDNSNamespace creates a Cloud Map private DNS namespace (in a VPC of its
+// own: one private DNS namespace per VPC) for a test of DNS records, and
+// removes both afterwards.
+func newDNSNamespace(t *testing.T, at *accEnv, client *servicediscovery.Client) string {
+	t.Helper()
+	vpc, err := at.ec2.CreateVpc(at.ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.41.0.0/16")})
+	if err != nil {
+		t.Fatalf("CreateVpc: %v", err)
+	}
+	vpcID := aws.ToString(vpc.Vpc.VpcId)
+	t.Cleanup(func() { _, _ = at.ec2.DeleteVpc(context.Background(), &ec2.DeleteVpcInput{VpcId: aws.String(vpcID)}) })
+	out, err := client.CreatePrivateDnsNamespace(at.ctx, &servicediscovery.CreatePrivateDnsNamespaceInput{
+		Name: aws.String(acctest.RandomName("ns") + ".internal"), Vpc: aws.String(vpcID),
+	})
+	if err != nil {
+		t.Fatalf("CreatePrivateDnsNamespace: %v", err)
+	}
+	return namespaceOperationTarget(t, at, client, out.OperationId)
+}
+
+// namespaceOperationTarget returns the namespace a create operation made,
+// deleted when the test ends.
+func namespaceOperationTarget(t *testing.T, at *accEnv, client *servicediscovery.Client, opID *string) string {
+	t.Helper()
+	op, err := client.GetOperation(at.ctx, &servicediscovery.GetOperationInput{OperationId: opID})
 	if err != nil {
 		t.Fatalf("GetOperation: %v", err)
 	}
@@ -51,7 +87,7 @@ func newHTTPNamespace(t *testing.T, at *accEnv, client *servicediscovery.Client)
 		t.Fatalf("namespace operation %+v has no namespace target", op.Operation)
 	}
 	t.Cleanup(func() {
-		_, _ = client.DeleteNamespace(at.ctx, &servicediscovery.DeleteNamespaceInput{Id: aws.String(id)})
+		_, _ = client.DeleteNamespace(context.Background(), &servicediscovery.DeleteNamespaceInput{Id: aws.String(id)})
 	})
 	return id
 }
@@ -61,7 +97,7 @@ func TestAccDiscoveryServiceHandler_lifecycle(t *testing.T) {
 	ctx := at.ctx
 	client := servicediscovery.NewFromConfig(at.cfg)
 	h := NewDiscoveryServiceHandler(client)
-	namespace := newHTTPNamespace(t, at, client)
+	namespace := newDNSNamespace(t, at, client)
 	name := acctest.RandomName("app")
 	owner := acctest.RandomName("owner")
 
@@ -191,7 +227,7 @@ func TestAccDiscoveryServiceHandler_deleteResourceInUse(t *testing.T) {
 	ctx := at.ctx
 	client := servicediscovery.NewFromConfig(at.cfg)
 	h := NewDiscoveryServiceHandler(client)
-	namespace := newHTTPNamespace(t, at, client)
+	namespace := newDNSNamespace(t, at, client)
 	c := discoveryChild(acctest.RandomName("app"), namespace, 10, nil)
 	out, err := h.Create(ctx, c)
 	if err != nil {
@@ -256,8 +292,93 @@ func TestDiscoveryServiceProps(t *testing.T) {
 	if got := discoveryServiceProps(svc, nil); got.DNSTTL != -1 {
 		t.Errorf("TTLs 10 and 60 read as %d, want -1", got.DNSTTL)
 	}
-	if got := discoveryServiceProps(&sdtypes.Service{Name: aws.String("web")}, nil); got.RecordTypes != nil || got.DNSTTL != 0 {
-		t.Errorf("service without DNS config = %+v", got)
+
+	// A service of an HTTP namespace: no DnsConfig. It reads exactly as the
+	// expander builds it, whatever the deprecated FailureThreshold reads.
+	http := &sdtypes.Service{Name: aws.String("web"), NamespaceId: aws.String("ns-2"), Type: sdtypes.ServiceTypeHttp,
+		HealthCheckCustomConfig: &sdtypes.HealthCheckCustomConfig{}}
+	want = composite.DiscoveryServiceProps{Name: "web", NamespaceID: "ns-2", FailureThreshold: 1, HTTPNamespace: true}
+	if got := discoveryServiceProps(http, nil); !reflect.DeepEqual(*got, want) {
+		t.Errorf("service without DNS config = %+v, want %+v", got, want)
+	}
+	if got := discoveryServiceProps(&sdtypes.Service{Name: aws.String("web")}, nil); got.FailureThreshold != 0 {
+		t.Errorf("service without a custom health check reads FailureThreshold %d, want 0", got.FailureThreshold)
+	}
+}
+
+// In an HTTP namespace Cloud Map refuses DNS records ("InvalidInput: When
+// you specify an HTTP service, you can't include a DnsConfig element"; the
+// patched emulator enforces it): the service is created without a
+// DnsConfig, even from props that carry records, reads back as the props
+// the expander builds (HTTPNamespace, no records: no drift), and an Update
+// never tries to change records. No CreateService sends the deprecated
+// FailureThreshold (issue 8, items 1 and 22).
+func TestAccDiscoveryServiceHandler_httpNamespace(t *testing.T) {
+	at := newAcc(t)
+	ctx := at.ctx
+	wire := &requestIDLog{}
+	client := servicediscovery.NewFromConfig(at.cfg, func(o *servicediscovery.Options) {
+		o.APIOptions = append(o.APIOptions, wire.register)
+	})
+	h := NewDiscoveryServiceHandler(client)
+	namespace := newHTTPNamespace(t, at, client)
+	owner := acctest.RandomName("owner")
+
+	// As the expander builds it.
+	name := acctest.RandomName("app")
+	c := httpDiscoveryChild(name, namespace, ownerTags(owner, "discovery_service", nil))
+	out, err := h.Create(ctx, c)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	t.Cleanup(func() { _ = h.Delete(context.Background(), recorded(c, out)) })
+	svc := getDiscoveryService(t, at, client, out[composite.AttrID])
+	if svc.DnsConfig != nil {
+		t.Errorf("DnsConfig of the HTTP service = %+v, want none", svc.DnsConfig)
+	}
+	if svc.HealthCheckCustomConfig == nil {
+		t.Errorf("HTTP service has no custom health check config (ECS reports task health through it)")
+	}
+	bodies := wire.bodies()
+	if len(bodies) != 1 || strings.Contains(bodies[0], "DnsConfig") || strings.Contains(bodies[0], "FailureThreshold") ||
+		!strings.Contains(bodies[0], `"HealthCheckCustomConfig":{}`) {
+		t.Errorf("CreateService bodies = %v, want one without DnsConfig and FailureThreshold, with an empty HealthCheckCustomConfig", bodies)
+	}
+	rec := recorded(c, out)
+	obs, found, err := h.Observe(ctx, rec, false)
+	if err != nil || !found {
+		t.Fatalf("Observe = found %v, err %v", found, err)
+	}
+	refreshed := clone(c.Props).(*composite.DiscoveryServiceProps)
+	refreshed.Tags = nil
+	expectObservedProps(t, "Observe", c.Kind, refreshed, obs.Props)
+	_, fobs, found, err := h.Find(ctx, composite.Lookup{Key: c.Key, Kind: c.Kind, Owner: owner, ID: out[composite.AttrID], OwnedOnly: true})
+	if err != nil || !found {
+		t.Fatalf("Find = found %v, err %v", found, err)
+	}
+	expectObservedProps(t, "Find", c.Kind, c.Props, fobs.Props)
+
+	// Props that carry records anyway (an older configuration's shape): no
+	// DnsConfig is sent, and no Update tries to change records.
+	name2 := acctest.RandomName("app")
+	withRecords := discoveryChild(name2, namespace, 10, ownerTags(owner, "discovery_service", nil))
+	withRecords.Props.(*composite.DiscoveryServiceProps).HTTPNamespace = true
+	out2, err := h.Create(ctx, withRecords)
+	if err != nil {
+		t.Fatalf("Create of HTTP-namespace props with records: %v", err)
+	}
+	t.Cleanup(func() { _ = h.Delete(context.Background(), recorded(withRecords, out2)) })
+	if svc := getDiscoveryService(t, at, client, out2[composite.AttrID]); svc.DnsConfig != nil {
+		t.Errorf("DnsConfig = %+v, want none", svc.DnsConfig)
+	}
+	ttl := discoveryChild(name2, namespace, 60, ownerTags(owner, "discovery_service", nil))
+	ttl.Props.(*composite.DiscoveryServiceProps).HTTPNamespace = true
+	at.ops.reset()
+	if _, err := h.Update(ctx, ttl, recorded(withRecords, out2)); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	if m := at.ops.mutating(); len(m) > 0 {
+		t.Errorf("Update of an HTTP service made mutating calls %v", m)
 	}
 }
 
@@ -293,7 +414,7 @@ func TestAccDiscoveryServiceHandler_creatorRequestIDPerCreate(t *testing.T) {
 		o.APIOptions = append(o.APIOptions, tokens.register)
 	})
 	h := NewDiscoveryServiceHandler(client)
-	namespace := newHTTPNamespace(t, at, client)
+	namespace := newDNSNamespace(t, at, client)
 	c := discoveryChild(acctest.RandomName("app"), namespace, 10, nil)
 
 	// The first attempt of the first CreateService fails with a throttling
@@ -332,7 +453,7 @@ func TestAccDiscoveryServiceHandler_adopt(t *testing.T) {
 	ctx := at.ctx
 	client := servicediscovery.NewFromConfig(at.cfg)
 	h := NewDiscoveryServiceHandler(client)
-	namespace := newHTTPNamespace(t, at, client)
+	namespace := newDNSNamespace(t, at, client)
 	owner := acctest.RandomName("owner")
 	name := acctest.RandomName("app")
 	c := discoveryChild(name, namespace, 10, ownerTags(owner, "discovery_service", nil))
@@ -376,12 +497,13 @@ func TestAccDiscoveryServiceHandler_adopt(t *testing.T) {
 	}
 }
 
-// requestIDLog records the CreatorRequestId of every CreateService
-// attempt as sent on the wire (after the SDK's retry middleware), and can
+// requestIDLog records the CreatorRequestId (and the body) of every
+// CreateService attempt as sent on the wire (after the SDK's retry middleware), and can
 // fail the first attempt with a retryable throttling error.
 type requestIDLog struct {
 	mu            sync.Mutex
 	ids           []string
+	raw           []string
 	throttleFirst bool
 }
 
@@ -403,6 +525,7 @@ func (l *requestIDLog) register(stack *middleware.Stack) error {
 			_ = json.Unmarshal(body, &sent)
 			l.mu.Lock()
 			l.ids = append(l.ids, sent.CreatorRequestId)
+			l.raw = append(l.raw, string(body))
 			throttle := l.throttleFirst
 			l.throttleFirst = false
 			l.mu.Unlock()
@@ -411,6 +534,13 @@ func (l *requestIDLog) register(stack *middleware.Stack) error {
 			}
 			return next.HandleFinalize(ctx, in)
 		}), "Retry", middleware.After)
+}
+
+// bodies returns the CreateService request bodies, one per attempt.
+func (l *requestIDLog) bodies() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.raw...)
 }
 
 func (l *requestIDLog) get() []string {

@@ -72,6 +72,17 @@ func NewListenerRuleHandler(api ListenerRuleAPI) *ListenerRuleHandler {
 // described again and the create retried, at most priorityAllocationRetries
 // times. "Target group ... does not have an associated load balancer" is
 // retried for up to TargetGroupAssocTimeout.
+//
+// A rule on the listener that carries this child's ownership tags was made
+// for this child by an earlier Create whose response was lost (a killed run,
+// or the SDK's retry of a CreateRule that AWS had carried out, which then
+// meets PriorityInUse): it is adopted and converged with Update instead of
+// a second rule being created. Create looks for one before allocating a
+// priority (from the same DescribeRules listing: one DescribeTags per 20
+// rules on the listener, none when it has no other rule or the child no
+// owner tag) and, with an explicit priority, when CreateRule answers
+// PriorityInUse. A rule of another owner holding an explicit priority is
+// never adopted: the PriorityInUse error is returned.
 func (h *ListenerRuleHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.ListenerRuleProps](c)
 	if err != nil {
@@ -86,6 +97,19 @@ func (h *ListenerRuleHandler) Create(ctx context.Context, c composite.Child) (ma
 	if p.Priority != 0 {
 		in.Priority = aws.Int32(p.Priority)
 		rule, err := h.createRule(ctx, in)
+		if ErrorCode(err) == errCodePriorityInUse {
+			rules, lerr := h.listRules(ctx, p.ListenerARN)
+			if lerr != nil {
+				return nil, fmt.Errorf("creating listener rule (priority %d) on %s: %w (%v)", p.Priority, p.ListenerARN, err, lerr)
+			}
+			owned, oerr := h.ownedRule(ctx, c, p, rules)
+			if oerr != nil {
+				return nil, fmt.Errorf("creating listener rule (priority %d) on %s: %w (%v)", p.Priority, p.ListenerARN, err, oerr)
+			}
+			if owned != nil {
+				return h.adopt(ctx, c, p, owned)
+			}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("creating listener rule (priority %d) on %s: %w", p.Priority, p.ListenerARN, err)
 		}
@@ -95,7 +119,18 @@ func (h *ListenerRuleHandler) Create(ctx context.Context, c composite.Child) (ma
 	unlock := h.lock(p.ListenerARN)
 	defer unlock()
 	for retry := 0; ; retry++ {
-		prio, err := h.allocatePriority(ctx, p.ListenerARN, p.PriorityHint)
+		rules, err := h.listRules(ctx, p.ListenerARN)
+		if err != nil {
+			return nil, fmt.Errorf("creating listener rule on %s: listing rules to allocate a priority: %w", p.ListenerARN, err)
+		}
+		owned, err := h.ownedRule(ctx, c, p, rules)
+		if err != nil {
+			return nil, fmt.Errorf("creating listener rule on %s: %w", p.ListenerARN, err)
+		}
+		if owned != nil {
+			return h.adopt(ctx, c, p, owned)
+		}
+		prio, err := lowestFreePriority(usedPriorities(rules), p.PriorityHint)
 		if err != nil {
 			return nil, fmt.Errorf("creating listener rule on %s: %w", p.ListenerARN, err)
 		}
@@ -105,10 +140,57 @@ func (h *ListenerRuleHandler) Create(ctx context.Context, c composite.Child) (ma
 			return ruleOutputs(&rule, c.Name), nil
 		}
 		if ErrorCode(err) == errCodePriorityInUse && retry < priorityAllocationRetries {
-			continue
+			continue // the next round adopts the rule if it was our own
 		}
 		return nil, fmt.Errorf("creating listener rule (allocated priority %d) on %s: %w", prio, p.ListenerARN, err)
 	}
+}
+
+// ownedRule returns the rule among rules (a listener's, as DescribeRules
+// lists them) whose ownership tags name the child's owner and key, or nil.
+// A child without an owner tag owns none (no call). Calls: DescribeTags per
+// elbv2TagsPerCall non-default rules.
+func (h *ListenerRuleHandler) ownedRule(ctx context.Context, c composite.Child, p *composite.ListenerRuleProps, rules []elbv2types.Rule) (*elbv2types.Rule, error) {
+	owner := p.Tags[composite.TagOwner]
+	if owner == "" {
+		return nil, nil
+	}
+	var candidates []elbv2types.Rule
+	for _, r := range rules {
+		if !aws.ToBool(r.IsDefault) {
+			candidates = append(candidates, r)
+		}
+	}
+	for start := 0; start < len(candidates); start += elbv2TagsPerCall {
+		chunk := candidates[start:min(start+elbv2TagsPerCall, len(candidates))]
+		arns := make([]string, 0, len(chunk))
+		for _, r := range chunk {
+			arns = append(arns, aws.ToString(r.RuleArn))
+		}
+		tags, err := elbv2TagsOfMany(ctx, h.api, arns)
+		if err != nil {
+			return nil, fmt.Errorf("looking for this resource's own rule: %w", err)
+		}
+		for i := range chunk {
+			if ownershipMismatch(tags[arns[i]], owner, c.Key) == "" {
+				return &chunk[i], nil
+			}
+		}
+	}
+	return nil, nil
+}
+
+// adopt takes over the child's own rule (ownedRule's) and converges it with
+// Update: conditions, action, an explicit priority and tags; an allocated
+// priority is the rule's.
+func (h *ListenerRuleHandler) adopt(ctx context.Context, c composite.Child, p *composite.ListenerRuleProps, rule *elbv2types.Rule) (map[string]string, error) {
+	ruleARN := aws.ToString(rule.RuleArn)
+	out, err := h.Update(ctx, c, composite.Recorded{Key: c.Key, Kind: c.Kind, Name: c.Name, ARN: ruleARN,
+		PriorityExplicit: composite.Ptr(p.Priority != 0)})
+	if err != nil {
+		return out, fmt.Errorf("adopting this resource's listener rule %s on %s: %w", ruleARN, p.ListenerARN, err)
+	}
+	return out, nil
 }
 
 // Observe reads the rule (one DescribeRules call; with full also
@@ -417,23 +499,30 @@ func (h *ListenerRuleHandler) createRule(ctx context.Context, in *elbv2.CreateRu
 	return rule, err
 }
 
-// allocatePriority returns the lowest priority not used on the listener that
-// is >= hint (1 when unset), wrapping around to 1 when none is free above it.
-func (h *ListenerRuleHandler) allocatePriority(ctx context.Context, listenerARN string, hint int32) (int32, error) {
-	used := map[int32]bool{}
+// listRules returns every rule of the listener (DescribeRules pages).
+func (h *ListenerRuleHandler) listRules(ctx context.Context, listenerARN string) ([]elbv2types.Rule, error) {
+	var rules []elbv2types.Rule
 	pages := elbv2.NewDescribeRulesPaginator(h.api, &elbv2.DescribeRulesInput{ListenerArn: aws.String(listenerARN)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return 0, fmt.Errorf("listing rules to allocate a priority: %w", err)
+			return nil, err
 		}
-		for _, r := range page.Rules {
-			if n, err := strconv.Atoi(aws.ToString(r.Priority)); err == nil { // "default" is skipped
-				used[int32(n)] = true
-			}
+		rules = append(rules, page.Rules...)
+	}
+	return rules, nil
+}
+
+// usedPriorities returns the numeric priorities of rules ("default" is
+// skipped).
+func usedPriorities(rules []elbv2types.Rule) map[int32]bool {
+	used := map[int32]bool{}
+	for _, r := range rules {
+		if n, err := strconv.Atoi(aws.ToString(r.Priority)); err == nil {
+			used[int32(n)] = true
 		}
 	}
-	return lowestFreePriority(used, hint)
+	return used
 }
 
 // lowestFreePriority picks the lowest priority >= hint not in used, wrapping

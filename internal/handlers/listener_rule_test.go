@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
@@ -365,5 +367,125 @@ func TestAccListenerRuleHandler_targetGroupAssociationRetry(t *testing.T) {
 	a.expectCalls("Create with association retry", "CreateRule", "CreateRule")
 	if out[composite.AttrPriority] != "3" {
 		t.Errorf("outputs = %v", out)
+	}
+}
+
+// ownedRules returns the ARNs of the listener's rules whose ownership tags
+// name owner and the listener_rule key.
+func (a *accEnv) ownedRules(listenerARN, owner string) []string {
+	a.t.Helper()
+	out, err := a.elb.DescribeRules(a.ctx, &elbv2.DescribeRulesInput{ListenerArn: aws.String(listenerARN)})
+	if err != nil {
+		a.t.Fatalf("DescribeRules: %v", err)
+	}
+	var owned []string
+	for _, r := range out.Rules {
+		if aws.ToBool(r.IsDefault) {
+			continue
+		}
+		tags, err := elbv2TagsOf(a.ctx, a.elb, aws.ToString(r.RuleArn))
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		if ownershipMismatch(tags, owner, "listener_rule") == "" {
+			owned = append(owned, aws.ToString(r.RuleArn))
+		}
+	}
+	return owned
+}
+
+// A CreateRule that AWS carried out but whose response was lost leaves a
+// rule with the child's ownership tags on the listener; the SDK's retry of
+// it then meets PriorityInUse (the priority is the rule's), and a killed
+// run's next Create knows nothing of it. Create adopts that rule instead of
+// making a second one, with an allocated or an explicit priority; another
+// owner's rule is never adopted (issue 8, item 13).
+func TestAccListenerRuleHandler_adoptLostCreate(t *testing.T) {
+	a := newAcc(t)
+	n := a.newNetwork()
+	_, listenerARN := a.newListener(n)
+	tg := a.newTargetGroup(n)
+	props := func(prio int32, owner string) *composite.ListenerRuleProps {
+		return &composite.ListenerRuleProps{ListenerARN: listenerARN, Priority: prio, PriorityHint: 100,
+			PathPatterns: []string{"/" + owner + "/*"}, TargetGroupARN: tg, Tags: ownerTags(owner, "listener_rule", nil)}
+	}
+	deleteAll := func(arns []string) {
+		for _, arn := range arns {
+			_, _ = a.elb.DeleteRule(context.Background(), &elbv2.DeleteRuleInput{RuleArn: aws.String(arn)})
+		}
+	}
+	// A rule of another composite on the listener: its tags are read, it
+	// is left alone.
+	other := ruleChild("other-rule", props(0, acctest.RandomName("other")))
+	otherOut, err := NewListenerRuleHandler(a.elb).Create(a.ctx, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { deleteAll([]string{otherOut[composite.AttrARN]}) })
+
+	for _, tc := range []struct {
+		what string
+		prio int32
+	}{{"allocated", 0}, {"explicit", 7}} {
+		t.Run(tc.what, func(t *testing.T) {
+			owner := acctest.RandomName("c") + "/web"
+			c := ruleChild("web-rule", props(tc.prio, owner))
+
+			// The SDK retries a CreateRule whose response was lost.
+			lost := loseResponses("CreateRule", 1)
+			client := elbv2.NewFromConfig(a.cfg, func(o *elbv2.Options) { o.APIOptions = append(o.APIOptions, lost.register) })
+			h := NewListenerRuleHandler(client)
+			out, err := h.Create(a.ctx, c)
+			t.Cleanup(func() { deleteAll(a.ownedRules(listenerARN, owner)) })
+			if err != nil {
+				t.Fatalf("Create with a lost CreateRule response: %v", err)
+			}
+			if lost.count() != 1 {
+				t.Fatalf("lost responses = %d, want 1", lost.count())
+			}
+			owned := a.ownedRules(listenerARN, owner)
+			if len(owned) != 1 || owned[0] != out[composite.AttrARN] {
+				t.Fatalf("rules of this child = %v, Create returned %s: want exactly the one created", owned, out[composite.AttrARN])
+			}
+			if tc.prio != 0 && out[composite.AttrPriority] != "7" {
+				t.Errorf("priority = %s, want 7", out[composite.AttrPriority])
+			}
+
+			// A killed run: the next Create (nothing recorded) adopts the
+			// rule and converges it.
+			c2 := ruleChild("web-rule", props(tc.prio, owner))
+			c2.Props.(*composite.ListenerRuleProps).PathPatterns = []string{"/moved/*"}
+			again, err := NewListenerRuleHandler(a.elb).Create(a.ctx, c2)
+			if err != nil {
+				t.Fatalf("Create after a killed run: %v", err)
+			}
+			if again[composite.AttrARN] != out[composite.AttrARN] || again[composite.AttrPriority] != out[composite.AttrPriority] {
+				t.Errorf("Create after a killed run = %v, want the adopted rule %v", again, out)
+			}
+			if owned := a.ownedRules(listenerARN, owner); len(owned) != 1 {
+				t.Errorf("rules of this child after the second Create = %v, want one", owned)
+			}
+			obs, _, err := NewListenerRuleHandler(a.elb).Observe(a.ctx, recorded(c2, again), true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			expectObservedProps(t, "adopted rule", c2.Kind, c2.Props, obs.Props)
+		})
+	}
+
+	// Another owner's rule at the explicit priority is not adopted.
+	foreignOwner := acctest.RandomName("foreign") + "/web"
+	foreign := ruleChild("foreign-rule", props(9, foreignOwner))
+	if _, err := NewListenerRuleHandler(a.elb).Create(a.ctx, foreign); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { deleteAll(a.ownedRules(listenerARN, foreignOwner)) })
+	mine := acctest.RandomName("c") + "/web"
+	_, err = NewListenerRuleHandler(a.elb).Create(a.ctx, ruleChild("web-rule", props(9, mine)))
+	if ErrorCode(err) != errCodePriorityInUse {
+		t.Fatalf("Create at another owner's priority: err = %v, want PriorityInUse", err)
+	}
+	if owned := a.ownedRules(listenerARN, mine); len(owned) != 0 {
+		t.Errorf("rules of the refused child = %v, want none", owned)
 	}
 }

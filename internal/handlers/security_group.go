@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -15,12 +16,33 @@ import (
 )
 
 const (
+	errCodeSecurityGroupInUse     = "InvalidGroup.InUse"
 	errCodeSecurityGroupNotFound  = "InvalidGroup.NotFound"
 	errCodeSecurityGroupIDInvalid = "InvalidGroupId.Malformed"
 	errCodeSecurityGroupDuplicate = "InvalidGroup.Duplicate"
 	errCodeDependencyViolation    = "DependencyViolation"
 	errCodePermissionDuplicate    = "InvalidPermission.Duplicate"
 	errCodePermissionNotFound     = "InvalidPermission.NotFound"
+)
+
+// Named timeouts of the security group handler.
+const (
+	// SecurityGroupPropagationTimeout bounds the retries of a rule call
+	// answered InvalidGroup.NotFound: EC2 is eventually consistent, "If you
+	// successfully run the CreateSecurityGroup command and then immediately
+	// run another command using the security group ID that was provided in
+	// the response of CreateSecurityGroup, it might return an
+	// InvalidGroup.NotFound error"
+	// (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html).
+	// It holds for the group the rule is on and for a group the rule
+	// references (the ALB's group, created in the same apply). The AWS
+	// provider waits 2 minutes for the same reason.
+	SecurityGroupPropagationTimeout = 2 * time.Minute
+	// SecurityGroupDeleteFallback bounds the retries of a delete answered
+	// DependencyViolation or InvalidGroup.InUse when the context has no
+	// deadline; with one (the resource's delete timeout) the retries run
+	// until it.
+	SecurityGroupDeleteFallback = 15 * time.Minute
 )
 
 // SecurityGroupAPI is the part of *ec2.Client the security group handler
@@ -99,7 +121,11 @@ func (h *SecurityGroupHandler) Create(ctx context.Context, c composite.Child) (m
 	id := aws.ToString(out.GroupId)
 	outputs := securityGroupOutputValues(firstNonEmpty(aws.ToString(out.SecurityGroupArn), id), id, p.Name, p.VpcID)
 	if perms := permissions(ruleAtoms(p.Ingress), p.Ingress); len(perms) > 0 {
-		if _, err := h.api.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: perms}); err != nil {
+		err := retryGroupNotFound(ctx, func(ctx context.Context) error {
+			_, err := h.api.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: perms})
+			return err
+		})
+		if err != nil && ErrorCode(err) != errCodePermissionDuplicate {
 			return outputs, fmt.Errorf("authorizing ingress of security group %s: %w", id, err)
 		}
 	}
@@ -256,9 +282,17 @@ func (h *SecurityGroupHandler) converge(ctx context.Context, sg *ec2types.Securi
 	return outputs, nil
 }
 
+// retryGroupNotFound runs one rule call (Authorize or Revoke), retrying
+// InvalidGroup.NotFound - the group, or a group a rule references, not yet
+// visible - for SecurityGroupPropagationTimeout (bounded by ctx).
+func retryGroupNotFound(ctx context.Context, call func(context.Context) error) error {
+	return RetryOn(ctx, SecurityGroupPropagationTimeout, func(err error) bool { return ErrorCode(err) == errCodeSecurityGroupNotFound }, call)
+}
+
 // syncRules makes the group's ingress (or egress) rules equal to desired,
 // given the current rule atoms: revoke first (so a rule moved between
-// descriptions is never duplicated), then authorize.
+// descriptions is never duplicated), then authorize. A rule call answered
+// InvalidGroup.NotFound is retried (retryGroupNotFound).
 func (h *SecurityGroupHandler) syncRules(ctx context.Context, id string, egress bool, live map[string]ec2types.IpPermission, desired []composite.SecurityGroupRule) error {
 	current := make([]string, 0, len(live))
 	for a := range live {
@@ -293,24 +327,30 @@ func (h *SecurityGroupHandler) syncRules(ctx context.Context, id string, egress 
 		for _, a := range revoke {
 			perms = append(perms, live[a])
 		}
-		var err error
-		if egress {
-			_, err = h.api.RevokeSecurityGroupEgress(ctx, &ec2.RevokeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: perms})
-		} else {
-			_, err = h.api.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: perms})
-		}
+		err := retryGroupNotFound(ctx, func(ctx context.Context) error {
+			var err error
+			if egress {
+				_, err = h.api.RevokeSecurityGroupEgress(ctx, &ec2.RevokeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: perms})
+			} else {
+				_, err = h.api.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: perms})
+			}
+			return err
+		})
 		if err != nil && ErrorCode(err) != errCodePermissionNotFound {
 			return fmt.Errorf("revoking %s rules %v of security group %s: %w", dir, revoke, id, err)
 		}
 	}
 	if len(authorize) > 0 {
 		perms := permissions(authorize, desired)
-		var err error
-		if egress {
-			_, err = h.api.AuthorizeSecurityGroupEgress(ctx, &ec2.AuthorizeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: perms})
-		} else {
-			_, err = h.api.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: perms})
-		}
+		err := retryGroupNotFound(ctx, func(ctx context.Context) error {
+			var err error
+			if egress {
+				_, err = h.api.AuthorizeSecurityGroupEgress(ctx, &ec2.AuthorizeSecurityGroupEgressInput{GroupId: aws.String(id), IpPermissions: perms})
+			} else {
+				_, err = h.api.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(id), IpPermissions: perms})
+			}
+			return err
+		})
 		if err != nil && ErrorCode(err) != errCodePermissionDuplicate {
 			return fmt.Errorf("authorizing %s rules %v of security group %s: %w", dir, authorize, id, err)
 		}
@@ -318,16 +358,18 @@ func (h *SecurityGroupHandler) syncRules(ctx context.Context, id string, egress 
 	return nil
 }
 
-// Delete deletes the group. A group already gone is fine; DependencyViolation
-// (a load balancer's or task's network interfaces still being released, or
-// another group's rule still referencing it) is retried for up to
-// ResourceInUseTimeout.
+// Delete deletes the group. A group already gone is fine. DependencyViolation
+// and InvalidGroup.InUse (a load balancer's or task's network interfaces
+// still being released - ALB ENIs go asynchronously, minutes after
+// DeleteLoadBalancer returns - or another group's rule still referencing
+// it) are retried until ctx's deadline (the resource's delete timeout), else
+// for SecurityGroupDeleteFallback.
 func (h *SecurityGroupHandler) Delete(ctx context.Context, rec composite.Recorded) error {
 	id := securityGroupID(rec)
 	if id == "" {
 		return nil
 	}
-	err := RetryOn(ctx, ResourceInUseTimeout, func(err error) bool { return ErrorCode(err) == errCodeDependencyViolation },
+	err := RetryOn(ctx, waitBudget(ctx, SecurityGroupDeleteFallback), securityGroupInUse,
 		func(ctx context.Context) error {
 			_, err := h.api.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(id)})
 			return err
@@ -336,6 +378,17 @@ func (h *SecurityGroupHandler) Delete(ctx context.Context, rec composite.Recorde
 		return fmt.Errorf("deleting security group %s: %w", id, err)
 	}
 	return nil
+}
+
+// securityGroupInUse reports whether a DeleteSecurityGroup error means the
+// group is still in use by something that goes away on its own (the
+// delete is retried).
+func securityGroupInUse(err error) bool {
+	switch ErrorCode(err) {
+	case errCodeDependencyViolation, errCodeSecurityGroupInUse:
+		return true
+	}
+	return false
 }
 
 // read returns the group, or an error IsNotFound accepts.

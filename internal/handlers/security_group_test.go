@@ -6,12 +6,16 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
@@ -276,4 +280,171 @@ func asNetworkError(err error, target **NetworkError) bool {
 		*target = ne
 	}
 	return ok
+}
+
+// A new security group can be InvalidGroup.NotFound to the rule calls that
+// follow its creation, and so can a new group a rule references (EC2's
+// eventual consistency, reproduced by the proxy's SecurityGroupNotFound
+// window): Create and Update retry those calls until the group is visible
+// (issue 8, item 10).
+func TestAccSecurityGroupHandler_rulesBeforeVisible(t *testing.T) {
+	a := newAcc(t)
+	n := a.newNetwork()
+	p, cfg := a.viaProxy(acctest.RealisticWindows())
+	client := ec2.NewFromConfig(cfg)
+	h := NewSecurityGroupHandler(client)
+	owner := acctest.RandomName("cl")
+
+	// The load balancer's group: ingress, and egress other than the default
+	// (a revoke and an authorize), all right after CreateSecurityGroup.
+	albName := owner + "-load-balancer"
+	albProps := testALBGroupProps(albName, n.VpcID, []string{"10.0.0.0/8"}, nil, ownerTags(owner, composite.KeyLoadBalancerSecurityGroup, nil))
+	albProps.Egress = []composite.SecurityGroupRule{{Protocol: "tcp", FromPort: 8080, ToPort: 8080, CIDRBlocks: []string{"10.40.0.0/16"}}}
+	alb := newChild(composite.KeyLoadBalancerSecurityGroup, composite.KindSecurityGroup, albName, albProps)
+	albOut, err := h.Create(a.ctx, alb)
+	if err != nil {
+		t.Fatalf("Create right after CreateSecurityGroup: %v", err)
+	}
+	albRec := recorded(alb, albOut)
+	t.Cleanup(func() { _ = h.Delete(context.Background(), albRec) })
+	requireHits(t, p, acctest.RuleSecurityGroupNotFound)
+	obs, _, err := h.Observe(a.ctx, albRec, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectObservedProps(t, "load balancer group", alb.Kind, alb.Props, obs.Props)
+
+	// A group created long enough ago, updated to reference a group created
+	// just now.
+	p.ResetConsistency()
+	fresh, err := client.CreateSecurityGroup(a.ctx, &ec2.CreateSecurityGroupInput{
+		GroupName: aws.String(acctest.RandomName("sg")), Description: aws.String("fresh"), VpcId: aws.String(n.VpcID),
+	})
+	if err != nil {
+		t.Fatalf("CreateSecurityGroup: %v", err)
+	}
+	freshID := aws.ToString(fresh.GroupId)
+	t.Cleanup(func() {
+		_, _ = a.ec2.DeleteSecurityGroup(context.Background(), &ec2.DeleteSecurityGroupInput{GroupId: aws.String(freshID)})
+	})
+	updated := *albProps
+	updated.Ingress = append(append([]composite.SecurityGroupRule(nil), albProps.Ingress...),
+		composite.SecurityGroupRule{Protocol: "tcp", FromPort: 443, ToPort: 443, SourceSecurityGroupID: freshID})
+	alb2 := newChild(alb.Key, alb.Kind, albName, &updated)
+	if _, err := h.Update(a.ctx, alb2, albRec); err != nil {
+		t.Fatalf("Update referencing a group created just now: %v", err)
+	}
+	requireHits(t, p, acctest.RuleSecurityGroupNotFound)
+	obs, _, err = h.Observe(a.ctx, albRec, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectObservedProps(t, "updated group", alb.Kind, &updated, obs.Props)
+	// The group's rules are removed before it is deleted at cleanup (the
+	// fresh group is referenced).
+	t.Cleanup(func() { _, _ = h.Update(context.Background(), alb, albRec) })
+
+	// Only InvalidGroup.NotFound is retried.
+	a.ops.failNext("AuthorizeSecurityGroupIngress", "InvalidParameterValue", "injected", 1)
+	a.ops.reset()
+	name := acctest.RandomName("sg")
+	c := newChild(composite.KeyLoadBalancerSecurityGroup, composite.KindSecurityGroup, name,
+		testALBGroupProps(name, n.VpcID, []string{"10.0.0.0/8"}, nil, ownerTags(owner, composite.KeyLoadBalancerSecurityGroup, nil)))
+	out, err := h.Create(a.ctx, c)
+	if out[composite.AttrID] != "" {
+		t.Cleanup(func() { _ = h.Delete(context.Background(), recorded(c, out)) })
+	}
+	if ErrorCode(err) != "InvalidParameterValue" {
+		t.Fatalf("Create with a failing authorize: err = %v, want the AWS error", err)
+	}
+	requireCalls(t, "Create with a failing authorize", a.ops.calls(), "CreateSecurityGroup", "AuthorizeSecurityGroupIngress")
+}
+
+// A load balancer's network interfaces hold its security groups for a while
+// after DeleteLoadBalancer returns (reproduced by the proxy's
+// SecurityGroupInUse window): the group's delete retries DependencyViolation
+// and InvalidGroup.InUse until the context's deadline - the resource's
+// delete timeout - and then fails with a clear error (issue 8, item 12).
+func TestAccSecurityGroupHandler_deleteWhileInUse(t *testing.T) {
+	a := newAcc(t)
+	n := a.newNetwork()
+	p, cfg := a.viaProxy(acctest.RealisticWindows())
+	h := NewSecurityGroupHandler(ec2.NewFromConfig(cfg))
+	elb := elbv2.NewFromConfig(cfg)
+	owner := acctest.RandomName("cl")
+	newGroup := func() composite.Recorded { // made directly: no window to wait out
+		t.Helper()
+		name := acctest.RandomName("sg")
+		c := newChild(composite.KeyLoadBalancerSecurityGroup, composite.KindSecurityGroup, name,
+			testALBGroupProps(name, n.VpcID, []string{"10.0.0.0/8"}, nil, ownerTags(owner, composite.KeyLoadBalancerSecurityGroup, nil)))
+		out, err := NewSecurityGroupHandler(a.ec2).Create(a.ctx, c)
+		if err != nil {
+			t.Fatalf("Create: %v", err)
+		}
+		rec := recorded(c, out)
+		t.Cleanup(func() { a.ops.clearFailures(); _ = h.Delete(context.Background(), rec) })
+		return rec
+	}
+
+	// The group of a load balancer deleted just now.
+	rec := newGroup()
+	lb, err := elb.CreateLoadBalancer(a.ctx, &elbv2.CreateLoadBalancerInput{
+		Name: aws.String(acctest.RandomName("alb")), Subnets: n.Subnets, SecurityGroups: []string{securityGroupID(rec)},
+		Scheme: elbv2types.LoadBalancerSchemeEnumInternal, Type: elbv2types.LoadBalancerTypeEnumApplication,
+	})
+	if err != nil {
+		t.Fatalf("CreateLoadBalancer: %v", err)
+	}
+	if _, err := elb.DeleteLoadBalancer(a.ctx, &elbv2.DeleteLoadBalancerInput{LoadBalancerArn: lb.LoadBalancers[0].LoadBalancerArn}); err != nil {
+		t.Fatalf("DeleteLoadBalancer: %v", err)
+	}
+	if err := h.Delete(a.ctx, rec); err != nil {
+		t.Fatalf("Delete after the load balancer's delete: %v", err)
+	}
+	requireHits(t, p, acctest.RuleSecurityGroupInUse)
+	if _, found, err := h.Observe(a.ctx, rec, false); err != nil || found {
+		t.Fatalf("Observe after Delete = found %v, err %v; want gone", found, err)
+	}
+
+	// InvalidGroup.InUse is retried as well.
+	rec = newGroup()
+	a.ops.failNext("DeleteSecurityGroup", errCodeSecurityGroupInUse, "injected: the group is in use", 2)
+	a.ops.reset()
+	if err := h.Delete(a.ctx, rec); err != nil {
+		t.Fatalf("Delete with InvalidGroup.InUse twice: %v", err)
+	}
+	requireCalls(t, "Delete with InvalidGroup.InUse twice", a.ops.calls(), "DeleteSecurityGroup", "DeleteSecurityGroup", "DeleteSecurityGroup")
+
+	// The retries run until the context's deadline (not a fixed budget),
+	// then stop on their own with the AWS error and how long they tried.
+	rec = newGroup()
+	a.ops.failOperation("DeleteSecurityGroup", errCodeDependencyViolation)
+	ctx, cancel := context.WithTimeout(a.ctx, 2500*time.Millisecond)
+	defer cancel()
+	a.ops.reset()
+	err = h.Delete(ctx, rec)
+	if ErrorCode(err) != errCodeDependencyViolation || errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "still failing after") {
+		t.Fatalf("Delete while always in use: err = %v, want the DependencyViolation after retrying within the context's deadline", err)
+	}
+	if n := len(a.ops.calls()); n < 2 {
+		t.Errorf("DeleteSecurityGroup attempts = %d, want retries", n)
+	}
+	a.ops.clearFailures()
+}
+
+// The delete's retry budget is the context's deadline (the resource's
+// delete timeout, here longer than any fixed budget), else the fallback.
+func TestSecurityGroupDeleteBudget(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	if got := waitBudget(ctx, SecurityGroupDeleteFallback); got < 19*time.Minute {
+		t.Errorf("budget with a 20m deadline = %s", got)
+	}
+	if got := waitBudget(context.Background(), SecurityGroupDeleteFallback); got != SecurityGroupDeleteFallback {
+		t.Errorf("budget without a deadline = %s", got)
+	}
+	if !securityGroupInUse(&smithy.GenericAPIError{Code: errCodeDependencyViolation}) || !securityGroupInUse(&smithy.GenericAPIError{Code: errCodeSecurityGroupInUse}) ||
+		securityGroupInUse(&smithy.GenericAPIError{Code: errCodeSecurityGroupNotFound}) {
+		t.Error("securityGroupInUse: want DependencyViolation and InvalidGroup.InUse only")
+	}
 }

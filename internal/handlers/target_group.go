@@ -71,11 +71,16 @@ func NewTargetGroupHandler(api TargetGroupAPI, ec2api SubnetAPI) *TargetGroupHan
 
 // Create creates the target group (with its health check and tags) and sets
 // its deregistration delay when it is not ELBv2's default. Calls: [EC2
-// DescribeSubnets when VpcID is empty], CreateTargetGroup,
+// DescribeSubnets when VpcID is empty], CreateTargetGroup, DescribeTags,
 // [ModifyTargetGroupAttributes]. When the attribute call fails the outputs
 // are returned with the error. A target group of the same name carrying
 // this child's ownership tags (an earlier Create whose response was lost)
-// is adopted and converged; any other is refused (DuplicateTargetGroupName).
+// is adopted and converged; any other is refused: with other settings AWS
+// answers DuplicateTargetGroupName, with identical ones it returns the
+// existing group as if created, so Create reads the returned group's tags:
+// exactly the ones sent is the new group (or ours, already converged),
+// this child's ownership tags with others an earlier one of ours
+// (converged with Update), anything else is refused and not recorded.
 func (h *TargetGroupHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.TargetGroupProps](c)
 	if err != nil {
@@ -118,6 +123,24 @@ func (h *TargetGroupHandler) Create(ctx context.Context, c composite.Child) (map
 		return nil, fmt.Errorf("creating target group %q: empty response", name)
 	}
 	outputs := targetGroupOutputs(out.TargetGroups[0])
+	// CreateTargetGroup is idempotent: "If you attempt to create multiple
+	// target groups with the same settings, each call succeeds" - with the
+	// existing group. Its tags say whether it is new (exactly the tags
+	// sent) or an earlier Create's of this child, to converge; any other
+	// is refused and not recorded.
+	live, err := elbv2TagsOf(ctx, h.api, outputs[composite.AttrARN])
+	if err != nil {
+		return nil, fmt.Errorf("creating target group %q: checking that %s is this resource's (CreateTargetGroup returns an existing target group of identical settings): %w",
+			name, outputs[composite.AttrARN], err)
+	}
+	if set, remove := tagChanges(live, p.Tags); len(set)+len(remove) > 0 {
+		what := fmt.Sprintf("target group %q (%s)", name, outputs[composite.AttrARN])
+		if err := ownedByChild(what, live, c, p.Tags); err != nil {
+			return nil, fmt.Errorf("creating target group %q: CreateTargetGroup returned an existing target group with identical settings: %w; import it or choose another name",
+				name, err)
+		}
+		return h.Update(ctx, c, composite.Recorded{Key: c.Key, Kind: c.Kind, Name: name, ARN: outputs[composite.AttrARN]})
+	}
 	if p.DeregistrationDelay != tgDefaultDeregistrationDelay {
 		if err := h.setDeregistrationDelay(ctx, outputs[composite.AttrARN], p.DeregistrationDelay); err != nil {
 			return outputs, err

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
@@ -38,7 +39,7 @@ func TestAccTargetGroupHandler_lifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	a.expectCalls("Create", "DescribeSubnets", "CreateTargetGroup", "ModifyTargetGroupAttributes")
+	a.expectCalls("Create", "DescribeSubnets", "CreateTargetGroup", "DescribeTags", "ModifyTargetGroupAttributes")
 	if out[composite.AttrName] != name || out[AttrVpcID] != n.VpcID || !strings.HasPrefix(out[AttrARNSuffix], "targetgroup/"+name+"/") ||
 		!strings.HasPrefix(out[composite.AttrARN], "arn:") {
 		t.Fatalf("Create outputs = %v", out)
@@ -178,7 +179,7 @@ func TestAccTargetGroupHandler_explicitVPCAndDefaultDelay(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
-	a.expectCalls("Create", "CreateTargetGroup")
+	a.expectCalls("Create", "CreateTargetGroup", "DescribeTags")
 	if err := h.Delete(a.ctx, recorded(child, out)); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
@@ -308,4 +309,118 @@ func TestAccTargetGroupHandler_adopt(t *testing.T) {
 	if err == nil || ErrorCode(err) != errCodeDuplicateTargetGroupName || !strings.Contains(err.Error(), "port 8080, not 9090") {
 		t.Fatalf("Create over our target group with another port: err = %v", err)
 	}
+}
+
+// idempotentTargetGroups makes a client's CreateTargetGroup answer as AWS
+// does for a name that exists with identical settings: "This operation is
+// idempotent, which means that it completes at most one time. If you
+// attempt to create multiple target groups with the same settings, each
+// call succeeds." (ELBv2 API reference, CreateTargetGroup). moto answers
+// DuplicateTargetGroupName whatever the settings; on that answer the
+// middleware reads the existing group from the emulator (through plain, a
+// client without it) and, when the settings sent match it, returns it as
+// the call's result. The group's tags are left as they are.
+func idempotentTargetGroups(plain *elbv2.Client) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("idempotentTargetGroups",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				out, md, err := next.HandleInitialize(ctx, in)
+				create, ok := in.Parameters.(*elbv2.CreateTargetGroupInput)
+				if !ok || ErrorCode(err) != errCodeDuplicateTargetGroupName {
+					return out, md, err
+				}
+				existing, derr := plain.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{Names: []string{aws.ToString(create.Name)}})
+				if derr != nil || len(existing.TargetGroups) != 1 {
+					return out, md, err
+				}
+				tg := existing.TargetGroups[0]
+				same := aws.ToInt32(tg.Port) == aws.ToInt32(create.Port) && tg.Protocol == create.Protocol &&
+					tg.TargetType == create.TargetType && aws.ToString(tg.VpcId) == aws.ToString(create.VpcId) &&
+					aws.ToString(tg.HealthCheckPath) == aws.ToString(create.HealthCheckPath) &&
+					aws.ToInt32(tg.HealthCheckIntervalSeconds) == aws.ToInt32(create.HealthCheckIntervalSeconds) &&
+					aws.ToInt32(tg.HealthyThresholdCount) == aws.ToInt32(create.HealthyThresholdCount) &&
+					aws.ToInt32(tg.UnhealthyThresholdCount) == aws.ToInt32(create.UnhealthyThresholdCount)
+				if !same {
+					return out, md, err
+				}
+				out.Result = &elbv2.CreateTargetGroupOutput{TargetGroups: existing.TargetGroups}
+				return out, md, nil
+			}), middleware.After)
+	}
+}
+
+// CreateTargetGroup of a name taken with identical settings succeeds on AWS
+// and returns the existing group: Create checks its tags and refuses a
+// group that is not this child's (another owner's, or untagged), records
+// nothing and leaves it alone; this child's own (a lost response, then the
+// SDK's retry or a killed run's next Create) is adopted and converged
+// (issue 8, item 15).
+func TestAccTargetGroupHandler_identicalSettings(t *testing.T) {
+	a := newAcc(t)
+	ctx := a.ctx
+	n := a.newNetwork()
+	aws2 := elbv2.NewFromConfig(a.cfg, func(o *elbv2.Options) { o.APIOptions = append(o.APIOptions, idempotentTargetGroups(a.elb)) })
+	h := NewTargetGroupHandler(aws2, a.ec2)
+	tgChild := func(name string, tags map[string]string) composite.Child {
+		return composite.Child{Key: "target_group", Kind: composite.KindTargetGroup, Name: name, Props: testTargetGroupProps(name, n, tags)}
+	}
+
+	// Another owner's target group, and an untagged one, of identical
+	// settings.
+	for what, foreignTags := range map[string]map[string]string{
+		"another owner's": ownerTags("someone-else", "target_group", nil),
+		"untagged":        nil,
+	} {
+		name := acctest.RandomName("tg")
+		fout, err := NewTargetGroupHandler(a.elb, a.ec2).Create(ctx, tgChild(name, foreignTags))
+		if err != nil {
+			t.Fatalf("Create: %v", err)
+		}
+		t.Cleanup(func() {
+			_, _ = a.elb.DeleteTargetGroup(context.Background(), &elbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(fout[composite.AttrARN])})
+		})
+		a.ops.reset()
+		out, err := h.Create(ctx, tgChild(name, ownerTags("cluster/"+name, "target_group", nil)))
+		if !errors.Is(err, ErrNotOwned) || !strings.Contains(err.Error(), fout[composite.AttrARN]) || out != nil {
+			t.Fatalf("Create over %s target group of identical settings = %v, %v; want a refusal naming it, no outputs", what, out, err)
+		}
+		if m := a.ops.mutating(); strings.Join(m, ",") != "CreateTargetGroup" {
+			t.Errorf("Create over %s target group: mutating calls %v, want only CreateTargetGroup", what, m)
+		}
+		checkTargetGroup(t, a, fout[composite.AttrARN], "/healthz", "30", foreignTags)
+	}
+
+	// Our own: the SDK retries a CreateTargetGroup whose response was lost
+	// (AWS returns the group the first attempt made).
+	name := acctest.RandomName("tg")
+	tags := ownerTags("cluster/"+name, "target_group", nil)
+	lost := loseResponses("CreateTargetGroup", 1)
+	retrying := NewTargetGroupHandler(elbv2.NewFromConfig(a.cfg, func(o *elbv2.Options) {
+		o.APIOptions = append(o.APIOptions, idempotentTargetGroups(a.elb), lost.register)
+	}), a.ec2)
+	out, err := retrying.Create(ctx, tgChild(name, tags))
+	if err != nil {
+		t.Fatalf("Create with a lost CreateTargetGroup response: %v", err)
+	}
+	t.Cleanup(func() { _ = h.Delete(context.Background(), composite.Recorded{ARN: out[composite.AttrARN]}) })
+	if lost.count() != 1 {
+		t.Fatalf("lost responses = %d, want 1", lost.count())
+	}
+	checkTargetGroup(t, a, out[composite.AttrARN], "/healthz", "30", tags)
+
+	// A killed run's next Create, with a user tag added since: the same
+	// group, converged.
+	tags2 := ownerTags("cluster/"+name, "target_group", map[string]string{"team": "payments"})
+	a.ops.reset()
+	again, err := h.Create(ctx, tgChild(name, tags2))
+	if err != nil {
+		t.Fatalf("Create of our own target group of identical settings: %v", err)
+	}
+	if again[composite.AttrARN] != out[composite.AttrARN] {
+		t.Errorf("Create = %v, want our target group %v", again, out)
+	}
+	if m := a.ops.mutating(); strings.Join(m, ",") != "CreateTargetGroup,AddTags" {
+		t.Errorf("converging Create: mutating calls %v, want CreateTargetGroup,AddTags", m)
+	}
+	checkTargetGroup(t, a, out[composite.AttrARN], "/healthz", "30", tags2)
 }

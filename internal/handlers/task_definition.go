@@ -169,14 +169,20 @@ func (h *TaskDefinitionHandler) Update(ctx context.Context, c composite.Child, p
 
 // Delete deregisters the revision, then asks ECS to delete it
 // (DeleteTaskDefinitions). A revision already gone or deregistered is not an
-// error; the delete step also tolerates "not found", "inactive" and
+// error: one ECS reports "in the process of being deleted" (or
+// DELETE_IN_PROGRESS) to DeregisterTaskDefinition is gone - an earlier
+// delete, or another tool, got there first - and one it reports INACTIVE
+// is deleted. The delete step also tolerates "not found", "inactive" and
 // "unsupported" answers (deregistration is what matters).
 func (h *TaskDefinitionHandler) Delete(ctx context.Context, rec composite.Recorded) error {
 	if rec.ARN == "" {
 		return nil
 	}
 	_, err := h.api.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(rec.ARN)})
-	if err != nil && !isTaskDefinitionGone(err) {
+	if isTaskDefinitionBeingDeleted(err) {
+		return nil
+	}
+	if err != nil && !isTaskDefinitionGone(err) && !isTaskDefinitionInactive(err) {
 		return fmt.Errorf("deregistering task definition %s: %w", rec.ARN, err)
 	}
 	out, err := h.api.DeleteTaskDefinitions(ctx, &ecs.DeleteTaskDefinitionsInput{TaskDefinitions: []string{rec.ARN}})
@@ -464,6 +470,21 @@ func isTaskDefinitionGone(err error) bool {
 		"does not exist",
 		"Revision is missing",
 	)
+}
+
+// isTaskDefinitionBeingDeleted matches ECS's answer for a revision whose
+// deletion (DeleteTaskDefinitions) is under way: "in the process of being
+// deleted", or its DELETE_IN_PROGRESS status.
+func isTaskDefinitionBeingDeleted(err error) bool {
+	return errorMessageContains(err, []string{errCodeECSClientException, "InvalidParameterException"},
+		"in the process of being deleted", "being deleted", "DELETE_IN_PROGRESS")
+}
+
+// isTaskDefinitionInactive matches a DeregisterTaskDefinition answer for a
+// revision that is deregistered already (INACTIVE).
+func isTaskDefinitionInactive(err error) bool {
+	return errorMessageContains(err, []string{errCodeECSClientException, "InvalidParameterException"},
+		"INACTIVE", "already deregistered")
 }
 
 // isBenignTaskDefinitionDeleteError matches DeleteTaskDefinitions errors that

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"reflect"
 	"strings"
@@ -241,6 +242,26 @@ func TestTaskDefinitionErrors(t *testing.T) {
 	}
 }
 
+func TestTaskDefinitionDeregisterAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		err                    error
+		beingDeleted, inactive bool
+	}{
+		{&smithy.GenericAPIError{Code: "ClientException", Message: "The specified task definition is in the process of being deleted."}, true, false},
+		{&smithy.GenericAPIError{Code: "ClientException", Message: "status DELETE_IN_PROGRESS"}, true, false},
+		{&smithy.GenericAPIError{Code: "ClientException", Message: "The specified task definition is INACTIVE."}, false, true},
+		{&smithy.GenericAPIError{Code: "ClientException", Message: "Role is not valid"}, false, false},
+		{&smithy.GenericAPIError{Code: "AccessDeniedException", Message: "in the process of being deleted"}, false, false},
+	} {
+		if got := isTaskDefinitionBeingDeleted(tc.err); got != tc.beingDeleted {
+			t.Errorf("isTaskDefinitionBeingDeleted(%v) = %v", tc.err, got)
+		}
+		if got := isTaskDefinitionInactive(tc.err); got != tc.inactive {
+			t.Errorf("isTaskDefinitionInactive(%v) = %v", tc.err, got)
+		}
+	}
+}
+
 func TestAccTaskDefinitionHandler_iamPropagationRetry(t *testing.T) {
 	a := newAcc(t)
 	role := a.newTaskRole()
@@ -268,4 +289,67 @@ func TestAccTaskDefinitionHandler_iamPropagationRetry(t *testing.T) {
 		t.Fatalf("Create: err = %v, want the AWS message", err)
 	}
 	a.expectCalls("Create with another error", "RegisterTaskDefinition")
+}
+
+// A revision ECS is already deleting answers DeregisterTaskDefinition with
+// "in the process of being deleted" (another tool, or an earlier delete,
+// called DeleteTaskDefinitions): it counts as gone, and so does one already
+// INACTIVE or DELETE_IN_PROGRESS; other errors still fail (issue 8, item 16).
+func TestAccTaskDefinitionHandler_deleteWhileBeingDeleted(t *testing.T) {
+	a := newAcc(t)
+	role := a.newTaskRole()
+	p, err := acctest.NewProxy(acctest.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	cfg := a.cfg.Copy()
+	cfg.BaseEndpoint = aws.String(p.URL())
+	h := NewTaskDefinitionHandler(ecs.NewFromConfig(cfg))
+	register := func() composite.Recorded {
+		t.Helper()
+		family := acctest.RandomName("td")
+		c := composite.Child{Key: "task_definition", Kind: composite.KindTaskDefinition, Name: family,
+			Props: testTaskDefinitionProps(family, role, "public.ecr.aws/nginx/nginx:1.27", nil)}
+		out, err := h.Create(a.ctx, c)
+		if err != nil {
+			t.Fatalf("Create: %v", err)
+		}
+		rec := recorded(c, out)
+		t.Cleanup(func() { p.ClearFaults(); _ = h.Delete(context.Background(), rec) })
+		return rec
+	}
+	for _, tc := range []struct {
+		answer  string
+		deleted bool // what the revision is: DELETE_IN_PROGRESS, else INACTIVE
+	}{
+		{"The specified task definition is in the process of being deleted.", true},
+		{"The task definition is in DELETE_IN_PROGRESS status.", true},
+		{"The specified task definition is INACTIVE.", false},
+	} {
+		rec := register()
+		// Another tool deregistered (and deleted) it first.
+		if _, err := a.ecs.DeregisterTaskDefinition(a.ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(rec.ARN)}); err != nil {
+			t.Fatal(err)
+		}
+		if tc.deleted {
+			if _, err := a.ecs.DeleteTaskDefinitions(a.ctx, &ecs.DeleteTaskDefinitionsInput{TaskDefinitions: []string{rec.ARN}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p.ClearFaults()
+		p.Inject(acctest.Fault{Service: "ecs", Operation: "DeregisterTaskDefinition", Code: "ClientException", Message: tc.answer})
+		if err := h.Delete(a.ctx, rec); err != nil {
+			t.Errorf("Delete answered %q: %v, want gone", tc.answer, err)
+		}
+		if _, found, err := h.Observe(a.ctx, rec, false); err != nil || found {
+			t.Errorf("Observe after Delete answered %q = found %v, err %v; want gone", tc.answer, found, err)
+		}
+	}
+	rec := register()
+	p.ClearFaults()
+	p.Inject(acctest.Fault{Service: "ecs", Operation: "DeregisterTaskDefinition", Code: "ClientException", Message: "Unable to assume role"})
+	if err := h.Delete(a.ctx, rec); err == nil || !strings.Contains(err.Error(), "Unable to assume role") {
+		t.Errorf("Delete with another ClientException: err = %v, want it", err)
+	}
 }
