@@ -53,15 +53,6 @@ func (a *accEnv) throughConsistencyProxy() consistent {
 	}
 }
 
-func requireHits(t *testing.T, p *acctest.Proxy, rule acctest.ConsistencyRule) {
-	t.Helper()
-	if n := p.CountConsistencyHits(rule); n == 0 {
-		t.Errorf("the %s window was not hit: %v", rule, p.ConsistencyHits())
-	} else {
-		t.Logf("%s window hit %d times", rule, n)
-	}
-}
-
 // Item 2: right after CreateService, DescribeServices reports the service
 // MISSING for a while; the steady-state wait takes it for a read that lags,
 // not for a service that disappeared.
