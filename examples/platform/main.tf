@@ -79,6 +79,9 @@ resource "containerapp_service" "api" {
   cpu     = 512
   memory  = 1024
 
+  # image_tag runs an image of the service's own repository, which the first
+  # apply creates empty: the service starts at desired count 0 with a
+  # warning. Push the image to the repository_url output and apply again.
   containers = {
     api = {
       image_tag   = "v1"

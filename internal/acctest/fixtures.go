@@ -9,12 +9,15 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/servicediscovery"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
 // RandomName returns prefix-<6 hex chars>, lowercase, for unique test names.
@@ -177,4 +180,49 @@ func CreateDNSNamespace(t *testing.T, n Network, name string) string {
 		_, _ = sd.DeleteNamespace(context.Background(), &servicediscovery.DeleteNamespaceInput{Id: aws.String(id)})
 	})
 	return id
+}
+
+// imageManifest is a minimal Docker image manifest: ECR PutImage stores it
+// as an image, which is what a `docker push` leaves in the repository.
+const imageManifest = `{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json",` +
+	`"config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7023,` +
+	`"digest":"sha256:b5b2b2c507a0944348e0303114d8d93aaaa081732b86451d9bce1f432a537bc7"},` +
+	`"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":32654,` +
+	`"digest":"sha256:e692418e4cbaf90ca69d05a66403747baa33ee08806650b51fab815ad7fc331f"}]}`
+
+// PushImage puts an image tagged tag into the ECR repository of service
+// name on cluster (composite.RepositoryName), as a CI pipeline's push would.
+// For a PreConfig between the bootstrap apply of a service whose image_tag
+// names its own, still empty repository and the apply that scales it up.
+func PushImage(t testing.TB, cluster, name, tag string) {
+	t.Helper()
+	repo := composite.RepositoryName(cluster, name)
+	client := ecr.NewFromConfig(MustConfig(t))
+	if _, err := client.PutImage(context.Background(), &ecr.PutImageInput{
+		RepositoryName: aws.String(repo),
+		ImageTag:       aws.String(tag),
+		ImageManifest:  aws.String(imageManifest),
+	}); err != nil {
+		t.Fatalf("pushing %s:%s: %v", repo, tag, err)
+	}
+}
+
+// DeleteImages removes every image from the ECR repository of service name
+// on cluster, so that a destroy without force_delete can delete it (ECR
+// refuses to delete a repository that holds images: RepositoryNotEmpty).
+func DeleteImages(t testing.TB, cluster, name string) {
+	t.Helper()
+	ctx := context.Background()
+	repo := composite.RepositoryName(cluster, name)
+	client := ecr.NewFromConfig(MustConfig(t))
+	out, err := client.ListImages(ctx, &ecr.ListImagesInput{RepositoryName: aws.String(repo)})
+	if err != nil {
+		t.Fatalf("listing the images of %s: %v", repo, err)
+	}
+	if len(out.ImageIds) == 0 {
+		return
+	}
+	if _, err := client.BatchDeleteImage(ctx, &ecr.BatchDeleteImageInput{RepositoryName: aws.String(repo), ImageIds: out.ImageIds}); err != nil {
+		t.Fatalf("deleting the images of %s: %v", repo, err)
+	}
 }

@@ -138,13 +138,32 @@ func TestAccExamples_platform(t *testing.T) {
 			return nil
 		},
 		Steps: []resource.TestStep{{
-			// The example has its own provider block: providers go on the step.
+			// The first apply of a new user: the api service runs image_tag
+			// "v1" from its own repository, which this apply creates empty.
+			// The service is created at desired count 0 (no task could pull
+			// its image) and the plan after it scales api up: nothing else.
+			ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
+			ConfigDirectory:          config.StaticDirectory(examplesDir("platform")),
+			ConfigVariables:          config.Variables{"name": config.StringVariable(name)},
+			ExpectNonEmptyPlan:       true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("containerapp_service.api", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("containerapp_service.web", plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction("containerapp_service.worker", plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction("containerapp_cluster.platform", plancheck.ResourceActionNoop),
+				},
+			},
+		}, {
+			// CI pushes the image; the next apply scales api up and the plan
+			// after it is empty.
+			PreConfig:                func() { acctest.PushImage(t, name, "api", "v1") },
 			ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
 			ConfigDirectory:          config.StaticDirectory(examplesDir("platform")),
 			ConfigVariables:          config.Variables{"name": config.StringVariable(name)},
 			Check: func(*terraform.State) error {
 				if proxy != nil {
-					t.Logf("platform example: terraform plan+apply made %d AWS calls (%d mutating)",
+					t.Logf("platform example: the bootstrap apply and the scale-up apply (plans included) made %d AWS calls (%d mutating)",
 						len(proxy.Calls()), len(proxy.MutatingCalls()))
 				}
 				return nil
@@ -160,6 +179,16 @@ func TestAccExamples_platform(t *testing.T) {
 					knownvalue.StringExact("aws_service_discovery_service")),
 				statecheck.ExpectKnownOutputValueAtPath("resources", tfjsonpath.New("worker").AtMapKey("service").AtMapKey("name"),
 					knownvalue.StringExact("worker")),
+			},
+		}, {
+			// The repository keeps its images (force_delete is off): they go
+			// before the destroy, as a user would remove them.
+			PreConfig:                func() { acctest.DeleteImages(t, name, "api") },
+			ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
+			ConfigDirectory:          config.StaticDirectory(examplesDir("platform")),
+			ConfigVariables:          config.Variables{"name": config.StringVariable(name)},
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 		}},
 	})

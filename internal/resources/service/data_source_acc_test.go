@@ -60,10 +60,12 @@ func TestAccServiceDataSource_basic(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckServiceDestroyed(f.cluster, f.name),
-		Steps: []resource.TestStep{{
+		// The service scales up once its image is pushed (bootstrapSteps);
+		// the data sources then read the running service.
+		Steps: append(bootstrapSteps(t, f, factory.Config(testAccServiceConfig_import(f)), res, "v3"), resource.TestStep{
 			Config:            factory.Config(testAccServiceDataSourceConfig(f)),
 			ConfigStateChecks: checks,
-		}},
+		}, imagesDeletedStep(t, f, factory.Config(testAccServiceDataSourceConfig(f)))),
 	})
 }
 

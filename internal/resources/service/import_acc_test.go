@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
@@ -105,17 +106,11 @@ func TestAccService_import(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factory.ProtoV6ProviderFactories,
 		CheckDestroy:             acctest.CheckServiceDestroyed(f.cluster, f.name),
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
+		Steps: append(bootstrapSteps(t, f, cfg, addr, "v3"),
 			// terraform import: every attribute, the resources map and the
 			// computed ARNs come back as they were after create. Nothing is
 			// ignored.
-			{
+			resource.TestStep{
 				ResourceName:      addr,
 				ImportState:       true,
 				ImportStateId:     f.cluster + "/" + f.name,
@@ -123,7 +118,7 @@ func TestAccService_import(t *testing.T) {
 			},
 			// An import block with the same configuration plans a no-op: the
 			// plan after import is empty (the step fails on any change).
-			{
+			resource.TestStep{
 				Config:          cfg,
 				ResourceName:    addr,
 				ImportState:     true,
@@ -140,7 +135,7 @@ func TestAccService_import(t *testing.T) {
 			},
 			// The state the test case keeps is still the created one: a
 			// refresh and plan with the same configuration stay empty.
-			{
+			resource.TestStep{
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -149,8 +144,69 @@ func TestAccService_import(t *testing.T) {
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(f.cluster+"/"+f.name)),
 				},
 			},
-		},
+			imagesDeletedStep(t, f, cfg),
+		),
 	})
+}
+
+// imagesDeletedStep empties the service's repository (ECR refuses to delete
+// a repository holding images, and force_delete is off) and re-applies cfg:
+// the plan stays empty, and the test's destroy can remove the repository.
+func imagesDeletedStep(t *testing.T, f fixture, cfg string) resource.TestStep {
+	return resource.TestStep{
+		PreConfig: func() { acctest.DeleteImages(t, f.cluster, f.name) },
+		Config:    cfg,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+	}
+}
+
+// bootstrapSteps apply cfg, one of whose containers runs image_tag
+// tag from the service's own repository, the way a new user's first two
+// applies go (issue 8 item 9): the first creates the still empty repository
+// and the ECS service at desired count 0 (its image is not pushed, so no
+// task could start), and its next plan scales the service up; after the
+// image is pushed, the second apply does so and the plan after it is empty.
+func bootstrapSteps(t *testing.T, f fixture, cfg, addr, tag string) []resource.TestStep {
+	return []resource.TestStep{
+		{
+			Config:             cfg,
+			ExpectNonEmptyPlan: true,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				},
+			},
+			Check: func(*terraform.State) error {
+				return expectLiveDesiredCount(t, f, 0)
+			},
+		},
+		{
+			PreConfig: func() { acctest.PushImage(t, f.cluster, f.name, tag) },
+			Config:    cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+		},
+	}
+}
+
+// expectLiveDesiredCount compares the ECS service's desired count with want.
+func expectLiveDesiredCount(t *testing.T, f fixture, want int32) error {
+	out, err := ecsClient(t).DescribeServices(context.Background(), &ecs.DescribeServicesInput{
+		Cluster: aws.String(f.cluster), Services: []string{f.name},
+	})
+	if err != nil {
+		return err
+	}
+	if len(out.Services) != 1 {
+		return fmt.Errorf("ECS service %s/%s: %d services described", f.cluster, f.name, len(out.Services))
+	}
+	if got := out.Services[0].DesiredCount; got != want {
+		return fmt.Errorf("ECS service %s/%s: desired count %d, want %d", f.cluster, f.name, got, want)
+	}
+	return nil
 }
 
 // TestAccService_importExplicitPriority imports a service whose listener rule

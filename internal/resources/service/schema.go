@@ -71,7 +71,10 @@ func schemaInto(ctx context.Context, resp *resource.SchemaResponse) {
 					"image": schema.StringAttribute{Optional: true,
 						MarkdownDescription: "Full image reference. Exactly one of `image` and `image_tag`."},
 					"image_tag": schema.StringAttribute{Optional: true,
-						MarkdownDescription: "Tag in the service's managed ECR repository (needs the `repository` block)."},
+						MarkdownDescription: "Tag in the service's managed ECR repository (needs the `repository` block). " +
+							"The first apply creates the repository empty: while the tagged image is absent the ECS service is " +
+							"created (or kept) at desired count 0 without a steady-state wait, with a warning; push the image " +
+							"(`repository_url`) and apply again to scale it up. See \"Bootstrapping an image\" below."},
 					"port": schema.Int64Attribute{Optional: true,
 						MarkdownDescription: "Container port (TCP, 1-65535) published with a port mapping. Unset: no port."},
 					"command": schema.ListAttribute{Optional: true, ElementType: types.StringType,
