@@ -9,10 +9,10 @@ EMULATOR_PORT="${EMULATOR_PORT:-4566}"
 DEFAULT_ENDPOINT="http://${EMULATOR_HOST}:${EMULATOR_PORT}"
 # The emulator fidelity patches (scripts/emulator/, docs/design/EMULATOR.md)
 # make moto keep what ECS CreateService drops and enforce AWS rules it lacks.
-# OFF by default for now: the provider does not meet those rules yet (it sends
-# DnsConfig in HTTP namespaces, among others). The lead turns them on (default
-# 1) once the provider handles them; CONTAINERAPP_EMULATOR_PATCHES=1 tries them.
-export CONTAINERAPP_EMULATOR_PATCHES="${CONTAINERAPP_EMULATOR_PATCHES:-0}"
+# On by default; CONTAINERAPP_EMULATOR_PATCHES=0 runs plain moto, to compare.
+# (The acceptance tests' consistency windows are the other layer:
+# CONTAINERAPP_TEST_CONSISTENCY=0 turns them off.)
+export CONTAINERAPP_EMULATOR_PATCHES="${CONTAINERAPP_EMULATOR_PATCHES:-1}"
 mkdir -p "$CACHE_DIR"
 
 log() { printf '==> %s\n' "$*" >&2; }

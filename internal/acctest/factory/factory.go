@@ -74,5 +74,8 @@ func ProviderConfig(endpoint string, extra ...string) string {
 	return b.String()
 }
 
-// Config is ProviderConfig(acctest.Endpoint()) followed by body.
-func Config(body string) string { return ProviderConfig(acctest.Endpoint()) + body }
+// Config is ProviderConfig(acctest.SuiteEndpoint()) followed by body: on
+// the emulator, the provider of every test talks to it through the proxy
+// that reproduces AWS's eventual-consistency windows (turned off with
+// CONTAINERAPP_TEST_CONSISTENCY=0).
+func Config(body string) string { return ProviderConfig(acctest.SuiteEndpoint()) + body }
