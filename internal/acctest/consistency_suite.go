@@ -31,3 +31,15 @@ func SuiteEndpoint() string {
 	})
 	return suite.url
 }
+
+// SuiteProxyOptions are the options a test's own proxy takes to run with
+// the suite's consistency windows (RealisticWindows), or none when they are
+// turned off (CONTAINERAPP_TEST_CONSISTENCY=0). Fault tests use them, so
+// that every injected failure meets AWS's windows too; budget tests do not
+// (they count the calls of a consistent account).
+func SuiteProxyOptions() []ProxyOption {
+	if !ConsistencyEnabled() {
+		return nil
+	}
+	return []ProxyOption{WithConsistency(RealisticWindows())}
+}

@@ -643,7 +643,7 @@ func TestConsistency_envTurnsItOff(t *testing.T) {
 }
 
 func TestConsistency_disableResetAndFaults(t *testing.T) {
-	p, _, _ := newConsistencyProxy(t, RealisticWindows())
+	p, _, clk := newConsistencyProxy(t, RealisticWindows())
 	ctx := context.Background()
 	client := ecs.NewFromConfig(testConfig(p))
 
@@ -654,13 +654,22 @@ func TestConsistency_disableResetAndFaults(t *testing.T) {
 	if err := createService(client, "c1", "web"); err != nil {
 		t.Fatalf("after a faulted CreateCluster: %v", err)
 	}
-	// A fault takes precedence over a consistency answer.
+	// A consistency answer comes first, and a fault counts only the calls
+	// that would reach AWS: the Nth call of a fault is the same with the
+	// windows on or off.
 	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("c2")}); err != nil {
 		t.Fatal(err)
 	}
 	p.Inject(Fault{Service: "ecs", Operation: "CreateService", Code: "AccessDeniedException", Status: 400, Message: "no"})
-	wantCode(t, createService(client, "c2", "web"), "AccessDeniedException")
 	wantCode(t, createService(client, "c2", "web"), "ClusterNotFoundException")
+	wantCode(t, createService(client, "c2", "web"), "ClusterNotFoundException")
+	clk.Advance(RealisticWindows().ClusterNotFound)
+	wantCode(t, createService(client, "c2", "web"), "AccessDeniedException")
+	p.ClearFaults()
+	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("c2b")}); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, createService(client, "c2b", "web"), "ClusterNotFoundException")
 
 	// ResetConsistency closes the open windows and forgets the hits.
 	p.ResetConsistency()

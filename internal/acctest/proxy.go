@@ -316,6 +316,23 @@ func (p *Proxy) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	call := Call{Service: signingService(r), Operation: operationName(r)}
 
+	// Consistency mode (see consistency.go) judges the call first: it may
+	// answer with an error itself (the object is not visible yet), or watch
+	// the upstream response (record what was created or deleted, rewrite
+	// reads). Faults count only the calls it lets through, the ones that
+	// would reach AWS, so the Nth call of an injected fault is the same call
+	// with the windows on or off.
+	p.mu.Lock()
+	cons := p.cons
+	p.mu.Unlock()
+	var ex *exchange
+	var early *consistencyAnswer
+	if cons != nil {
+		if ex = cons.begin(r, call.Service, call.Operation); ex != nil {
+			early = ex.check()
+		}
+	}
+
 	// Record on arrival (arrival order) and decide on a fault in the same
 	// critical section, so fault counting follows arrival order too.
 	p.mu.Lock()
@@ -323,6 +340,9 @@ func (p *Proxy) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	p.calls = append(p.calls, call)
 	var fault *Fault
 	for _, f := range p.faults {
+		if early != nil {
+			break
+		}
 		if f.Service != "" && f.Service != call.Service || f.Operation != "" && f.Operation != call.Operation {
 			continue
 		}
@@ -333,7 +353,6 @@ func (p *Proxy) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	latency := p.latency
-	cons := p.cons
 	p.mu.Unlock()
 
 	if latency > 0 {
@@ -345,17 +364,11 @@ func (p *Proxy) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	// Consistency mode (see consistency.go) only looks at calls no fault
-	// answered: it may answer with an error itself, or watch the upstream
-	// response (record what was created or deleted, rewrite reads).
-	var ex *exchange
-	var early *consistencyAnswer
-	if fault == nil && cons != nil {
-		if ex = cons.begin(r, call.Service, call.Operation); ex != nil {
-			if early = ex.check(); early == nil {
-				r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
-			}
-		}
+	switch {
+	case fault != nil:
+		ex = nil // the injected answer is all the client sees
+	case ex != nil && early == nil:
+		r = r.WithContext(context.WithValue(r.Context(), exchangeKey{}, ex))
 	}
 
 	// The call is finalized (recorded and the hook run) when the status is

@@ -733,7 +733,7 @@ func TestAccCluster_faults(t *testing.T) {
 			t.Parallel()
 			name := acctest.RandomName("tfacc-fault")
 			n := newNetwork(t)
-			proxy, err := acctest.NewProxy(acctest.Endpoint())
+			proxy, err := acctest.NewProxy(acctest.Endpoint(), acctest.SuiteProxyOptions()...)
 			if err != nil {
 				t.Fatal(err)
 			}

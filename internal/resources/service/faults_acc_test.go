@@ -25,10 +25,11 @@ type mutatingStep struct {
 
 func (s mutatingStep) String() string { return fmt.Sprintf("%s:%s#%d", s.service, s.operation, s.nth) }
 
-// newProxy starts a fault proxy in front of the emulator, closed at cleanup.
+// newProxy starts a fault proxy in front of the emulator, with the suite's
+// consistency windows, closed at cleanup.
 func newProxy(t *testing.T) *acctest.Proxy {
 	t.Helper()
-	p, err := acctest.NewProxy(acctest.Endpoint())
+	p, err := acctest.NewProxy(acctest.Endpoint(), acctest.SuiteProxyOptions()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,6 +58,9 @@ func recordCreate(t *testing.T) []mutatingStep {
 			Check: func(*terraform.State) error {
 				seen := map[string]int{}
 				for _, c := range p.MutatingCalls() {
+					if c.Consistency != "" {
+						continue // answered by a consistency window: faults do not count it
+					}
 					seen[c.String()]++
 					steps = append(steps, mutatingStep{service: c.Service, operation: c.Operation, nth: seen[c.String()]})
 				}
