@@ -88,6 +88,12 @@ type Planner[M any, S any] interface {
 	PlanPlaceholders(m M, s *S)
 }
 
+// PlanWarner is an optional hook: ModifyPlan shows its warnings (pure, from
+// the spec and the planned child actions).
+type PlanWarner[S any] interface {
+	PlanWarnings(spec S, actions []composite.Action) []composite.PlanWarning
+}
+
 // UnknownHider is an optional hook for a resource whose conversion cannot
 // show an unknown input as a change (it converts it to ""): when it reports
 // true, every child's ARN is planned unknown.
@@ -294,6 +300,11 @@ func (r *Resource[M, S]) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 	}
 	actions := composite.Diff(g, recorded)
+	if w, ok := r.def.(PlanWarner[S]); ok {
+		for _, x := range w.PlanWarnings(spec, actions) {
+			resp.Diagnostics.AddWarning(x.Summary, x.Detail)
+		}
+	}
 	known := composite.PlanKnown(g, recorded, actions)
 	if u, ok := r.def.(UnknownHider); ok && u.HidesChanges(unknown) {
 		known = map[string]bool{}

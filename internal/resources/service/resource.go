@@ -113,7 +113,14 @@ func identity(m serviceModel) (cluster, name string) {
 	return cluster, name
 }
 
+// PlanWarnings: the image bootstrap of a new repository
+// (composite.ServicePlanWarnings).
+func (serviceDef) PlanWarnings(s composite.ServiceSpec, actions []composite.Action) []composite.PlanWarning {
+	return composite.ServicePlanWarnings(s, actions)
+}
+
 var (
+	_ adapter.PlanWarner[composite.ServiceSpec]     = serviceDef{}
 	_ adapter.PlanLooker[serviceModel]              = serviceDef{}
 	_ adapter.Preparer[serviceModel]                = serviceDef{}
 	_ adapter.ImportFinisher[composite.ServiceSpec] = serviceDef{}
