@@ -237,7 +237,9 @@ func killRun(t *testing.T, tf, bin, ep string, n int) {
 	proxy.OnCall(nil)
 	proxy.ResetCalls()
 
-	// The next plain apply converges.
+	// The next plain apply converges. The local backend's lock is an OS
+	// lock on the state file, released with the killed process: the
+	// .terraform.tfstate.lock.info it leaves needs no force-unlock.
 	if out, err := run("apply", "-auto-approve", "-no-color").CombinedOutput(); err != nil {
 		t.Fatalf("apply after the kill: %v\n%s", err, out)
 	}
