@@ -470,6 +470,7 @@ class TestCloudMap(Base):
                     self.assertEqual(e.response["Error"]["Code"], "ServiceAlreadyExists")
                     self.assertEqual(e.response["ResponseMetadata"]["HTTPStatusCode"], 400)
                     self.assertEqual(e.response.get("ServiceId"), first["Id"])
+                    self.assertEqual(e.response.get("ServiceArn"), first["Arn"])
                 # The same request again is idempotent.
                 again = sd.create_service(Name=name, NamespaceId=ns, CreatorRequestId="token-1")["Service"]
                 self.assertEqual(again["Id"], first["Id"])

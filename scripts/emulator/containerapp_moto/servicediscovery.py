@@ -15,7 +15,7 @@ service, you can't include a DnsConfig element." moto accepts it.
 
 AWS, Cloud Map CreateService errors: "ServiceAlreadyExists: The service can't
 be created because a service with the same name already exists." (HTTP 400,
-with CreatorRequestId and ServiceId); CreateHttpNamespace errors:
+with CreatorRequestId, ServiceArn and ServiceId); CreateHttpNamespace errors:
 "NamespaceAlreadyExists: The namespace that you're trying to create already
 exists." (HTTP 400, with CreatorRequestId and NamespaceId). A retry with the
 same CreatorRequestId is idempotent: "CreatorRequestId: A unique string that
@@ -51,6 +51,7 @@ def ServiceAlreadyExists(service: Any) -> JsonRESTError:
         f"Service already exists. ServiceId: {service.id}",
         CreatorRequestId=service.creator_request_id or "",
         ServiceId=service.id,
+        ServiceArn=service.arn,
     )
 
 
