@@ -445,8 +445,9 @@ func TestAccDiscoveryServiceHandler_creatorRequestIDPerCreate(t *testing.T) {
 }
 
 // A service created by an earlier Create whose response was lost (AWS then
-// answers ServiceAlreadyExists; moto accepts duplicates, so the answer is
-// injected) is adopted when it carries the child's ownership tags, and
+// answers ServiceAlreadyExists, naming the service; the patched emulator
+// does too, and an injected answer without the id makes the handler look
+// it up by name) is adopted when it carries the child's ownership tags, and
 // refused otherwise.
 func TestAccDiscoveryServiceHandler_adopt(t *testing.T) {
 	at := newAcc(t)
@@ -462,6 +463,19 @@ func TestAccDiscoveryServiceHandler_adopt(t *testing.T) {
 		t.Fatalf("Create: %v", err)
 	}
 	t.Cleanup(func() { at.ops.clearFailures(); _ = h.Delete(ctx, recorded(c, out)) })
+
+	// The emulator's own answer names the service: no lookup by name. (A
+	// run killed after CreateService: the next apply's Create.)
+	at.ops.reset()
+	again, err := h.Create(ctx, c)
+	if err != nil {
+		t.Fatalf("Create again (the emulator's ServiceAlreadyExists): %v", err)
+	}
+	if again[composite.AttrID] != out[composite.AttrID] {
+		t.Errorf("adopted outputs = %v, want those of %v", again, out)
+	}
+	requireCalls(t, "adopting Create by the answer's ServiceId", at.ops.calls(),
+		"CreateService", "GetService", "ListTagsForResource", "GetService", "ListTagsForResource")
 
 	at.ops.failOperation("CreateService", errCodeDiscoveryServiceExists)
 	c2 := discoveryChild(name, namespace, 30, ownerTags(owner, "discovery_service", nil))

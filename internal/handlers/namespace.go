@@ -95,8 +95,12 @@ func (h *NamespaceHandler) Create(ctx context.Context, c composite.Child) (map[s
 		return nil, fmt.Errorf("creating Cloud Map namespace %q: unknown type %q", p.Name, p.Type)
 	}
 	if code := ErrorCode(err); code == errCodeNamespaceAlreadyExists || code == errCodeConflictingDomainExists {
-		if ns, ferr := h.ownedByName(ctx, p); ferr == nil {
+		ns, ferr := h.ownedByName(ctx, c, p)
+		if ferr == nil {
 			return h.Update(ctx, c, composite.Recorded{ARN: aws.ToString(ns.Arn), Outputs: map[string]string{composite.AttrID: aws.ToString(ns.Id)}})
+		}
+		if errors.Is(ferr, ErrNotOwned) {
+			return nil, fmt.Errorf("creating Cloud Map namespace %q: %w", p.Name, refuseAdoption(ferr, err))
 		}
 	}
 	if err != nil {
@@ -340,9 +344,10 @@ func (h *NamespaceHandler) byName(ctx context.Context, name, typ string) (*sdtyp
 	return nil, fmt.Errorf("Cloud Map namespace %q: %w", name, ErrNotFound)
 }
 
-// ownedByName returns the namespace of p's name and type when it carries p's
-// ownership tags.
-func (h *NamespaceHandler) ownedByName(ctx context.Context, p *composite.NamespaceProps) (*sdtypes.NamespaceSummary, error) {
+// ownedByName returns the namespace of p's name and type when it carries c's
+// ownership tags; for one that does not, an error wrapping ErrNotOwned that
+// names it and says why.
+func (h *NamespaceHandler) ownedByName(ctx context.Context, c composite.Child, p *composite.NamespaceProps) (*sdtypes.NamespaceSummary, error) {
 	ns, err := h.byName(ctx, p.Name, p.Type)
 	if err != nil {
 		return nil, err
@@ -351,8 +356,8 @@ func (h *NamespaceHandler) ownedByName(ctx context.Context, p *composite.Namespa
 	if err != nil {
 		return nil, err
 	}
-	if m[composite.TagOwner] != p.Tags[composite.TagOwner] || m[composite.TagKey] != p.Tags[composite.TagKey] {
-		return nil, fmt.Errorf("Cloud Map namespace %q is not managed by this composite", p.Name)
+	if err := ownedByChild(fmt.Sprintf("Cloud Map namespace %q (%s)", p.Name, aws.ToString(ns.Arn)), m, c, p.Tags); err != nil {
+		return nil, err
 	}
 	return ns, nil
 }

@@ -160,3 +160,54 @@ func TestNamespaceProps(t *testing.T) {
 		t.Errorf("namespaceProps = %+v, want %+v", got, want)
 	}
 }
+
+// An HTTP namespace created by a Create whose response was lost (a run
+// killed after CreateHttpNamespace): the next Create meets
+// NamespaceAlreadyExists (AWS's answer, and the patched emulator's) and
+// adopts it when it carries the child's ownership tags; another owner's is
+// refused and left alone.
+func TestAccNamespaceHandler_adoptAfterLostCreate(t *testing.T) {
+	a := newAcc(t)
+	ctx := a.ctx
+	h := NewNamespaceHandler(a.sd)
+	name := acctest.RandomName("ns") + ".internal"
+	owner := acctest.RandomName("owner")
+	p := &composite.NamespaceProps{Name: name, Type: composite.NamespaceTypeHTTP, Description: "first", Tags: ownerTags(owner, composite.KeyNamespace, nil)}
+	child := newChild(composite.KeyNamespace, composite.NamespaceKind(p.Type), name, p)
+	out, err := h.Create(ctx, child)
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	t.Cleanup(func() { _ = h.Delete(ctx, recorded(child, out)) })
+
+	a.ops.reset()
+	again, err := h.Create(ctx, child)
+	if err != nil {
+		t.Fatalf("Create again: %v", err)
+	}
+	if again[composite.AttrID] != out[composite.AttrID] || again[composite.AttrARN] != out[composite.AttrARN] {
+		t.Errorf("adopted outputs = %v, want those of %v", again, out)
+	}
+	if m := a.ops.mutating(); len(m) != 1 || m[0] != "CreateHttpNamespace" {
+		t.Errorf("adopting Create mutations = %v, want only the refused CreateHttpNamespace", m)
+	}
+	list, err := a.sd.ListNamespaces(ctx, &servicediscovery.ListNamespacesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var same int
+	for _, ns := range list.Namespaces {
+		if aws.ToString(ns.Name) == name {
+			same++
+		}
+	}
+	if same != 1 {
+		t.Errorf("%d namespaces named %s, want 1", same, name)
+	}
+
+	// Another owner's child of the same name: refused.
+	foreign := newChild(composite.KeyNamespace, child.Kind, name, &composite.NamespaceProps{Name: name, Type: p.Type, Tags: ownerTags("someone-else", composite.KeyNamespace, nil)})
+	if _, err := h.Create(ctx, foreign); !errors.Is(err, ErrNotOwned) || ErrorCode(err) != errCodeNamespaceAlreadyExists || !strings.Contains(err.Error(), owner) {
+		t.Fatalf("Create over another owner's namespace: err = %v, want a refusal naming its owner", err)
+	}
+}

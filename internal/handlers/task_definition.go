@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -27,6 +28,7 @@ const (
 type TaskDefinitionAPI interface {
 	RegisterTaskDefinition(ctx context.Context, in *ecs.RegisterTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.RegisterTaskDefinitionOutput, error)
 	DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error)
+	ListTaskDefinitions(ctx context.Context, in *ecs.ListTaskDefinitionsInput, optFns ...func(*ecs.Options)) (*ecs.ListTaskDefinitionsOutput, error)
 	DeregisterTaskDefinition(ctx context.Context, in *ecs.DeregisterTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DeregisterTaskDefinitionOutput, error)
 	DeleteTaskDefinitions(ctx context.Context, in *ecs.DeleteTaskDefinitionsInput, optFns ...func(*ecs.Options)) (*ecs.DeleteTaskDefinitionsOutput, error)
 	TagResource(ctx context.Context, in *ecs.TagResourceInput, optFns ...func(*ecs.Options)) (*ecs.TagResourceOutput, error)
@@ -54,12 +56,77 @@ func NewTaskDefinitionHandler(api TaskDefinitionAPI) *TaskDefinitionHandler {
 // Create registers a revision (tags included): one RegisterTaskDefinition
 // call, retried for up to IAMPropagationTimeout while a just-created
 // execution or task role is not yet usable by ECS.
+//
+// Registering never fails for an existing definition: each call adds a
+// revision. A Create whose response was lost (the run killed, the state
+// never written) has left an ACTIVE revision carrying this child's
+// ownership tags, and the next Create would leave it orphaned beside the
+// new one. So when the new revision is not the family's first (revision >
+// 1: earlier ones were registered, maybe deregistered since) the ACTIVE
+// revisions of the family are listed, newest first, and the first one that
+// carries this child's ownership tags and equals the desired definition
+// (compared normalized) is adopted: its tags are converged, and the
+// revision just registered is deleted again. Calls: RegisterTaskDefinition;
+// only for a revision > 1: ListTaskDefinitions pages, DescribeTaskDefinition
+// per other ACTIVE revision until one is adopted, then
+// [Untag/TagResource], DeregisterTaskDefinition, DeleteTaskDefinitions.
 func (h *TaskDefinitionHandler) Create(ctx context.Context, c composite.Child) (map[string]string, error) {
 	p, err := childProps[composite.TaskDefinitionProps](c)
 	if err != nil {
 		return nil, err
 	}
-	return h.register(ctx, p)
+	out, err := h.register(ctx, p)
+	if err != nil || out[composite.AttrRevision] == "1" {
+		return out, err
+	}
+	return h.adoptRegistered(ctx, c, p, out)
+}
+
+// adoptRegistered looks for an ACTIVE revision of p's family other than
+// the one just registered (registered, its outputs) that this child owns
+// and that equals p, and adopts it (see Create). When there is none, the
+// new revision is the child's. When the new revision cannot be deleted
+// after adopting, the adopted one is returned with the error, which names
+// the revision left.
+func (h *TaskDefinitionHandler) adoptRegistered(ctx context.Context, c composite.Child, p *composite.TaskDefinitionProps, registered map[string]string) (map[string]string, error) {
+	newARN := registered[composite.AttrARN]
+	want := specFromProps(p)
+	pages := ecs.NewListTaskDefinitionsPaginator(h.api, &ecs.ListTaskDefinitionsInput{
+		FamilyPrefix: aws.String(p.Family),
+		Status:       ecstypes.TaskDefinitionStatusActive,
+		Sort:         ecstypes.SortOrderDesc,
+	})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			// The new revision is the child's: nothing is lost.
+			return registered, fmt.Errorf("registering task definition %q: looking for a revision an interrupted apply registered: %w", p.Family, err)
+		}
+		for _, arn := range page.TaskDefinitionArns {
+			if arn == newARN || !strings.Contains(arn, ":task-definition/"+p.Family+":") {
+				continue // the new one, or another family of the prefix
+			}
+			td, tags, err := h.read(ctx, arn)
+			if IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				return registered, fmt.Errorf("registering task definition %q: looking for a revision an interrupted apply registered: %w", p.Family, err)
+			}
+			if ownedByChild("task definition "+arn, tags, c, p.Tags) != nil || !reflect.DeepEqual(specFromTaskDefinition(td), want) {
+				continue
+			}
+			adopted := taskDefinitionOutputs(td)
+			if err := h.Delete(ctx, composite.Recorded{Kind: composite.KindTaskDefinition, ARN: newARN}); err != nil {
+				return adopted, fmt.Errorf("registering task definition %q: adopted revision %s, registered by an interrupted apply, but the revision just registered is left: %w", p.Family, arn, err)
+			}
+			if err := syncECSTags(ctx, h.api, arn, tags, p.Tags); err != nil {
+				return adopted, fmt.Errorf("registering task definition %q: adopting revision %s: %w", p.Family, arn, err)
+			}
+			return adopted, nil
+		}
+	}
+	return registered, nil
 }
 
 // Observe reads the revision (one DescribeTaskDefinition call, tags

@@ -353,3 +353,82 @@ func TestAccTaskDefinitionHandler_deleteWhileBeingDeleted(t *testing.T) {
 		t.Errorf("Delete with another ClientException: err = %v, want it", err)
 	}
 }
+
+// A run killed after RegisterTaskDefinition leaves an ACTIVE revision
+// carrying the child's ownership tags that the state never learnt of. The
+// next apply's Create registers again, finds that revision (only because
+// the new one is not the family's first), adopts it when it equals the
+// desired definition, and deletes the one it just registered: one ACTIVE
+// revision is left. A revision that differs, or carries another owner, is
+// not adopted.
+func TestAccTaskDefinitionHandler_adoptAfterLostCreate(t *testing.T) {
+	a := newAcc(t)
+	ctx := a.ctx
+	role := a.newTaskRole()
+	h := NewTaskDefinitionHandler(a.ecs)
+	family := acctest.RandomName("td")
+	owner := "c/" + family
+	child := func(owner, image string) composite.Child {
+		return composite.Child{Key: "task_definition", Kind: composite.KindTaskDefinition, Name: family,
+			Props: testTaskDefinitionProps(family, role, image, ownerTags(owner, "task_definition", map[string]string{"team": "a"}))}
+	}
+	active := func() []string {
+		t.Helper()
+		out, err := a.ecs.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String(family), Status: ecstypes.TaskDefinitionStatusActive})
+		if err != nil {
+			t.Fatalf("ListTaskDefinitions: %v", err)
+		}
+		return out.TaskDefinitionArns
+	}
+	t.Cleanup(func() {
+		for _, arn := range active() {
+			_ = h.Delete(context.Background(), composite.Recorded{Kind: composite.KindTaskDefinition, ARN: arn})
+		}
+	})
+
+	// The killed run's revision.
+	first, err := h.Create(ctx, child(owner, "public.ecr.aws/nginx/nginx:1.27"))
+	if err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+
+	// The next apply's Create adopts it.
+	a.ops.reset()
+	got, err := h.Create(ctx, child(owner, "public.ecr.aws/nginx/nginx:1.27"))
+	if err != nil {
+		t.Fatalf("Create after the lost one: %v", err)
+	}
+	if got[composite.AttrARN] != first[composite.AttrARN] || got[composite.AttrRevision] != "1" {
+		t.Errorf("Create outputs = %v, want the adopted revision %v", got, first)
+	}
+	a.expectCalls("Create adopting", "RegisterTaskDefinition", "ListTaskDefinitions", "DescribeTaskDefinition",
+		"DeregisterTaskDefinition", "DeleteTaskDefinitions")
+	if arns := active(); len(arns) != 1 || arns[0] != first[composite.AttrARN] {
+		t.Errorf("ACTIVE revisions = %v, want only %s", arns, first[composite.AttrARN])
+	}
+
+	// Another definition of the same owner: the new revision is the child's.
+	changed, err := h.Create(ctx, child(owner, "public.ecr.aws/nginx/nginx:1.28"))
+	if err != nil {
+		t.Fatalf("Create of another definition: %v", err)
+	}
+	if changed[composite.AttrARN] == first[composite.AttrARN] {
+		t.Errorf("Create of another definition = %v, want a new revision", changed)
+	}
+
+	// The same definition for another owner: not adopted either.
+	a.ops.reset()
+	foreign, err := h.Create(ctx, child("someone-else", "public.ecr.aws/nginx/nginx:1.27"))
+	if err != nil {
+		t.Fatalf("Create for another owner: %v", err)
+	}
+	if foreign[composite.AttrARN] == first[composite.AttrARN] || foreign[composite.AttrARN] == changed[composite.AttrARN] {
+		t.Errorf("Create for another owner = %v, want a new revision", foreign)
+	}
+	if m := a.ops.mutating(); len(m) != 1 || m[0] != "RegisterTaskDefinition" {
+		t.Errorf("Create for another owner mutations = %v, want only RegisterTaskDefinition", m)
+	}
+	if arns := active(); len(arns) != 3 {
+		t.Errorf("ACTIVE revisions = %v, want 3 (the first and the two new ones)", arns)
+	}
+}

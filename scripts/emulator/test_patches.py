@@ -454,6 +454,55 @@ class TestCloudMap(Base):
             # Without DnsConfig it is fine on both.
             self.assertIsNone(_error(sd.create_service, Name=_name("svc"), NamespaceId=ns), label)
 
+    def test_same_name_service_in_namespace_already_exists(self):
+        for label, emu in self.on_both():
+            sd = emu.client("servicediscovery")
+            ns_name = _name("http")
+            sd.create_http_namespace(Name=ns_name)
+            ns = [n for n in sd.list_namespaces()["Namespaces"] if n["Name"] == ns_name][0]["Id"]
+            name = _name("svc")
+            first = sd.create_service(Name=name, NamespaceId=ns, CreatorRequestId="token-1")["Service"]
+            if label == "patched":
+                try:
+                    sd.create_service(Name=name, NamespaceId=ns, CreatorRequestId="token-2")
+                    self.fail("a second service of the same name was created")
+                except ClientError as e:
+                    self.assertEqual(e.response["Error"]["Code"], "ServiceAlreadyExists")
+                    self.assertEqual(e.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+                    self.assertEqual(e.response.get("ServiceId"), first["Id"])
+                    self.assertEqual(e.response.get("ServiceArn"), first["Arn"])
+                # The same request again is idempotent.
+                again = sd.create_service(Name=name, NamespaceId=ns, CreatorRequestId="token-1")["Service"]
+                self.assertEqual(again["Id"], first["Id"])
+                self.assertEqual(len([s for s in sd.list_services()["Services"] if s["Name"] == name]), 1)
+                # The same name in another namespace is fine.
+                other = _name("http")
+                sd.create_http_namespace(Name=other)
+                other_ns = [n for n in sd.list_namespaces()["Namespaces"] if n["Name"] == other][0]["Id"]
+                self.assertIsNone(_error(sd.create_service, Name=name, NamespaceId=other_ns))
+            else:
+                self.assertIsNone(_error(sd.create_service, Name=name, NamespaceId=ns, CreatorRequestId="token-2"))
+                self.assertEqual(len([s for s in sd.list_services()["Services"] if s["Name"] == name]), 2)
+
+    def test_same_name_http_namespace_already_exists(self):
+        for label, emu in self.on_both():
+            sd = emu.client("servicediscovery")
+            name = _name("http")
+            sd.create_http_namespace(Name=name, CreatorRequestId="token-1")
+            first = [n for n in sd.list_namespaces()["Namespaces"] if n["Name"] == name][0]["Id"]
+            err = _error(sd.create_http_namespace, Name=name, CreatorRequestId="token-2")
+            if label == "patched":
+                self.assertEqual(err[0], "NamespaceAlreadyExists")
+                self.assertEqual(err[2], 400)
+                # The same request again is idempotent: its operation names the namespace.
+                op = sd.create_http_namespace(Name=name, CreatorRequestId="token-1")["OperationId"]
+                targets = sd.get_operation(OperationId=op)["Operation"]["Targets"]
+                self.assertEqual(targets["NAMESPACE"], first)
+            else:
+                self.assertIsNone(err)
+            same = [n for n in sd.list_namespaces()["Namespaces"] if n["Name"] == name]
+            self.assertEqual(len(same), 1 if label == "patched" else 2, label)
+
     def test_dns_config_in_dns_namespace_is_accepted(self):
         sd = PATCHED.client("servicediscovery")
         name = _name("pub") + ".example.com"
