@@ -30,6 +30,19 @@ provider_installation {
 RC
 export TF_CLI_CONFIG_FILE="$WORK/terraform.rc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 export AWS_ENDPOINT_URL="${CONTAINERAPP_TEST_ENDPOINT:-$DEFAULT_ENDPOINT}"
+# DEMO_CONSISTENCY=1 puts the acceptance tests' consistency proxy between the
+# provider and the emulator (AWS's eventual-consistency windows, see
+# internal/acctest/CONSISTENCY.md); DEMO_CONSISTENCY_SCALE stretches them.
+if [[ "${DEMO_CONSISTENCY:-0}" != 0 ]]; then
+  go build -o "$WORK/bin/consistency-proxy" ./internal/acctest/cmd/consistency-proxy
+  "$WORK/bin/consistency-proxy" -upstream "$AWS_ENDPOINT_URL" -listen 127.0.0.1:0 \
+    -scale "${DEMO_CONSISTENCY_SCALE:-1}" > "$WORK/consistency-proxy.log" 2>&1 &
+  proxy_pid=$!
+  trap 'kill "$proxy_pid" 2>/dev/null; sleep 0.2; tail -n +2 "$WORK/consistency-proxy.log" >&2' EXIT
+  for _ in $(seq 50); do [[ -s "$WORK/consistency-proxy.log" ]] && break; sleep 0.1; done
+  AWS_ENDPOINT_URL="$(head -1 "$WORK/consistency-proxy.log")"
+  log "consistency windows on: the provider talks to the emulator through $AWS_ENDPOINT_URL"
+fi
 cp "$ROOT/$EXAMPLE"/*.tf "$WORK/config/"
 
 log "terraform apply $EXAMPLE against $AWS_ENDPOINT_URL"
