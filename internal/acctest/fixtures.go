@@ -2,6 +2,7 @@ package acctest
 
 import (
 	"context"
+	"errors"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -16,6 +18,7 @@ import (
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/servicediscovery"
+	"github.com/aws/smithy-go"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
@@ -89,14 +92,10 @@ func CreateNetwork(t testing.TB, name string) Network {
 	t.Cleanup(func() { _, _ = ec2c.DeleteVpc(context.Background(), &ec2.DeleteVpcInput{VpcId: aws.String(n.VpcID)}) })
 	region := Region()
 	for i, az := range []string{"a", "b"} {
-		sn, err := ec2c.CreateSubnet(ctx, &ec2.CreateSubnetInput{
-			VpcId: aws.String(n.VpcID), CidrBlock: aws.String(fmt.Sprintf("10.42.%d.0/24", i)),
-			AvailabilityZone: aws.String(region + az),
-		})
+		id, err := CreateSubnet(ctx, ec2c, n.VpcID, fmt.Sprintf("10.42.%d.0/24", i), region+az)
 		if err != nil {
 			fail("CreateSubnet", err)
 		}
-		id := aws.ToString(sn.Subnet.SubnetId)
 		n.SubnetIDs = append(n.SubnetIDs, id)
 		t.Cleanup(func() {
 			_, _ = ec2c.DeleteSubnet(context.Background(), &ec2.DeleteSubnetInput{SubnetId: aws.String(id)})
@@ -225,4 +224,27 @@ func DeleteImages(t testing.TB, cluster, name string) {
 	if _, err := client.BatchDeleteImage(ctx, &ecr.BatchDeleteImageInput{RepositoryName: aws.String(repo), ImageIds: out.ImageIds}); err != nil {
 		t.Fatalf("deleting the images of %s: %v", repo, err)
 	}
+}
+
+// CreateSubnet creates a subnet of vpc in az and returns its id. A conflict
+// on the CIDR (InvalidSubnet.Conflict: the emulator made the subnet but its
+// answer was lost, and the SDK's retry found it) returns the existing subnet
+// of that CIDR in the VPC.
+func CreateSubnet(ctx context.Context, c *ec2.Client, vpc, cidr, az string) (string, error) {
+	sn, err := c.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: aws.String(vpc), CidrBlock: aws.String(cidr), AvailabilityZone: aws.String(az)})
+	if err == nil {
+		return aws.ToString(sn.Subnet.SubnetId), nil
+	}
+	var api smithy.APIError
+	if !errors.As(err, &api) || api.ErrorCode() != "InvalidSubnet.Conflict" {
+		return "", err
+	}
+	out, derr := c.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{
+		{Name: aws.String("vpc-id"), Values: []string{vpc}},
+		{Name: aws.String("cidr-block"), Values: []string{cidr}},
+	}})
+	if derr != nil || len(out.Subnets) != 1 {
+		return "", err
+	}
+	return aws.ToString(out.Subnets[0].SubnetId), nil
 }

@@ -51,12 +51,10 @@ func newNetwork(t *testing.T) network {
 	n := network{VpcID: aws.ToString(vpc.Vpc.VpcId)}
 	t.Cleanup(func() { _, _ = c.DeleteVpc(context.Background(), &ec2.DeleteVpcInput{VpcId: aws.String(n.VpcID)}) })
 	for i, az := range []string{"a", "b"} {
-		sn, err := c.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: aws.String(n.VpcID),
-			CidrBlock: aws.String(fmt.Sprintf("10.43.%d.0/24", i)), AvailabilityZone: aws.String(acctest.Region() + az)})
+		id, err := acctest.CreateSubnet(ctx, c, n.VpcID, fmt.Sprintf("10.43.%d.0/24", i), acctest.Region()+az)
 		if err != nil {
 			t.Fatalf("CreateSubnet: %v", err)
 		}
-		id := aws.ToString(sn.Subnet.SubnetId)
 		n.Subnets = append(n.Subnets, id)
 		t.Cleanup(func() { _, _ = c.DeleteSubnet(context.Background(), &ec2.DeleteSubnetInput{SubnetId: aws.String(id)}) })
 	}
