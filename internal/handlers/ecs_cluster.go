@@ -389,7 +389,7 @@ func (h *ECSClusterHandler) servicesWithStatus(ctx context.Context, cluster stri
 	}
 	var names []string
 	for i := 0; i < len(arns); i += 10 {
-		out, err := h.api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: arns[i:min(i+10, len(arns))]})
+		out, err := describeListedServices(ctx, h.api, cluster, arns[i:min(i+10, len(arns))])
 		if err != nil {
 			return nil, err
 		}
@@ -421,7 +421,7 @@ func ActiveServices(ctx context.Context, api ClusterServicesAPI, cluster string)
 	}
 	var names []string
 	for i := 0; i < len(arns); i += 10 {
-		out, err := api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: arns[i:min(i+10, len(arns))]})
+		out, err := describeListedServices(ctx, api, cluster, arns[i:min(i+10, len(arns))])
 		if err != nil {
 			return nil, fmt.Errorf("describing the services of ECS cluster %s: %w", cluster, err)
 		}
@@ -433,6 +433,22 @@ func ActiveServices(ctx context.Context, api ClusterServicesAPI, cluster string)
 	}
 	sort.Strings(names)
 	return names, nil
+}
+
+// describeListedServices describes services ListServices has just listed.
+// The listing proves the cluster exists, so a ClusterNotFoundException here
+// is ECS's propagation after a recent CreateCluster (DescribeServices lags
+// the other ECS APIs on a young cluster), retried for up to
+// ClusterPropagationTimeout rather than taken for "no services".
+func describeListedServices(ctx context.Context, api ClusterServicesAPI, cluster string, arns []string) (*ecs.DescribeServicesOutput, error) {
+	var out *ecs.DescribeServicesOutput
+	err := RetryOn(ctx, ClusterPropagationTimeout, func(err error) bool { return IsNotFound(err, errCodeClusterNotFound) },
+		func(ctx context.Context) error {
+			var err error
+			out, err = api.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: arns})
+			return err
+		})
+	return out, err
 }
 
 // read returns the cluster unless it is INACTIVE, or an error IsNotFound
