@@ -71,6 +71,22 @@ func Fingerprint(k Kind, props any) (string, bool) {
 	return HashJSON(v), true
 }
 
+// DriftedFields names the fields of kind k's drift view where the desired
+// props and the observed props (both as the kind's props, references
+// resolved) differ: JSON paths such as "path_patterns[0]", never values.
+// Nil when either has no drift view.
+func DriftedFields(k Kind, desired, observed any) []string {
+	dv, ok := driftView(k, desired)
+	if !ok {
+		return nil
+	}
+	ov, ok := driftView(k, observed)
+	if !ok {
+		return nil
+	}
+	return ChangedFields(dv, ov)
+}
+
 // driftView returns the drift view of props for kind k.
 func driftView(k Kind, props any) (any, bool) {
 	switch k {

@@ -166,8 +166,9 @@ func ApplyDriftRule(g Graph, wantFingerprint func(Child) (string, bool), before,
 			continue
 		}
 		prevDrifted := ""
+		var prevFields []string
 		if prev, ok := before[c.Key]; ok && prev.Observed != "" {
-			prevDrifted = prev.DriftedHash
+			prevDrifted, prevFields = prev.DriftedHash, prev.DriftedFields
 		}
 		switch {
 		case want != cur.Observed:
@@ -176,10 +177,14 @@ func ApplyDriftRule(g Graph, wantFingerprint func(Child) (string, bool), before,
 				cur.DriftedHash = prevDrifted // still drifted since an earlier Read
 			}
 			cur.Hash = ""
+			cur.DriftedFields = prevFields
+			if cur.ObservedProps != nil {
+				cur.DriftedFields = DriftedFields(c.Kind, resolved.Props, cur.ObservedProps)
+			}
 		case cur.Hash == "" && prevDrifted != "" && prevDrifted == c.Hash && (cur.ReplaceHash == "" || cur.ReplaceHash == c.ReplaceHash):
-			cur.Hash, cur.ReplaceHash, cur.DriftedHash = c.Hash, c.ReplaceHash, ""
+			cur.Hash, cur.ReplaceHash, cur.DriftedHash, cur.DriftedFields = c.Hash, c.ReplaceHash, "", nil
 		default:
-			cur.DriftedHash = ""
+			cur.DriftedHash, cur.DriftedFields = "", nil
 		}
 		out[c.Key] = cur
 	}

@@ -94,6 +94,14 @@ type Recorded struct {
 	// out of band; a later Read gives it back if the child matches again
 	// before an apply touched it (see ApplyDriftRule).
 	DriftedHash string `json:",omitempty"`
+	// DriftedFields names the drift-view fields (JSON paths, never values)
+	// where the live child differed from the desired one at the Read that
+	// found it drifted, for the plan's explanation (ExplainPlan). Set and
+	// cleared with DriftedHash's rule.
+	DriftedFields []string `json:",omitempty"`
+	// ObservedProps is the live drift view the last Refresh observed,
+	// transient (never saved): ApplyDriftRule names DriftedFields from it.
+	ObservedProps any `json:"-"`
 
 	// Kind-specific facts a handler needs beyond the outputs to read or
 	// delete the child, filled from the applied props (Kinds[k].Record).

@@ -495,7 +495,7 @@ func (r *run) replace(ctx context.Context, c, resolved composite.Child, prev com
 // fingerprint is unknown (empty): it is neither compared nor adopted.
 func applied(rec *composite.Recorded, resolved composite.Child, err error) {
 	composite.RecordFacts(resolved.Kind, resolved.Props, rec)
-	rec.Observed, rec.DriftedHash = "", ""
+	rec.Observed, rec.DriftedHash, rec.DriftedFields = "", "", nil
 	if err == nil {
 		rec.Observed, _ = composite.Fingerprint(resolved.Kind, resolved.Props)
 	}
@@ -613,7 +613,9 @@ func Refresh(ctx context.Context, reg Registry, recorded map[string]composite.Re
 				rec.ARN = a
 			}
 		}
-		rec.Observed, _ = composite.Fingerprint(rec.Kind, composite.ObservedView(rec.Kind, obs.Props, rec))
+		view := composite.ObservedView(rec.Kind, obs.Props, rec)
+		rec.Observed, _ = composite.Fingerprint(rec.Kind, view)
+		rec.ObservedProps = view
 		j.set(key, rec)
 		return nil
 	})

@@ -300,6 +300,7 @@ func (r *Resource[M, S]) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 	}
 	actions := composite.Diff(g, recorded)
+	r.explainPlan(ctx, prior, g, recorded, actions, r.def.ID(spec), &resp.Diagnostics)
 	if w, ok := r.def.(PlanWarner[S]); ok {
 		for _, x := range w.PlanWarnings(spec, actions) {
 			resp.Diagnostics.AddWarning(x.Summary, x.Detail)
@@ -360,6 +361,30 @@ func (r *Resource[M, S]) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		resp.Diagnostics.Append(diags...)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// explainPlan shows, as one warning per composite with changes, a line per
+// child that changes: its action and why (composite.ExplainPlan), so that a
+// reviewer reads in the plan text which child is created, updated, replaced
+// or deleted, and what the replacement of a disruptive one costs. The
+// configuration last applied (prior) names the changed fields. Nothing is
+// shown for an empty plan; diagnostics never change the plan itself.
+func (r *Resource[M, S]) explainPlan(ctx context.Context, prior *M, g composite.Graph, recorded map[string]composite.Recorded,
+	actions []composite.Action, id string, diags *diag.Diagnostics) {
+	var priorGraph *composite.Graph
+	if prior != nil && len(recorded) > 0 {
+		if ps, _, d := r.def.ToSpec(ctx, *prior); !d.HasError() {
+			if pg, err := r.def.Expand(ps, r.env()); err == nil {
+				priorGraph = &pg
+			}
+		}
+	}
+	changes := composite.ExplainPlan(priorGraph, g, recorded, actions)
+	if len(changes) == 0 {
+		return
+	}
+	diags.AddWarning(composite.PlanExplanationSummary(fmt.Sprintf("%s %q", r.typeName(), id), changes, len(g.Children)),
+		composite.RenderPlanExplanation(changes))
 }
 
 func opOf(actions []composite.Action, key string) composite.Op {
