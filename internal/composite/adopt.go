@@ -68,6 +68,12 @@ func FullView(k Kind, props any) string {
 // (PriorityExplicit false) is whatever AWS holds and is not compared; when
 // the record does not know (nil) the rule has no view (nil).
 func ObservedView(k Kind, props any, rec Recorded) any {
+	if sp, ok := props.(*ServiceProps); ok && k == KindECSService && sp != nil && rec.Autoscaled && sp.Scaling == nil {
+		// The scaler's count: not compared (driftECSService).
+		cp := *sp
+		cp.Scaling = &ScalingRange{}
+		return &cp
+	}
 	p, ok := props.(*ListenerRuleProps)
 	if !ok || k != KindListenerRule {
 		return props

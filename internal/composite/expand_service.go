@@ -81,7 +81,8 @@ func (x *expander) expand() error {
 	lbs := x.addLoadBalancing()
 	registries := x.addDiscovery()
 	x.addTaskDefinition()
-	x.addService(lbs, registries)
+	scaling := x.addAutoscaling()
+	x.addService(lbs, registries, scaling)
 	return nil
 }
 
@@ -302,7 +303,7 @@ func (x *expander) addTaskDefinition() {
 
 // addService adds the ECS service, the anchor, registered with the load
 // balancer's target group and the Cloud Map service.
-func (x *expander) addService(lbs []ServiceLoadBalancer, registries []ServiceRegistry) {
+func (x *expander) addService(lbs []ServiceLoadBalancer, registries []ServiceRegistry, scaling *ScalingRange) {
 	s := x.s
 	d := s.Deployment
 	svc := &ServiceProps{
@@ -325,6 +326,7 @@ func (x *expander) addService(lbs []ServiceLoadBalancer, registries []ServiceReg
 		PropagateTags:          "SERVICE",
 		EnableECSManagedTags:   true,
 		WaitForSteadyState:     *d.WaitForSteadyState,
+		Scaling:                scaling,
 		Tags:                   x.tags(KeyService),
 	}
 	if s.HealthCheckGracePeriod != nil {
@@ -348,6 +350,14 @@ func (x *expander) addService(lbs []ServiceLoadBalancer, registries []ServiceReg
 		LaunchType string `json:"launch_type"`
 	}{svc.Name, svc.Cluster, svc.LaunchType})
 	svcChild.After = after
+	if scaling != nil {
+		// desired_count is the count the service is created with: once it
+		// runs, the count is the scaler's, and a new desired_count is no
+		// change of the service.
+		hashed := *svc
+		hashed.DesiredCount = 0
+		svcChild.Hash = HashJSON(&hashed)
+	}
 }
 
 // lifecyclePolicy keeps the newest keep images of the repository.

@@ -84,6 +84,17 @@ func goldenFullSpec() ServiceSpec {
 	}
 }
 
+// goldenAutoscaledSpec: the full spec, scaled on CPU and ALB requests, with
+// a schedule.
+func goldenAutoscaledSpec() ServiceSpec {
+	s := goldenFullSpec()
+	s.Autoscaling = &AutoscalingSpec{
+		MinCount: Ptr[int64](2), MaxCount: Ptr[int64](10), CPUTarget: Ptr[int64](60), RequestsPerTarget: Ptr[int64](1000),
+		Schedules: map[string]ScheduleSpec{"night": {Schedule: "cron(0 22 * * ? *)", Timezone: "Europe/Berlin", MaxCount: Ptr[int64](2)}},
+	}
+	return s
+}
+
 // goldenARNSpec: cluster given as ARN, image_tag, explicit priority and vpc, ARM64,
 // exec, no account id known.
 func goldenARNSpec() ServiceSpec {
@@ -140,6 +151,7 @@ func TestExpandService_golden(t *testing.T) {
 		{"minimal", goldenMinimalSpec(), goldenEnv()},
 		{"full", goldenFullSpec(), goldenEnv()},
 		{"arn_cluster_image_tag", goldenARNSpec(), noAccount},
+		{"autoscaled", goldenAutoscaledSpec(), goldenEnv()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g, err := ExpandService(tc.spec, tc.env)
@@ -434,6 +446,8 @@ func expTags(c Child) map[string]string {
 	case *TaskDefinitionProps:
 		return p.Tags
 	case *ServiceProps:
+		return p.Tags
+	case *ScalableTargetProps:
 		return p.Tags
 	}
 	return nil

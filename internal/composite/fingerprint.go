@@ -130,6 +130,24 @@ func driftView(k Kind, props any) (any, bool) {
 		if p, ok := driftProps[ServiceProps](props); ok {
 			return driftECSService(p), true
 		}
+	case KindScalableTarget:
+		if p, ok := driftProps[ScalableTargetProps](props); ok {
+			return driftScalableTargetView{ResourceID: p.ResourceID, Min: p.MinCapacity, Max: p.MaxCapacity}, true
+		}
+	case KindScalingPolicy:
+		if p, ok := driftProps[ScalingPolicyProps](props); ok {
+			return driftScalingPolicyView{
+				Name: p.Name, ResourceID: p.ResourceID, Metric: p.MetricType, Target: p.TargetValue,
+				Label: p.ResourceLabel(), ScaleIn: p.ScaleInCooldown, ScaleOut: p.ScaleOutCooldown,
+			}, true
+		}
+	case KindScheduledAction:
+		if p, ok := driftProps[ScheduledActionProps](props); ok {
+			return driftScheduledActionView{
+				Name: p.Name, ResourceID: p.ResourceID, Schedule: p.Schedule, Timezone: driftOr(p.Timezone, DefaultScheduleTimezone),
+				Min: p.MinCapacity, Max: p.MaxCapacity,
+			}, true
+		}
 	case KindECSCluster:
 		if p, ok := driftProps[ClusterProps](props); ok {
 			return driftClusterView{
@@ -385,6 +403,9 @@ func driftECSService(p *ServiceProps) driftECSServiceView {
 	v := driftECSServiceView{
 		TaskDefinition: driftLastSegment(p.TaskDefinition), DesiredCount: p.DesiredCount,
 		LoadBalancers: []string{}, ServiceRegistries: []string{}, Tags: driftUserTags(p.Tags),
+	}
+	if p.Scaling != nil {
+		v.DesiredCount = 0 // the scaler's
 	}
 	if len(p.Subnets) > 0 {
 		assign := "DISABLED"
@@ -668,4 +689,33 @@ func driftCanonicalJSON(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(bytes.TrimRight(buf.Bytes(), "\n"))
+}
+
+// The scaler's drift views: what one Describe call per child returns. The
+// target's tags are left out (Application Auto Scaling returns them only
+// through ListTagsForResource), as are the references that only order the
+// children (the service ARN, the target id).
+type driftScalableTargetView struct {
+	ResourceID string `json:"resource_id"`
+	Min        int32  `json:"min"`
+	Max        int32  `json:"max"`
+}
+
+type driftScalingPolicyView struct {
+	Name       string `json:"name"`
+	ResourceID string `json:"resource_id"`
+	Metric     string `json:"metric"`
+	Target     int64  `json:"target_value"`
+	Label      string `json:"resource_label"`
+	ScaleIn    int32  `json:"scale_in_cooldown"`
+	ScaleOut   int32  `json:"scale_out_cooldown"`
+}
+
+type driftScheduledActionView struct {
+	Name       string `json:"name"`
+	ResourceID string `json:"resource_id"`
+	Schedule   string `json:"schedule"`
+	Timezone   string `json:"timezone"`
+	Min        *int32 `json:"min,omitempty"`
+	Max        *int32 `json:"max,omitempty"`
 }

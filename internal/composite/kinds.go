@@ -103,8 +103,27 @@ var Kinds = map[Kind]KindInfo{
 		Record: func(props any, r *Recorded) {
 			if p, ok := props.(*ServiceProps); ok && p != nil {
 				r.Cluster = p.Cluster
+				r.Autoscaled = p.Scaling != nil
 			}
 		},
+	},
+	// The scaler: deleted before the ECS service (policies and scheduled
+	// actions first, then the target). Only the target takes tags, and
+	// only when it is registered (RegisterScalableTarget's Tags).
+	// id: the scalable target's resource id (a policy and a scheduled
+	// action are named within their target).
+	KindScalingPolicy: {
+		Outputs:      []string{AttrARN, AttrID, AttrName},
+		TeardownRank: -2,
+	},
+	KindScheduledAction: {
+		Outputs:      []string{AttrARN, AttrID, AttrName},
+		TeardownRank: -2,
+	},
+	KindScalableTarget: {
+		Outputs:      []string{AttrARN, AttrID},
+		Taggable:     true,
+		TeardownRank: -1,
 	},
 
 	// containerapp_cluster

@@ -11,6 +11,8 @@ var kindConstants = []Kind{
 	// service (types.go)
 	KindIAMRole, KindIAMRolePolicy, KindLogGroup, KindECRRepository, KindTargetGroup,
 	KindListenerRule, KindDiscoveryService, KindTaskDefinition, KindECSService,
+	// the service's scaler (autoscaling.go)
+	KindScalableTarget, KindScalingPolicy, KindScheduledAction,
 	// cluster (cluster_props.go)
 	KindECSCluster, KindPrivateDNSNamespace, KindHTTPNamespace, KindSecurityGroup,
 	KindLoadBalancer, KindListener,
@@ -44,6 +46,7 @@ func kindsGoldenGraphs(t *testing.T) map[string]Graph {
 		"minimal":               {goldenMinimalSpec(), goldenEnv()},
 		"full":                  {goldenFullSpec(), goldenEnv()},
 		"arn_cluster_image_tag": {goldenARNSpec(), noAccount},
+		"autoscaled":            {goldenAutoscaledSpec(), goldenEnv()},
 	} {
 		g, err := ExpandService(s.spec, s.env)
 		if err != nil {
@@ -117,6 +120,8 @@ func kindsPropsTags(props any) (map[string]string, bool) {
 		tags = p.Tags
 	case *ServiceProps:
 		tags = p.Tags
+	case *ScalableTargetProps:
+		tags = p.Tags
 	case *ClusterProps:
 		tags = p.Tags
 	case *NamespaceProps:
@@ -150,6 +155,10 @@ func TestKinds_teardownRanks(t *testing.T) {
 		KindHTTPNamespace:       5,
 		KindIAMRole:             6,
 		KindECSCluster:          6,
+		// The scaler goes before the ECS service it scales.
+		KindScalingPolicy:   -2,
+		KindScheduledAction: -2,
+		KindScalableTarget:  -1,
 	}
 	for _, k := range kindConstants {
 		if got := TeardownRank(k); got != want[k] {
@@ -160,7 +169,7 @@ func TestKinds_teardownRanks(t *testing.T) {
 		t.Errorf("TeardownRank(unknown) = %d, want 7 (last)", got)
 	}
 	// The service's order, as DESIGN.md states it.
-	order := []Kind{KindECSService, KindListenerRule, KindTargetGroup, KindDiscoveryService, KindTaskDefinition, KindLogGroup, KindIAMRole}
+	order := []Kind{KindScalingPolicy, KindScalableTarget, KindECSService, KindListenerRule, KindTargetGroup, KindDiscoveryService, KindTaskDefinition, KindLogGroup, KindIAMRole}
 	for i := 1; i < len(order); i++ {
 		if TeardownRank(order[i-1]) >= TeardownRank(order[i]) {
 			t.Errorf("%s is not deleted before %s", order[i-1], order[i])
@@ -187,6 +196,9 @@ func TestKinds_outputs(t *testing.T) {
 		KindSecurityGroup:       {AttrARN, AttrID, AttrName},
 		KindLoadBalancer:        {AttrARN, AttrName, AttrDNSName, AttrZoneID},
 		KindListener:            {AttrARN, AttrName},
+		KindScalableTarget:      {AttrARN, AttrID},
+		KindScalingPolicy:       {AttrARN, AttrID, AttrName},
+		KindScheduledAction:     {AttrARN, AttrID, AttrName},
 	}
 	for _, k := range kindConstants {
 		if got := KindOutputs(k); !slices.Equal(got, want[k]) {
@@ -203,7 +215,7 @@ func TestKinds_outputs(t *testing.T) {
 
 func TestKinds_flags(t *testing.T) {
 	for _, k := range kindConstants {
-		if got, want := IsTaggable(k), k != KindIAMRolePolicy; got != want {
+		if got, want := IsTaggable(k), k != KindIAMRolePolicy && k != KindScalingPolicy && k != KindScheduledAction; got != want {
 			t.Errorf("IsTaggable(%s) = %v, want %v", k, got, want)
 		}
 		if got, want := ARNChangesOnUpdate(k), k == KindTaskDefinition; got != want {

@@ -86,6 +86,15 @@ func ServiceLookups(cluster, name string, env Env, obs map[string]Observed) []Lo
 		if len(svc.ServiceRegistries) > 0 && svc.ServiceRegistries[0].RegistryARN != "" {
 			add(Lookup{Key: KeyDiscoveryService, Kind: KindDiscoveryService, ID: svc.ServiceRegistries[0].RegistryARN})
 		}
+		// The scaler of the service, by its resource id, and its
+		// target-tracking policies by their names.
+		rid := ScalingResourceID(clusterName, name)
+		add(Lookup{Key: KeyScalableTarget, Kind: KindScalableTarget, Name: rid, ID: rid})
+		if _, ok := obs[KeyScalableTarget]; ok && obs[KeyScalableTarget].Props != nil {
+			for _, k := range ScalingPolicyKeys {
+				add(Lookup{Key: k.Key, Kind: KindScalingPolicy, Name: ScalingPolicyName(k.Metric), ID: rid})
+			}
+		}
 	}
 
 	// From the task definition (or by deterministic names without it).

@@ -42,6 +42,10 @@ func lkFind(t *testing.T, w rtWorld, q Lookup) (Observed, bool) {
 			match = q.Name == c.Name && (q.Scope[LookupVpcID] == "" || q.Scope[LookupVpcID] == p.VpcID)
 		case *ListenerProps:
 			match = q.Scope[LookupLoadBalancerARN] == p.LoadBalancerARN && q.Name == c.Name
+		case *ScalableTargetProps:
+			match = q.ID == p.ResourceID
+		case *ScalingPolicyProps:
+			match = q.ID == p.ResourceID && q.Name == p.Name
 		default:
 			t.Fatalf("lookup %s: no rule for %T", q.Key, props)
 		}
@@ -172,6 +176,7 @@ func TestServiceLookups_reachEveryChild(t *testing.T) {
 		{"minimal", goldenMinimalSpec(), goldenEnv()},
 		{"full", goldenFullSpec(), goldenEnv()},
 		{"arn_cluster_image_tag", goldenARNSpec(), noAccount},
+		{"autoscaled_without_schedules", func() ServiceSpec { s := goldenAutoscaledSpec(); s.Autoscaling.Schedules = nil; return s }(), goldenEnv()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g, err := ExpandService(tc.spec, tc.env)
@@ -216,7 +221,7 @@ func TestServiceLookups_waves(t *testing.T) {
 	_, waves := lkDiscover(t, w, func(obs map[string]Observed) []Lookup { return ServiceLookups("platform", "web", env, obs) }, true)
 	want := [][]string{
 		{KeyService},
-		{KeyDiscoveryService, KeyTargetGroup, KeyTaskDefinition},
+		{KeyDiscoveryService, KeyScalableTarget, KeyTargetGroup, KeyTaskDefinition},
 		{KeyExecutionRole, KeyExecutionRolePolicy, KeyListenerRule, KeyLogGroup, KeyRepository, KeyTaskRole, KeyTaskRolePolicy},
 	}
 	if fmt.Sprint(waves) != fmt.Sprint(want) {

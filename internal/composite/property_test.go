@@ -240,6 +240,27 @@ func (g specGen) spec() (ServiceSpec, Env) {
 		mx := int64(g.n(int(max(mn+1, 100)), 200))
 		s.Deployment = &DeploymentSpec{MinimumHealthyPercent: Ptr(mn), MaximumPercent: Ptr(mx), CircuitBreakerRollback: Ptr(g.chance(0.5)), WaitForSteadyState: Ptr(g.chance(0.5))}
 	}
+	if g.chance(0.3) {
+		mn := int64(g.n(0, 5))
+		a := &AutoscalingSpec{MinCount: Ptr(mn), MaxCount: Ptr(mn + int64(g.n(1, 20)))}
+		if g.chance(0.7) {
+			a.CPUTarget = Ptr(int64(g.n(10, 90)))
+		}
+		if g.chance(0.4) || a.CPUTarget == nil && s.LoadBalancer == nil {
+			a.MemoryTarget = Ptr(int64(g.n(10, 90)))
+		}
+		if s.LoadBalancer != nil && g.chance(0.5) {
+			a.RequestsPerTarget = Ptr(int64(g.n(50, 5000)))
+		}
+		if a.CPUTarget == nil && a.MemoryTarget == nil && a.RequestsPerTarget == nil {
+			a.CPUTarget = Ptr(int64(g.n(10, 90)))
+		}
+		if g.chance(0.3) {
+			a.ScaleInCooldown, a.ScaleOutCooldown = Ptr(int64(g.n(0, 900))), Ptr(int64(g.n(0, 900)))
+		}
+		s.Autoscaling = a
+		s.DesiredCount = nil // the scaler's: an import leaves it unset
+	}
 	s.Tags = map[string]string{}
 	for i, n := 0, g.n(0, 5); i < n; i++ {
 		s.Tags[g.str(genLower, 5)] = g.str(genLower+" ", 6)
@@ -351,6 +372,11 @@ var (
 		KindDiscoveryService: {63, regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)},
 		KindTaskDefinition:   {MaxFamilyLength, familyRe},
 		KindECSService:       {MaxServiceNameLength, regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)},
+		// Application Auto Scaling: a resource id up to 1600, policy and
+		// scheduled action names up to 256 (no ':', '/' or '|').
+		KindScalableTarget:  {1600, regexp.MustCompile(`^service/[A-Za-z0-9_-]+/[A-Za-z0-9_-]+$`)},
+		KindScalingPolicy:   {256, regexp.MustCompile(`^containerapp-(cpu|memory|requests)$`)},
+		KindScheduledAction: {256, regexp.MustCompile(`^containerapp-[A-Za-z0-9_-]+$`)},
 	}
 )
 

@@ -178,5 +178,9 @@ type ServiceProps struct {
 	PropagateTags          string                `json:"propagate_tags"` // SERVICE
 	EnableECSManagedTags   bool                  `json:"enable_ecs_managed_tags"`
 	WaitForSteadyState     bool                  `json:"wait_for_steady_state"`
-	Tags                   map[string]string     `json:"tags,omitempty"`
+	// Scaling is set on an autoscaled service: DesiredCount is the count it
+	// is created with; the live count is the scaler's (not drift), and an
+	// update only brings it inside the range (ClampCount).
+	Scaling *ScalingRange     `json:"scaling,omitempty"`
+	Tags    map[string]string `json:"tags,omitempty"`
 }

@@ -37,6 +37,8 @@ type ServiceSpec struct {
 	EnableExecuteCommand   bool            `json:"enable_execute_command,omitempty"`
 	HealthCheckGracePeriod *int64          `json:"health_check_grace_period,omitempty"` // seconds
 	Deployment             *DeploymentSpec `json:"deployment,omitempty"`
+	// Autoscaling: the scaler owns the desired count (see autoscaling.go).
+	Autoscaling *AutoscalingSpec `json:"autoscaling,omitempty"`
 
 	Tags map[string]string `json:"tags,omitempty"`
 }
@@ -200,6 +202,10 @@ func (s *ServiceSpec) ApplyDefaults() {
 			r.ImageTagMutability = DefaultImageTagMutability
 		}
 		setInt(&r.KeepImages, DefaultKeepImages)
+	}
+
+	if s.Autoscaling != nil {
+		s.Autoscaling.applyDefaults()
 	}
 
 	withPort := s.portContainers()

@@ -126,6 +126,9 @@ func (v *validator) service(s *ServiceSpec) {
 		}
 	}
 	v.deployment(s.Deployment)
+	if s.Autoscaling != nil {
+		v.autoscaling(s)
+	}
 	v.tags(s.Tags)
 
 	// No user string may look like a ${key.attr} reference: the engine would

@@ -77,6 +77,11 @@ func ServiceSpecFromObserved(cluster, name string, obs map[string]Observed, env 
 	if svc.HealthCheckGracePeriod > 0 {
 		s.HealthCheckGracePeriod = Ptr(int64(svc.HealthCheckGracePeriod))
 	}
+	if s.Autoscaling = invAutoscaling(obs); s.Autoscaling != nil {
+		// The live count is the scaler's; desired_count is only the count
+		// a new service starts with.
+		s.DesiredCount = nil
+	}
 
 	// kms_key_arns: the Resource of the execution role policy's KMS
 	// statement (the rest of that policy is derived).

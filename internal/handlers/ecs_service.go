@@ -159,6 +159,13 @@ func (h *ECSServiceHandler) Create(ctx context.Context, c composite.Child) (map[
 		return h.takeOver(ctx, c, p, name, existing)
 	}
 
+	if p.Scaling != nil {
+		// Autoscaled: desired_count is the initial count, inside the
+		// scaler's range.
+		cp := *p
+		cp.DesiredCount = composite.ClampCount(p.DesiredCount, p.Scaling)
+		p = &cp
+	}
 	desired, skipWait := h.imageGate(ctx, p, name, 0, true)
 	in := createServiceInput(p, name, serviceClientToken(p.Cluster, name, p.TaskDefinition, existing))
 	in.DesiredCount = aws.Int32(desired)
@@ -378,11 +385,17 @@ func (h *ECSServiceHandler) converge(ctx context.Context, p *composite.ServicePr
 	outputs := serviceOutputs(current)
 	had := len(retained) > 0
 	want := *p
+	if p.Scaling != nil {
+		// Autoscaled: the live count is the scaler's; only a count outside
+		// the (new) range is brought inside it.
+		want.DesiredCount = composite.ClampCount(current.DesiredCount, p.Scaling)
+	}
 	skipWait := false
-	if current.DesiredCount == 0 && p.DesiredCount > 0 {
+	if current.DesiredCount == 0 && want.DesiredCount > 0 {
 		// Scaling up from 0 (the bootstrap of a service whose image was not
 		// pushed yet, among others): check the image again.
-		want.DesiredCount, skipWait = h.imageGate(ctx, p, name, current.DesiredCount, false)
+		gated := want
+		want.DesiredCount, skipWait = h.imageGate(ctx, &gated, name, current.DesiredCount, false)
 	}
 	after := current
 	in := updateServiceInput(&want, name, cluster, current)

@@ -24,6 +24,9 @@ func ServiceRegistry(c *conns.Clients) engine.Registry {
 		composite.KindDiscoveryService: NewDiscoveryServiceHandler(c.ServiceDiscovery()),
 		composite.KindTaskDefinition:   taskDefinitions,
 		composite.KindECSService:       service,
+		composite.KindScalableTarget:   NewScalableTargetHandler(c.ApplicationAutoScaling()),
+		composite.KindScalingPolicy:    NewScalingPolicyHandler(c.ApplicationAutoScaling()),
+		composite.KindScheduledAction:  NewScheduledActionHandler(c.ApplicationAutoScaling()),
 	}
 }
 

@@ -30,6 +30,7 @@ type serviceModel struct {
 	EnableExecuteCommand   types.Bool     `tfsdk:"enable_execute_command"`
 	HealthCheckGracePeriod types.Int64    `tfsdk:"health_check_grace_period"`
 	Deployment             types.Object   `tfsdk:"deployment"`
+	Autoscaling            types.Object   `tfsdk:"autoscaling"`
 	Tags                   types.Map      `tfsdk:"tags"`
 	TagsAll                types.Map      `tfsdk:"tags_all"`
 	Timeouts               timeouts.Value `tfsdk:"timeouts"`
@@ -106,6 +107,24 @@ type deploymentModel struct {
 	MinimumHealthyPercent  types.Int64 `tfsdk:"minimum_healthy_percent"`
 	MaximumPercent         types.Int64 `tfsdk:"maximum_percent"`
 	WaitForSteadyState     types.Bool  `tfsdk:"wait_for_steady_state"`
+}
+
+type autoscalingModel struct {
+	MinCount          types.Int64 `tfsdk:"min_count"`
+	MaxCount          types.Int64 `tfsdk:"max_count"`
+	CPUTarget         types.Int64 `tfsdk:"cpu_target"`
+	MemoryTarget      types.Int64 `tfsdk:"memory_target"`
+	RequestsPerTarget types.Int64 `tfsdk:"requests_per_target"`
+	ScaleInCooldown   types.Int64 `tfsdk:"scale_in_cooldown"`
+	ScaleOutCooldown  types.Int64 `tfsdk:"scale_out_cooldown"`
+	Schedules         types.Map   `tfsdk:"schedules"`
+}
+
+type scheduleModel struct {
+	Schedule types.String `tfsdk:"schedule"`
+	Timezone types.String `tfsdk:"timezone"`
+	MinCount types.Int64  `tfsdk:"min_count"`
+	MaxCount types.Int64  `tfsdk:"max_count"`
 }
 
 // unknownPlaceholder stands in for a value only known after apply, so the
@@ -230,6 +249,38 @@ func toSpec(ctx context.Context, m serviceModel) (composite.ServiceSpec, [][]com
 			MaximumPercent:         c.IntPtr(dm.MaximumPercent, ap("deployment", "maximum_percent")),
 			WaitForSteadyState:     c.BoolPtr(dm.WaitForSteadyState, ap("deployment", "wait_for_steady_state")),
 		}
+	}
+	var am autoscalingModel
+	if c.Object(m.Autoscaling, ap("autoscaling"), &am) {
+		at := func(n string) []composite.PathStep { return ap("autoscaling", n) }
+		a := &composite.AutoscalingSpec{
+			MinCount:          c.IntPtr(am.MinCount, at("min_count")),
+			MaxCount:          c.IntPtr(am.MaxCount, at("max_count")),
+			CPUTarget:         c.IntPtr(am.CPUTarget, at("cpu_target")),
+			MemoryTarget:      c.IntPtr(am.MemoryTarget, at("memory_target")),
+			RequestsPerTarget: c.IntPtr(am.RequestsPerTarget, at("requests_per_target")),
+			ScaleInCooldown:   c.IntPtr(am.ScaleInCooldown, at("scale_in_cooldown")),
+			ScaleOutCooldown:  c.IntPtr(am.ScaleOutCooldown, at("scale_out_cooldown")),
+		}
+		if am.Schedules.IsUnknown() {
+			c.MarkUnknown(at("schedules"))
+		} else if !am.Schedules.IsNull() {
+			var sms map[string]scheduleModel
+			c.Diags.Append(am.Schedules.ElementsAs(ctx, &sms, false)...)
+			a.Schedules = map[string]composite.ScheduleSpec{}
+			for name, sm := range sms {
+				sp := func(n string) []composite.PathStep {
+					return append(at("schedules"), composite.KeyStep(name), composite.AttrStep(n))
+				}
+				a.Schedules[name] = composite.ScheduleSpec{
+					Schedule: c.Str(sm.Schedule, sp("schedule")),
+					Timezone: c.Str(sm.Timezone, sp("timezone")),
+					MinCount: c.IntPtr(sm.MinCount, sp("min_count")),
+					MaxCount: c.IntPtr(sm.MaxCount, sp("max_count")),
+				}
+			}
+		}
+		s.Autoscaling = a
 	}
 	return s, c.Unknown, c.Diags
 }

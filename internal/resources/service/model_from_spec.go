@@ -139,6 +139,36 @@ func fromSpec(ctx context.Context, s composite.ServiceSpec, into *serviceModel) 
 			WaitForSteadyState:     b.Bool(d.WaitForSteadyState, "deployment", "wait_for_steady_state"),
 		}, "deployment")
 	}
+
+	// Autoscaling.
+	m.Autoscaling = b.Null("autoscaling")
+	if a := s.Autoscaling; a != nil {
+		schedules := types.MapNull(b.ElemType("autoscaling", "schedules"))
+		if a.Schedules != nil {
+			elems := make(map[string]attr.Value, len(a.Schedules))
+			for name, sc := range a.Schedules {
+				sp := func(n string) []string { return []string{"autoscaling", "schedules", n} }
+				elems[name] = b.Object(scheduleModel{
+					Schedule: b.Str(sc.Schedule, sp("schedule")...),
+					Timezone: b.Str(sc.Timezone, sp("timezone")...),
+					MinCount: b.Int(sc.MinCount, sp("min_count")...),
+					MaxCount: b.Int(sc.MaxCount, sp("max_count")...),
+				}, "autoscaling", "schedules")
+			}
+			schedules = b.MapOf(elems, "autoscaling", "schedules")
+		}
+		at := func(n string) []string { return []string{"autoscaling", n} }
+		m.Autoscaling = b.Object(autoscalingModel{
+			MinCount:          b.Int(a.MinCount, at("min_count")...),
+			MaxCount:          b.Int(a.MaxCount, at("max_count")...),
+			CPUTarget:         b.Int(a.CPUTarget, at("cpu_target")...),
+			MemoryTarget:      b.Int(a.MemoryTarget, at("memory_target")...),
+			RequestsPerTarget: b.Int(a.RequestsPerTarget, at("requests_per_target")...),
+			ScaleInCooldown:   b.Int(a.ScaleInCooldown, at("scale_in_cooldown")...),
+			ScaleOutCooldown:  b.Int(a.ScaleOutCooldown, at("scale_out_cooldown")...),
+			Schedules:         schedules,
+		}, "autoscaling")
+	}
 	return b.Diags()
 }
 

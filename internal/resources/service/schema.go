@@ -58,7 +58,9 @@ func schemaInto(ctx context.Context, resp *resource.SchemaResponse) {
 			},
 			"desired_count": schema.Int64Attribute{
 				Optional: true, Computed: true, Default: int64default.StaticInt64(composite.DefaultDesiredCount),
-				MarkdownDescription: "Number of tasks to run. Default `1`.",
+				MarkdownDescription: "Number of tasks to run. Default `1`. With `autoscaling` it is the count the service starts " +
+					"with (brought inside `min_count`..`max_count`): the scaler owns the count afterwards, so a changed " +
+					"`desired_count` or a count the scaler set is not a change to apply.",
 			},
 			"cpu_architecture": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(composite.DefaultCPUArchitecture),
@@ -202,6 +204,39 @@ func schemaInto(ctx context.Context, resp *resource.SchemaResponse) {
 					"wait_for_steady_state": schema.BoolAttribute{Optional: true,
 						MarkdownDescription: "Wait until the deployment completes on create and update; a failed rollout is an error " +
 							"with the service's latest events. Default `true`."},
+				},
+			},
+			"autoscaling": schema.SingleNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "Application Auto Scaling of the service's desired count: a scalable target, one " +
+					"target-tracking policy per target given and one scheduled action per schedule. At least one of " +
+					"`cpu_target`, `memory_target`, `requests_per_target` or `schedules`.",
+				Attributes: map[string]schema.Attribute{
+					"min_count": schema.Int64Attribute{Required: true, MarkdownDescription: "Fewest tasks the scaler keeps (0-5000)."},
+					"max_count": schema.Int64Attribute{Required: true, MarkdownDescription: "Most tasks the scaler runs (1-5000, at least `min_count`)."},
+					"cpu_target": schema.Int64Attribute{Optional: true,
+						MarkdownDescription: "Average CPU utilization (percent, 1-100) to hold: an `ECSServiceAverageCPUUtilization` policy."},
+					"memory_target": schema.Int64Attribute{Optional: true,
+						MarkdownDescription: "Average memory utilization (percent, 1-100) to hold: an `ECSServiceAverageMemoryUtilization` policy."},
+					"requests_per_target": schema.Int64Attribute{Optional: true,
+						MarkdownDescription: "Load balancer requests per task per minute to hold: an `ALBRequestCountPerTarget` policy " +
+							"on the service's target group. Needs `load_balancer`."},
+					"scale_in_cooldown": schema.Int64Attribute{Optional: true,
+						MarkdownDescription: "Seconds after a scale-in before the next one. Default `300`."},
+					"scale_out_cooldown": schema.Int64Attribute{Optional: true,
+						MarkdownDescription: "Seconds after a scale-out before the next one. Default `60`."},
+					"schedules": schema.MapNestedAttribute{
+						Optional: true,
+						MarkdownDescription: "Scheduled changes of the range, keyed by a name (letters, digits, `_`, `-`), " +
+							"e.g. a smaller `max_count` at night.",
+						NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+							"schedule": schema.StringAttribute{Required: true,
+								MarkdownDescription: "`cron(minutes hours day-of-month month day-of-week year)`, `rate(value unit)` or `at(yyyy-mm-ddThh:mm:ss)`."},
+							"timezone":  schema.StringAttribute{Optional: true, MarkdownDescription: "IANA time zone of the schedule. Default `UTC`."},
+							"min_count": schema.Int64Attribute{Optional: true, MarkdownDescription: "The scaler's `min_count` from then on."},
+							"max_count": schema.Int64Attribute{Optional: true, MarkdownDescription: "The scaler's `max_count` from then on."},
+						}},
+					},
 				},
 			},
 			"tags": schema.MapAttribute{Optional: true, ElementType: types.StringType,
