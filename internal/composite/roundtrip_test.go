@@ -188,7 +188,7 @@ func rtAsReported(props any, w rtWorld) {
 	case *ServiceProps:
 		p.WaitForSteadyState = false // not an AWS setting
 		if p.Scaling != nil {
-			p.Scaling = nil              // not an AWS setting
+			p.Scaling = nil                     // not an AWS setting
 			p.DesiredCount = p.DesiredCount + 3 // the scaler moved it: not drift
 		}
 		p.Cluster = strings.TrimSuffix(w.outputs[KeyService][AttrARN], "/"+p.Name)

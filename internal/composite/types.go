@@ -105,11 +105,11 @@ type Recorded struct {
 
 	// Kind-specific facts a handler needs beyond the outputs to read or
 	// delete the child, filled from the applied props (Kinds[k].Record).
-	Cluster     string `json:",omitempty"` // ECS service: the cluster it runs in
+	Cluster string `json:",omitempty"` // ECS service: the cluster it runs in
 	// Autoscaled (ECS service): its desired count is the scaler's, not
 	// drift (ObservedView).
-	Autoscaled bool `json:",omitempty"`
-	ForceDelete bool   `json:",omitempty"` // ECR repository: delete it with its images
+	Autoscaled  bool `json:",omitempty"`
+	ForceDelete bool `json:",omitempty"` // ECR repository: delete it with its images
 	// PriorityExplicit (listener rule): whether the priority is the
 	// configured one (true) or was allocated (false); nil when unknown (a
 	// record rebuilt by an import), and the rule then has no fingerprint
