@@ -70,6 +70,19 @@ resource "containerapp_service" "web" {
     path_patterns = ["/*"]
     priority      = 200
   }
+
+  # 2 to 6 tasks, holding 60 % CPU and 1000 requests per task per minute;
+  # at most 2 at night. desired_count is only the count it starts with.
+  autoscaling = {
+    min_count           = 2
+    max_count           = 6
+    cpu_target          = 60
+    requests_per_target = 1000
+    schedules = {
+      night = { schedule = "cron(0 22 * * ? *)", timezone = "Europe/Berlin", max_count = 2 }
+      day   = { schedule = "cron(0 7 ? * MON-FRI *)", timezone = "Europe/Berlin", max_count = 6 }
+    }
+  }
 }
 
 # The API, behind the ALB on "/api/*" and registered in Cloud Map.

@@ -112,6 +112,8 @@ var Kinds = map[Kind]KindInfo{
 	// only when it is registered (RegisterScalableTarget's Tags).
 	// id: the scalable target's resource id (a policy and a scheduled
 	// action are named within their target).
+	// A Put of an existing policy or scheduled action updates it in place
+	// (same ARN).
 	KindScalingPolicy: {
 		Outputs:      []string{AttrARN, AttrID, AttrName},
 		TeardownRank: -2,

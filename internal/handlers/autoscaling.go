@@ -182,7 +182,10 @@ func (h *ScalableTargetHandler) Update(ctx context.Context, c composite.Child, _
 		return nil, err
 	}
 	if arn := outputs[composite.AttrARN]; arn != "" && len(p.Tags) > 0 {
-		if _, err := h.api.TagResource(ctx, &applicationautoscaling.TagResourceInput{ResourceARN: aws.String(arn), Tags: p.Tags}); err != nil {
+		// One attempt: an endpoint without tagging answers HTTP 500, which
+		// the SDK would otherwise retry for minutes.
+		noRetry := func(o *applicationautoscaling.Options) { o.RetryMaxAttempts = 1 }
+		if _, err := h.api.TagResource(ctx, &applicationautoscaling.TagResourceInput{ResourceARN: aws.String(arn), Tags: p.Tags}, noRetry); err != nil {
 			engine.Warn(ctx, fmt.Sprintf("Scalable target %s not tagged", p.ResourceID),
 				fmt.Sprintf("Application Auto Scaling refused TagResource (%v); the target works, its tags are not converged.", err))
 		}

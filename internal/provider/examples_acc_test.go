@@ -179,6 +179,13 @@ func TestAccExamples_platform(t *testing.T) {
 					knownvalue.StringExact("aws_service_discovery_service")),
 				statecheck.ExpectKnownOutputValueAtPath("resources", tfjsonpath.New("worker").AtMapKey("service").AtMapKey("name"),
 					knownvalue.StringExact("worker")),
+				// web is autoscaled, with a night and a day schedule.
+				statecheck.ExpectKnownOutputValueAtPath("resources", tfjsonpath.New("web").AtMapKey("scalable_target").AtMapKey("name"),
+					knownvalue.StringExact("service/"+name+"/web")),
+				statecheck.ExpectKnownOutputValueAtPath("resources", tfjsonpath.New("web").AtMapKey("scaling_policy_requests").AtMapKey("kind"),
+					knownvalue.StringExact("aws_appautoscaling_policy")),
+				statecheck.ExpectKnownOutputValueAtPath("resources", tfjsonpath.New("web").AtMapKey("scheduled_action_night").AtMapKey("name"),
+					knownvalue.StringExact("containerapp-night")),
 			},
 		}, {
 			// The repository keeps its images (force_delete is off): they go

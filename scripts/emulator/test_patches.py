@@ -548,5 +548,39 @@ class TestELBv2(Base):
             self.assertEqual(mapped is not None, label == "patched", label)
 
 
+
+# ---------------------------------------------------------------------------
+# Application Auto Scaling
+# ---------------------------------------------------------------------------
+class ApplicationAutoScalingTest(Base):
+    def test_policy_update_keeps_its_arn(self):
+        for label, emu in self.on_both():
+            world = ECSWorld(emu)
+            svc = world.create()
+            rid = f"service/{world.cluster}/{svc['serviceName']}"
+            aas = emu.client("application-autoscaling")
+            target = dict(ServiceNamespace="ecs", ResourceId=rid, ScalableDimension="ecs:service:DesiredCount")
+            aas.register_scalable_target(MinCapacity=1, MaxCapacity=4, **target)
+
+            def put(value):
+                return aas.put_scaling_policy(
+                    PolicyName="cpu", PolicyType="TargetTrackingScaling", **target,
+                    TargetTrackingScalingPolicyConfiguration={
+                        "TargetValue": value,
+                        "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"},
+                    },
+                )["PolicyARN"]
+
+            first, second = put(60.0), put(70.0)
+            policies = aas.describe_scaling_policies(ServiceNamespace="ecs", ResourceId=rid)["ScalingPolicies"]
+            self.assertEqual(len(policies), 1, label)
+            self.assertEqual(policies[0]["TargetTrackingScalingPolicyConfiguration"]["TargetValue"], 70.0, label)
+            if label == "patched":
+                self.assertEqual(first, second)
+                self.assertEqual(policies[0]["PolicyARN"], first)
+            else:
+                self.assertNotEqual(first, second)
+
+
 if __name__ == "__main__":
     unittest.main()
