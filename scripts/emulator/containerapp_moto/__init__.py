@@ -25,8 +25,8 @@ def apply() -> list:
             file=sys.stderr,
             flush=True,
         )
-    from . import ecs, elbv2, servicediscovery
+    from . import ec2, ecs, elbv2, servicediscovery
 
-    for module in (ecs, servicediscovery, elbv2):
+    for module in (ec2, ecs, servicediscovery, elbv2):
         _applied.extend(module.apply())
     return list(_applied)
