@@ -43,7 +43,9 @@ func (a *accEnv) newRoutedVPC(cidr16 string) *routedVPC {
 		t.Fatalf("CreateInternetGateway: %v", err)
 	}
 	igwID := igw.InternetGateway.InternetGatewayId
-	t.Cleanup(func() { _, _ = c.DeleteInternetGateway(context.Background(), &ec2.DeleteInternetGatewayInput{InternetGatewayId: igwID}) })
+	t.Cleanup(func() {
+		_, _ = c.DeleteInternetGateway(context.Background(), &ec2.DeleteInternetGatewayInput{InternetGatewayId: igwID})
+	})
 	if _, err := c.AttachInternetGateway(ctx, &ec2.AttachInternetGatewayInput{InternetGatewayId: igwID, VpcId: aws.String(v.ID)}); err != nil {
 		t.Fatalf("AttachInternetGateway: %v", err)
 	}
@@ -76,7 +78,9 @@ func (v *routedVPC) subnet(zone string, public bool) string {
 	if err != nil {
 		a.t.Fatalf("CreateSubnet: %v", err)
 	}
-	a.t.Cleanup(func() { _, _ = a.ec2.DeleteSubnet(context.Background(), &ec2.DeleteSubnetInput{SubnetId: aws.String(id)}) })
+	a.t.Cleanup(func() {
+		_, _ = a.ec2.DeleteSubnet(context.Background(), &ec2.DeleteSubnetInput{SubnetId: aws.String(id)})
+	})
 	if public {
 		as, err := a.ec2.AssociateRouteTable(a.ctx, &ec2.AssociateRouteTableInput{RouteTableId: aws.String(v.public), SubnetId: aws.String(id)})
 		if err != nil {
