@@ -106,7 +106,7 @@ func (v *validator) clusterSpec(s *ClusterSpec) {
 	if s.SubnetIDs != nil {
 		switch {
 		case len(s.SubnetIDs) == 0:
-			v.add(snPath, "Empty subnet_ids", "list at least one subnet, or leave subnet_ids unset to use every subnet of the VPC")
+			v.add(snPath, "Empty subnet_ids", "list at least one subnet, or leave subnet_ids unset to have them looked up in the VPC")
 		case len(s.SubnetIDs) > maxSubnets:
 			v.add(snPath, "Too many subnet_ids", "at most %d subnets (ECS awsvpc limit for the services), got %d", maxSubnets, len(s.SubnetIDs))
 		case s.LoadBalancer != nil && len(s.SubnetIDs) < minLoadBalancerSubnet:

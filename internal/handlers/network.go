@@ -3,12 +3,13 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
 // The cluster composite's network lookup (default VPC and its subnets),
@@ -18,6 +19,7 @@ import (
 type NetworkAPI interface {
 	DescribeVpcs(ctx context.Context, in *ec2.DescribeVpcsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeVpcsOutput, error)
 	DescribeSubnets(ctx context.Context, in *ec2.DescribeSubnetsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSubnetsOutput, error)
+	DescribeRouteTables(ctx context.Context, in *ec2.DescribeRouteTablesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeRouteTablesOutput, error)
 }
 
 var _ NetworkAPI = (*ec2.Client)(nil)
@@ -34,9 +36,14 @@ func (e *NetworkError) Unwrap() error { return e.Err }
 
 // ResolveNetwork fills what the user left unset: with subnets but no VPC,
 // the subnets' VPC; with neither, the region's default VPC; without subnets,
-// every subnet of the VPC (sorted). Calls: [DescribeSubnets by id],
-// [DescribeVpcs isDefault], [DescribeSubnets by vpc-id] - at most two.
-func ResolveNetwork(ctx context.Context, api NetworkAPI, vpcID string, subnetIDs []string) (string, []string, error) {
+// the subnets composite.ChooseSubnets picks for placement (without a load
+// balancer every subnet of the VPC; for one, a subnet per Availability Zone,
+// public ones for an internet-facing load balancer). Subnets given are used
+// as given. Calls: [DescribeSubnets by id], [DescribeVpcs isDefault],
+// [DescribeSubnets by vpc-id], [DescribeRouteTables by vpc-id, for a load
+// balancer] - at most three when the lists fit one page each (the
+// paginators follow NextToken otherwise).
+func ResolveNetwork(ctx context.Context, api NetworkAPI, vpcID string, subnetIDs []string, placement composite.LoadBalancerPlacement) (string, []string, error) {
 	if vpcID == "" && len(subnetIDs) > 0 {
 		out, err := api.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: subnetIDs})
 		if err != nil {
@@ -72,22 +79,76 @@ func ResolveNetwork(ctx context.Context, api NetworkAPI, vpcID string, subnetIDs
 	if len(subnetIDs) > 0 {
 		return vpcID, subnetIDs, nil
 	}
-	var subnets []string
-	p := ec2.NewDescribeSubnetsPaginator(api, &ec2.DescribeSubnetsInput{
-		Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}},
-	})
+	facts, err := subnetFacts(ctx, api, vpcID, placement != composite.NoLoadBalancer)
+	if err != nil {
+		return "", nil, &NetworkError{"subnet_ids", err}
+	}
+	subnets, err := composite.ChooseSubnets(vpcID, facts, placement)
+	if err != nil {
+		return "", nil, &NetworkError{"subnet_ids", err}
+	}
+	return vpcID, subnets, nil
+}
+
+// vpcFilter selects the objects of one VPC.
+func vpcFilter(vpcID string) []ec2types.Filter {
+	return []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}}
+}
+
+// subnetFacts lists the subnets of vpcID; withRoutes also reads the VPC's
+// route tables to tell public subnets from private ones.
+func subnetFacts(ctx context.Context, api NetworkAPI, vpcID string, withRoutes bool) ([]composite.SubnetFacts, error) {
+	var facts []composite.SubnetFacts
+	p := ec2.NewDescribeSubnetsPaginator(api, &ec2.DescribeSubnetsInput{Filters: vpcFilter(vpcID)})
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
-			return "", nil, &NetworkError{"subnet_ids", fmt.Errorf("listing the subnets of %s: %w", vpcID, err)}
+			return nil, fmt.Errorf("listing the subnets of %s: %w", vpcID, err)
 		}
 		for _, s := range out.Subnets {
-			subnets = append(subnets, aws.ToString(s.SubnetId))
+			facts = append(facts, composite.SubnetFacts{
+				ID: aws.ToString(s.SubnetId), AvailabilityZone: aws.ToString(s.AvailabilityZone), DefaultForAZ: aws.ToBool(s.DefaultForAz),
+			})
 		}
 	}
-	if len(subnets) == 0 {
-		return "", nil, &NetworkError{"subnet_ids", fmt.Errorf("VPC %s has no subnets: set subnet_ids", vpcID)}
+	if !withRoutes || len(facts) == 0 {
+		return facts, nil
 	}
-	sort.Strings(subnets)
-	return vpcID, subnets, nil
+	var tables []composite.RouteTableFacts
+	rp := ec2.NewDescribeRouteTablesPaginator(api, &ec2.DescribeRouteTablesInput{Filters: vpcFilter(vpcID)})
+	for rp.HasMorePages() {
+		out, err := rp.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing the route tables of %s (to find its public subnets): %w", vpcID, err)
+		}
+		for _, rt := range out.RouteTables {
+			tables = append(tables, routeTableFacts(rt))
+		}
+	}
+	ids := make([]string, len(facts))
+	for i, f := range facts {
+		ids[i] = f.ID
+	}
+	public := composite.PublicSubnets(ids, tables)
+	for i := range facts {
+		facts[i].Public = public[facts[i].ID]
+	}
+	return facts, nil
+}
+
+func routeTableFacts(rt ec2types.RouteTable) composite.RouteTableFacts {
+	var f composite.RouteTableFacts
+	for _, a := range rt.Associations {
+		if aws.ToBool(a.Main) {
+			f.Main = true
+		} else if id := aws.ToString(a.SubnetId); id != "" {
+			f.Subnets = append(f.Subnets, id)
+		}
+	}
+	for _, r := range rt.Routes {
+		f.Routes = append(f.Routes, composite.RouteFacts{
+			DestinationCIDR: aws.ToString(r.DestinationCidrBlock), GatewayID: aws.ToString(r.GatewayId), State: string(r.State),
+		})
+	}
+	return f
 }

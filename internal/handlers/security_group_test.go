@@ -243,31 +243,31 @@ func TestAccResolveNetwork(t *testing.T) {
 	n := a.newNetwork()
 
 	a.ops.reset()
-	vpc, subnets, err := ResolveNetwork(ctx, a.ec2, "", nil)
+	vpc, subnets, err := ResolveNetwork(ctx, a.ec2, "", nil, composite.NoLoadBalancer)
 	if err != nil || !strings.HasPrefix(vpc, "vpc-") || len(subnets) == 0 {
 		t.Fatalf("default network = %q %v %v", vpc, subnets, err)
 	}
 	a.expectCalls("defaults", "DescribeVpcs", "DescribeSubnets")
 
-	vpc, subnets, err = ResolveNetwork(ctx, a.ec2, n.VpcID, nil)
+	vpc, subnets, err = ResolveNetwork(ctx, a.ec2, n.VpcID, nil, composite.NoLoadBalancer)
 	if err != nil || vpc != n.VpcID || strings.Join(subnets, ",") != strings.Join(normalizedSet(n.Subnets), ",") {
 		t.Fatalf("subnets of %s = %v %v", n.VpcID, subnets, err)
 	}
 	a.expectCalls("subnets", "DescribeSubnets")
 
-	vpc, subnets, err = ResolveNetwork(ctx, a.ec2, "", n.Subnets)
+	vpc, subnets, err = ResolveNetwork(ctx, a.ec2, "", n.Subnets, composite.NoLoadBalancer)
 	if err != nil || vpc != n.VpcID || len(subnets) != 2 {
 		t.Fatalf("vpc of subnets = %q %v %v", vpc, subnets, err)
 	}
 	a.expectCalls("vpc", "DescribeSubnets")
 
-	if _, _, err := ResolveNetwork(ctx, a.ec2, n.VpcID, n.Subnets); err != nil {
+	if _, _, err := ResolveNetwork(ctx, a.ec2, n.VpcID, n.Subnets, composite.NoLoadBalancer); err != nil {
 		t.Fatal(err)
 	}
 	a.expectCalls("both set")
 
-	_, defaultSubnets, _ := ResolveNetwork(ctx, a.ec2, "", nil)
-	_, _, err = ResolveNetwork(ctx, a.ec2, "", []string{n.Subnets[0], defaultSubnets[0]})
+	_, defaultSubnets, _ := ResolveNetwork(ctx, a.ec2, "", nil, composite.NoLoadBalancer)
+	_, _, err = ResolveNetwork(ctx, a.ec2, "", []string{n.Subnets[0], defaultSubnets[0]}, composite.NoLoadBalancer)
 	var ne *NetworkError
 	if err == nil || !strings.Contains(err.Error(), "2 VPCs") || !asNetworkError(err, &ne) || ne.Attr != "subnet_ids" {
 		t.Fatalf("mixed VPCs = %v", err)

@@ -513,6 +513,48 @@ class TestCloudMap(Base):
 
 
 # ---------------------------------------------------------------------------
+# EC2
+# ---------------------------------------------------------------------------
+class TestEC2DefaultVPC(Base):
+    def default_vpc(self, ec2):
+        vpcs = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"]
+        self.assertEqual(len(vpcs), 1)
+        return vpcs[0]["VpcId"]
+
+    def test_default_vpc_has_an_internet_gateway_and_a_default_route(self):
+        for label, emu in self.on_both():
+            ec2 = emu.client("ec2")
+            vpc = self.default_vpc(ec2)
+            igws = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc]}])["InternetGateways"]
+            tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"]
+            main = [t for t in tables if any(a.get("Main") for a in t.get("Associations", []))]
+            self.assertEqual(len(main), 1, label)
+            routes = {r.get("DestinationCidrBlock"): r.get("GatewayId") for r in main[0]["Routes"]}
+            self.assertEqual(routes.get("172.31.0.0/16"), "local", label)
+            if label == "patched":
+                self.assertEqual(len(igws), 1, label)
+                igw = igws[0]["InternetGatewayId"]
+                self.assertEqual(igws[0]["Attachments"], [{"State": "available", "VpcId": vpc}], label)
+                self.assertEqual(routes.get("0.0.0.0/0"), igw, label)
+                route = next(r for r in main[0]["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0")
+                self.assertEqual(route.get("State"), "active", label)
+            else:
+                self.assertEqual(igws, [], label)
+                self.assertNotIn("0.0.0.0/0", routes, label)
+
+    def test_new_vpc_has_no_internet_gateway(self):
+        # A VPC one creates has only its local route, on AWS and on both.
+        for label, emu in self.on_both():
+            ec2 = emu.client("ec2")
+            vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+            igws = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc]}])["InternetGateways"]
+            self.assertEqual(igws, [], label)
+            tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["RouteTables"]
+            self.assertEqual([r.get("DestinationCidrBlock") for t in tables for r in t["Routes"]], ["10.9.0.0/16"], label)
+            ec2.delete_vpc(VpcId=vpc)
+
+
+# ---------------------------------------------------------------------------
 # ELBv2
 # ---------------------------------------------------------------------------
 class TestELBv2(Base):

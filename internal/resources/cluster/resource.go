@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 	"github.com/containerapp/terraform-provider-containerapp/internal/conns"
@@ -145,8 +146,9 @@ func (clusterDef) PlanPlaceholders(m clusterResourceModel, s *composite.ClusterS
 	}
 }
 
-// Prepare looks up what the user left unset (default VPC, its subnets) and
-// writes it into the model. Attribute errors name vpc_id or subnet_ids.
+// Prepare looks up what the user left unset (default VPC, its subnets: for a
+// load balancer one per Availability Zone, public ones unless it is internal)
+// and writes it into the model. Attribute errors name vpc_id or subnet_ids.
 func (clusterDef) Prepare(ctx context.Context, c *conns.Clients, m *clusterResourceModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if !m.VpcID.IsUnknown() && !m.SubnetIDs.IsUnknown() {
@@ -160,7 +162,7 @@ func (clusterDef) Prepare(ctx context.Context, c *conns.Clients, m *clusterResou
 	if !m.SubnetIDs.IsUnknown() && !m.SubnetIDs.IsNull() {
 		diags.Append(m.SubnetIDs.ElementsAs(ctx, &subnets, false)...)
 	}
-	vpc, subnets, err := handlers.ResolveNetwork(ctx, c.EC2(), vpc, subnets)
+	vpc, subnets, err := handlers.ResolveNetwork(ctx, c.EC2(), vpc, subnets, placement(ctx, m.LoadBalancer, &diags))
 	if err != nil {
 		var ne *handlers.NetworkError
 		if errors.As(err, &ne) {
@@ -175,6 +177,21 @@ func (clusterDef) Prepare(ctx context.Context, c *conns.Clients, m *clusterResou
 		m.SubnetIDs = stringList(subnets...)
 	}
 	return diags
+}
+
+// placement reads what the cluster's subnets are for from its planned
+// load_balancer block (internal unset or unknown: internet-facing, the
+// default).
+func placement(ctx context.Context, lb types.Object, diags *diag.Diagnostics) composite.LoadBalancerPlacement {
+	if lb.IsNull() || lb.IsUnknown() {
+		return composite.NoLoadBalancer
+	}
+	var m loadBalancerModel
+	diags.Append(lb.As(ctx, &m, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true})...)
+	if m.Internal.ValueBool() {
+		return composite.InternalLoadBalancer
+	}
+	return composite.InternetFacingLoadBalancer
 }
 
 // CheckDelete refuses, before deleting anything, while the ECS cluster still
@@ -206,7 +223,7 @@ func (clusterDef) FinishImport(ctx context.Context, c *conns.Clients, s *composi
 	if len(s.SubnetIDs) > 0 || s.VpcID == "" {
 		return nil
 	}
-	_, subnets, err := handlers.ResolveNetwork(ctx, c.EC2(), s.VpcID, nil)
+	_, subnets, err := handlers.ResolveNetwork(ctx, c.EC2(), s.VpcID, nil, composite.PlacementOf(s.LoadBalancer))
 	if err != nil {
 		return err
 	}

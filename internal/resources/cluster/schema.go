@@ -111,8 +111,13 @@ func schemaInto(ctx context.Context, resp *resource.SchemaResponse) {
 			},
 			"subnet_ids": schema.ListAttribute{
 				Optional: true, Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "Subnets of the load balancer, exported for the services. Default: every subnet of the VPC " +
-					"(looked up at apply). With `load_balancer`, at least two, in different Availability Zones.",
+				MarkdownDescription: "Subnets of the load balancer, exported for the services; used as given when set (with " +
+					"`load_balancer`, at least two, one per Availability Zone). Default (looked up at apply): without " +
+					"`load_balancer`, every subnet of the VPC; with one, a subnet per Availability Zone - for an internet-facing " +
+					"load balancer only public subnets (whose route table, the explicitly associated one or else the VPC's main " +
+					"one, routes `0.0.0.0/0` to an internet gateway), a zone without one skipped; for an internal one a private " +
+					"subnet, else a public one - preferring the zone's default subnet, then the lowest id. Fewer than two zones " +
+					"is an error: set `subnet_ids`, set `load_balancer.internal = true`, or add public subnets in a second zone.",
 				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 			},
 			"service_discovery": schema.SingleNestedAttribute{

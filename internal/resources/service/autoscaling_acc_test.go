@@ -17,8 +17,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
-	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 	"github.com/containerapp/terraform-provider-containerapp/internal/acctest/factory"
+	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 )
 
 func testAccServiceConfig_autoscaling(f fixture, desired, autoscaling string) string {
