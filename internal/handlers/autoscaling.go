@@ -325,26 +325,15 @@ func (h *ScalingPolicyHandler) Observe(ctx context.Context, rec composite.Record
 
 // Delete deletes the policy; one already gone (with its target) is fine.
 func (h *ScalingPolicyHandler) Delete(ctx context.Context, rec composite.Recorded) error {
-	name, rid := scalingChildID(rec)
-	if rid == "" {
-		return fmt.Errorf("deleting scaling policy %q: the record names no scalable target", name)
-	}
-	err := scalingRetry(ctx, func(ctx context.Context) error {
+	return deleteScalingChild(ctx, rec, "scaling policy", func(ctx context.Context, name, rid string) error {
 		_, err := h.api.DeleteScalingPolicy(ctx, &applicationautoscaling.DeleteScalingPolicyInput{
 			PolicyName:        aws.String(name),
 			ServiceNamespace:  aastypes.ServiceNamespace(composite.ScalingNamespaceECS),
 			ResourceId:        aws.String(rid),
 			ScalableDimension: aastypes.ScalableDimension(composite.ScalableDimensionECS),
 		})
-		if scalingGone(err) {
-			return nil
-		}
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("deleting scaling policy %q of %s: %w", name, rid, err)
-	}
-	return nil
 }
 
 // Find looks the policy up by its name (q.Name) on the target q.ID.
@@ -436,24 +425,32 @@ func (h *ScheduledActionHandler) Observe(ctx context.Context, rec composite.Reco
 
 // Delete deletes the scheduled action; one already gone is fine.
 func (h *ScheduledActionHandler) Delete(ctx context.Context, rec composite.Recorded) error {
-	name, rid := scalingChildID(rec)
-	if rid == "" {
-		return fmt.Errorf("deleting scheduled action %q: the record names no scalable target", name)
-	}
-	err := scalingRetry(ctx, func(ctx context.Context) error {
+	return deleteScalingChild(ctx, rec, "scheduled action", func(ctx context.Context, name, rid string) error {
 		_, err := h.api.DeleteScheduledAction(ctx, &applicationautoscaling.DeleteScheduledActionInput{
 			ScheduledActionName: aws.String(name),
 			ServiceNamespace:    aastypes.ServiceNamespace(composite.ScalingNamespaceECS),
 			ResourceId:          aws.String(rid),
 			ScalableDimension:   aastypes.ScalableDimension(composite.ScalableDimensionECS),
 		})
-		if scalingGone(err) {
-			return nil
-		}
 		return err
 	})
+}
+
+// deleteScalingChild deletes the policy or scheduled action rec names with
+// del, retried like every scaler call; one already gone is fine.
+func deleteScalingChild(ctx context.Context, rec composite.Recorded, what string, del func(ctx context.Context, name, rid string) error) error {
+	name, rid := scalingChildID(rec)
+	if rid == "" {
+		return fmt.Errorf("deleting %s %q: the record names no scalable target", what, name)
+	}
+	err := scalingRetry(ctx, func(ctx context.Context) error {
+		if err := del(ctx, name, rid); !scalingGone(err) {
+			return err
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("deleting scheduled action %q of %s: %w", name, rid, err)
+		return fmt.Errorf("deleting %s %q of %s: %w", what, name, rid, err)
 	}
 	return nil
 }
