@@ -71,6 +71,14 @@ resource "containerapp_service" "web" {
     priority      = 200
   }
 
+  # One task always on regular Fargate, the others three to one on Fargate
+  # Spot (the cluster associates both). Without this, a service runs on the
+  # cluster's default strategy, as api and worker do.
+  capacity_provider_strategy = [
+    { capacity_provider = "FARGATE", base = 1, weight = 1 },
+    { capacity_provider = "FARGATE_SPOT", weight = 3 },
+  ]
+
   # 2 to 6 tasks, holding 60 % CPU and 1000 requests per task per minute;
   # at most 2 at night. desired_count is only the count it starts with.
   autoscaling = {

@@ -68,10 +68,16 @@ func FullView(k Kind, props any) string {
 // (PriorityExplicit false) is whatever AWS holds and is not compared; when
 // the record does not know (nil) the rule has no view (nil).
 func ObservedView(k Kind, props any, rec Recorded) any {
-	if sp, ok := props.(*ServiceProps); ok && k == KindECSService && sp != nil && rec.Autoscaled && sp.Scaling == nil {
-		// The scaler's count: not compared (driftECSService).
+	if sp, ok := props.(*ServiceProps); ok && k == KindECSService && sp != nil {
 		cp := *sp
-		cp.Scaling = &ScalingRange{}
+		if rec.Autoscaled && sp.Scaling == nil {
+			// The scaler's count: not compared (driftECSService).
+			cp.Scaling = &ScalingRange{}
+		}
+		if !rec.OwnCapacity {
+			// Runs on what its cluster's default was: not compared.
+			cp.CapacityProviderStrategy, cp.LaunchType = nil, ""
+		}
 		return &cp
 	}
 	p, ok := props.(*ListenerRuleProps)

@@ -311,7 +311,6 @@ func (x *expander) addService(lbs []ServiceLoadBalancer, registries []ServiceReg
 		Cluster:                x.cluster,
 		TaskDefinition:         RefString(KeyTaskDefinition, AttrARN),
 		DesiredCount:           int32(*s.DesiredCount),
-		LaunchType:             "FARGATE",
 		PlatformVersion:        "LATEST",
 		Subnets:                sortedCopy(s.Network.SubnetIDs),
 		SecurityGroups:         sortedCopy(s.Network.SecurityGroupIDs),
@@ -328,6 +327,12 @@ func (x *expander) addService(lbs []ServiceLoadBalancer, registries []ServiceReg
 		WaitForSteadyState:     *d.WaitForSteadyState,
 		Scaling:                scaling,
 		Tags:                   x.tags(KeyService),
+
+		CapacityProviderStrategy: capacityItems(s.CapacityProviderStrategy),
+		RedeployToken:            redeployToken(d.RedeployTriggers),
+	}
+	if a := d.Alarms; a != nil {
+		svc.Alarms, svc.AlarmsRollback = sortedCopy(a.Names), *a.Rollback
 	}
 	if s.HealthCheckGracePeriod != nil {
 		svc.HealthCheckGracePeriod = int32(*s.HealthCheckGracePeriod)
@@ -344,20 +349,27 @@ func (x *expander) addService(lbs []ServiceLoadBalancer, registries []ServiceReg
 			after = append(after, c.Key)
 		}
 	}
+	// The replace fields: a service cannot be renamed or moved. The launch
+	// type is no replace field any more (ECS moves a service between launch
+	// type and capacity providers in place); the constant keeps the replace
+	// hash of existing services.
 	svcChild := x.add(KeyService, KindECSService, svc.Name, svc, struct {
 		Name       string `json:"name"`
 		Cluster    string `json:"cluster"`
 		LaunchType string `json:"launch_type"`
-	}{svc.Name, svc.Cluster, svc.LaunchType})
+	}{svc.Name, svc.Cluster, legacyLaunchType})
 	svcChild.After = after
+	hashed := *svc
+	if len(svc.CapacityProviderStrategy) == 0 {
+		hashed.LaunchType = legacyLaunchType // see legacyLaunchType
+	}
 	if scaling != nil {
 		// desired_count is the count the service is created with: once it
 		// runs, the count is the scaler's, and a new desired_count is no
 		// change of the service.
-		hashed := *svc
 		hashed.DesiredCount = 0
-		svcChild.Hash = HashJSON(&hashed)
 	}
+	svcChild.Hash = HashJSON(&hashed)
 }
 
 // lifecyclePolicy keeps the newest keep images of the repository.

@@ -397,12 +397,19 @@ type driftECSServiceView struct {
 	LoadBalancers     []string          `json:"load_balancers"`
 	ServiceRegistries []string          `json:"service_registries"`
 	Tags              map[string]string `json:"tags"`
+	// Capacity: the service's own capacity provider strategy (see
+	// ObservedView for a service without one).
+	Capacity string `json:"capacity,omitempty"`
 }
 
 func driftECSService(p *ServiceProps) driftECSServiceView {
 	v := driftECSServiceView{
 		TaskDefinition: driftLastSegment(p.TaskDefinition), DesiredCount: p.DesiredCount,
 		LoadBalancers: []string{}, ServiceRegistries: []string{}, Tags: driftUserTags(p.Tags),
+		Capacity: driftStrategyKey(p.CapacityProviderStrategy),
+	}
+	if v.Capacity == "" && p.LaunchType != "" {
+		v.Capacity = "launch type " + p.LaunchType
 	}
 	if p.Scaling != nil {
 		v.DesiredCount = 0 // the scaler's

@@ -104,6 +104,7 @@ var Kinds = map[Kind]KindInfo{
 			if p, ok := props.(*ServiceProps); ok && p != nil {
 				r.Cluster = p.Cluster
 				r.Autoscaled = p.Scaling != nil
+				r.OwnCapacity = len(p.CapacityProviderStrategy) > 0
 			}
 		},
 	},

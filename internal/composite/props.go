@@ -158,26 +158,41 @@ type ServiceRegistry struct {
 
 // ServiceProps: the ECS service, the anchor child.
 type ServiceProps struct {
-	Name                   string                `json:"name"`
-	Cluster                string                `json:"cluster"`         // name or ARN
-	TaskDefinition         string                `json:"task_definition"` // "${task_definition.arn}"
-	DesiredCount           int32                 `json:"desired_count"`
-	LaunchType             string                `json:"launch_type"` // FARGATE
-	PlatformVersion        string                `json:"platform_version"`
-	Subnets                []string              `json:"subnets"`
-	SecurityGroups         []string              `json:"security_groups"`
-	AssignPublicIP         bool                  `json:"assign_public_ip"`
-	LoadBalancers          []ServiceLoadBalancer `json:"load_balancers,omitempty"`
-	ServiceRegistries      []ServiceRegistry     `json:"service_registries,omitempty"`
-	CircuitBreaker         bool                  `json:"circuit_breaker"`
-	CircuitBreakerRollback bool                  `json:"circuit_breaker_rollback"`
-	MinimumHealthyPercent  int32                 `json:"minimum_healthy_percent"`
-	MaximumPercent         int32                 `json:"maximum_percent"`
-	HealthCheckGracePeriod int32                 `json:"health_check_grace_period,omitempty"`
-	EnableExecuteCommand   bool                  `json:"enable_execute_command"`
-	PropagateTags          string                `json:"propagate_tags"` // SERVICE
-	EnableECSManagedTags   bool                  `json:"enable_ecs_managed_tags"`
-	WaitForSteadyState     bool                  `json:"wait_for_steady_state"`
+	Name           string `json:"name"`
+	Cluster        string `json:"cluster"`         // name or ARN
+	TaskDefinition string `json:"task_definition"` // "${task_definition.arn}"
+	DesiredCount   int32  `json:"desired_count"`
+	// LaunchType is "" for every service this provider expands: the
+	// service runs on CapacityProviderStrategy, or, without one, on its
+	// cluster's default strategy (FARGATE when the cluster has none; see
+	// the ECS service handler). Services created before the capacity
+	// strategy was an input run with launch type FARGATE; they keep it
+	// (see legacyLaunchType).
+	LaunchType               string                         `json:"launch_type,omitempty"`
+	CapacityProviderStrategy []CapacityProviderStrategyItem `json:"capacity_provider_strategy,omitempty"`
+	PlatformVersion          string                         `json:"platform_version"`
+	Subnets                  []string                       `json:"subnets"`
+	SecurityGroups           []string                       `json:"security_groups"`
+	AssignPublicIP           bool                           `json:"assign_public_ip"`
+	LoadBalancers            []ServiceLoadBalancer          `json:"load_balancers,omitempty"`
+	ServiceRegistries        []ServiceRegistry              `json:"service_registries,omitempty"`
+	CircuitBreaker           bool                           `json:"circuit_breaker"`
+	CircuitBreakerRollback   bool                           `json:"circuit_breaker_rollback"`
+	MinimumHealthyPercent    int32                          `json:"minimum_healthy_percent"`
+	MaximumPercent           int32                          `json:"maximum_percent"`
+	HealthCheckGracePeriod   int32                          `json:"health_check_grace_period,omitempty"`
+	EnableExecuteCommand     bool                           `json:"enable_execute_command"`
+	PropagateTags            string                         `json:"propagate_tags"` // SERVICE
+	EnableECSManagedTags     bool                           `json:"enable_ecs_managed_tags"`
+	WaitForSteadyState       bool                           `json:"wait_for_steady_state"`
+	// Alarms fail the deployment when one of them is in ALARM
+	// (deploymentConfiguration.alarms, enabled when non-empty).
+	Alarms         []string `json:"alarms,omitempty"`
+	AlarmsRollback bool     `json:"alarms_rollback,omitempty"`
+	// RedeployToken is a digest of deployment.redeploy_triggers: when it
+	// differs from the one the service's record carries
+	// (AttrRedeployToken), the update forces a new deployment.
+	RedeployToken string `json:"redeploy_token,omitempty"`
 	// Scaling is set on an autoscaled service: DesiredCount is the count it
 	// is created with; the live count is the scaler's (not drift), and an
 	// update only brings it inside the range (ClampCount).

@@ -37,6 +37,9 @@ type ServiceSpec struct {
 	EnableExecuteCommand   bool            `json:"enable_execute_command,omitempty"`
 	HealthCheckGracePeriod *int64          `json:"health_check_grace_period,omitempty"` // seconds
 	Deployment             *DeploymentSpec `json:"deployment,omitempty"`
+	// CapacityProviderStrategy: the service's own strategy; nil runs the
+	// service on its cluster's default strategy (see capacity.go).
+	CapacityProviderStrategy []CapacityProviderStrategySpec `json:"capacity_provider_strategy"` // no omitempty: an empty list is an error, not unset
 	// Autoscaling: the scaler owns the desired count (see autoscaling.go).
 	Autoscaling *AutoscalingSpec `json:"autoscaling,omitempty"`
 
@@ -121,6 +124,17 @@ type DeploymentSpec struct {
 	MinimumHealthyPercent  *int64 `json:"minimum_healthy_percent,omitempty"`
 	MaximumPercent         *int64 `json:"maximum_percent,omitempty"`
 	WaitForSteadyState     *bool  `json:"wait_for_steady_state,omitempty"`
+	// RedeployTriggers: any change of the map starts a new deployment of
+	// the same task definition (mutable tags such as latest).
+	RedeployTriggers map[string]string `json:"redeploy_triggers,omitempty"`
+	// Alarms: CloudWatch alarms that fail (and roll back) a deployment.
+	Alarms *DeploymentAlarmsSpec `json:"alarms,omitempty"`
+}
+
+// DeploymentAlarmsSpec: ECS deployment alarms (deploymentConfiguration.alarms).
+type DeploymentAlarmsSpec struct {
+	Names    []string `json:"names"`
+	Rollback *bool    `json:"rollback,omitempty"` // default true
 }
 
 // Env holds the inputs the provider supplies from its configuration.
@@ -195,6 +209,14 @@ func (s *ServiceSpec) ApplyDefaults() {
 	setInt(&d.MinimumHealthyPercent, DefaultMinimumHealthyPercent)
 	setInt(&d.MaximumPercent, DefaultMaximumPercent)
 	setBool(&d.WaitForSteadyState, true)
+	if d.Alarms != nil {
+		setBool(&d.Alarms.Rollback, true)
+	}
+	for i := range s.CapacityProviderStrategy {
+		st := &s.CapacityProviderStrategy[i]
+		setInt(&st.Weight, DefaultStrategyWeight)
+		setInt(&st.Base, DefaultStrategyBase)
+	}
 
 	if r := s.Repository; r != nil {
 		setBool(&r.ScanOnPush, true)

@@ -126,6 +126,7 @@ func (v *validator) service(s *ServiceSpec) {
 		}
 	}
 	v.deployment(s.Deployment)
+	v.serviceCapacity(s)
 	if s.Autoscaling != nil {
 		v.autoscaling(s)
 	}
@@ -441,6 +442,9 @@ func (v *validator) deployment(d *DeploymentSpec) {
 	case mx == 100 && mn == 100:
 		v.add(at(root, AttrStep("maximum_percent")), "Invalid deployment percents",
 			"with minimum_healthy_percent and maximum_percent both 100 a deployment can never replace a task")
+	}
+	if d.Alarms != nil {
+		v.deploymentAlarms(d.Alarms)
 	}
 }
 

@@ -261,9 +261,19 @@ func ServiceSpecFromObserved(cluster, name string, obs map[string]Observed, env 
 		d.MinimumHealthyPercent = invUnlessInt(int64(svc.MinimumHealthyPercent), DefaultMinimumHealthyPercent)
 		d.MaximumPercent = invUnlessInt(int64(svc.MaximumPercent), DefaultMaximumPercent)
 	}
-	if d != (DeploymentSpec{}) {
+	if len(svc.Alarms) > 0 {
+		a := &DeploymentAlarmsSpec{Names: svc.Alarms}
+		if !svc.AlarmsRollback {
+			a.Rollback = Ptr(false)
+		}
+		d.Alarms = a
+	}
+	if d.CircuitBreakerRollback != nil || d.MinimumHealthyPercent != nil || d.MaximumPercent != nil || d.Alarms != nil {
 		s.Deployment = &d
 	}
+	// capacity_provider_strategy stays unset: the service's strategy may
+	// be the one ECS copied from the cluster's default, and unset compares
+	// nothing (see capacity.go).
 
 	s.Tags = invUserTags(svc.Tags, env)
 	return s, nil

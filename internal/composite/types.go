@@ -108,7 +108,11 @@ type Recorded struct {
 	Cluster string `json:",omitempty"` // ECS service: the cluster it runs in
 	// Autoscaled (ECS service): its desired count is the scaler's, not
 	// drift (ObservedView).
-	Autoscaled  bool `json:",omitempty"`
+	Autoscaled bool `json:",omitempty"`
+	// OwnCapacity (ECS service): it runs on its own capacity provider
+	// strategy, which is compared; without one, what the service runs on
+	// (its cluster's default when it was created) is not (ObservedView).
+	OwnCapacity bool `json:",omitempty"`
 	ForceDelete bool `json:",omitempty"` // ECR repository: delete it with its images
 	// PriorityExplicit (listener rule): whether the priority is the
 	// configured one (true) or was allocated (false); nil when unknown (a

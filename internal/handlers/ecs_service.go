@@ -81,6 +81,9 @@ type ECSServiceAPI interface {
 	// DescribeTaskDefinition reads the images the service will run (the
 	// check for an image not pushed yet).
 	DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error)
+	// DescribeClusters reads the cluster's default capacity provider
+	// strategy (a service without its own strategy).
+	DescribeClusters(ctx context.Context, in *ecs.DescribeClustersInput, optFns ...func(*ecs.Options)) (*ecs.DescribeClustersOutput, error)
 }
 
 var _ ECSServiceAPI = (*ecs.Client)(nil)
@@ -169,6 +172,17 @@ func (h *ECSServiceHandler) Create(ctx context.Context, c composite.Child) (map[
 	desired, skipWait := h.imageGate(ctx, p, name, 0, true)
 	in := createServiceInput(p, name, serviceClientToken(p.Cluster, name, p.TaskDefinition, existing))
 	in.DesiredCount = aws.Int32(desired)
+	if len(in.CapacityProviderStrategy) == 0 && in.LaunchType == "" {
+		// The cluster's default strategy, or FARGATE when it has none
+		// (ECS would pick the EC2 launch type).
+		def, err := h.clusterDefaultStrategy(ctx, p.Cluster)
+		if err != nil {
+			return fail(err)
+		}
+		if len(def) == 0 {
+			in.LaunchType = ecstypes.LaunchTypeFargate
+		}
+	}
 	var svc, holder *ecstypes.Service
 	start := time.Now()
 	retryable := func(err error) bool {
@@ -210,6 +224,7 @@ func (h *ECSServiceHandler) Create(ctx context.Context, c composite.Child) (map[
 		return h.takeOver(ctx, c, p, name, holder)
 	}
 	outputs := serviceOutputs(svc)
+	setRedeployToken(outputs, p.RedeployToken)
 	if p.WaitForSteadyState && !skipWait {
 		r := rolloutOf(svc, p.TaskDefinition, nil, nil)
 		if err := h.waitSteadyState(ctx, p.Cluster, name, r); err != nil {
@@ -226,12 +241,8 @@ func (h *ECSServiceHandler) takeOver(ctx context.Context, c composite.Child, p *
 	clusterName := lastSegment(p.Cluster)
 	what := fmt.Sprintf("ECS service %q (%s)", name, aws.ToString(existing.ServiceArn))
 	why := ownedByChild(what, ecsTagMap(existing.Tags), c, p.Tags)
-	if want := ecstypes.LaunchType(firstNonEmpty(p.LaunchType, string(ecstypes.LaunchTypeFargate))); why == nil &&
-		existing.LaunchType != "" && existing.LaunchType != want {
-		why = fmt.Errorf("%s has launch type %s, not %s, which cannot change in place", what, existing.LaunchType, want)
-	}
 	if why == nil {
-		return h.converge(ctx, p, name, firstNonEmpty(p.Cluster, aws.ToString(existing.ClusterArn)), existing, nil)
+		return h.converge(ctx, p, name, firstNonEmpty(p.Cluster, aws.ToString(existing.ClusterArn)), existing, nil, "", false)
 	}
 	return nil, fmt.Errorf("%w: an ECS service named %q already exists in cluster %q (status %s, %s; %w); "+
 		"import it with `terraform import <resource address> %s/%s` or choose another name",
@@ -275,6 +286,7 @@ func (h *ECSServiceHandler) Observe(ctx context.Context, rec composite.Recorded,
 	if kept := recordedOutput(rec, AttrRetainedTaskDefinitions); kept != "" {
 		outputs[AttrRetainedTaskDefinitions] = kept
 	}
+	setRedeployToken(outputs, recordedOutput(rec, AttrRedeployToken))
 	return composite.Observed{Props: ecsServiceProps(svc), Outputs: outputs, Full: full}, true, nil
 }
 
@@ -336,9 +348,15 @@ func ecsServiceProps(svc *ecstypes.Service) *composite.ServiceProps {
 			RegistryARN: aws.ToString(r.RegistryArn), ContainerName: aws.ToString(r.ContainerName), ContainerPort: aws.ToInt32(r.ContainerPort),
 		})
 	}
+	if len(svc.CapacityProviderStrategy) > 0 {
+		p.CapacityProviderStrategy = liveStrategy(svc.CapacityProviderStrategy)
+	}
 	if dc := svc.DeploymentConfiguration; dc != nil {
 		if cb := dc.DeploymentCircuitBreaker; cb != nil {
 			p.CircuitBreaker, p.CircuitBreakerRollback = cb.Enable, cb.Rollback
+		}
+		if a := dc.Alarms; a != nil && a.Enable && len(a.AlarmNames) > 0 {
+			p.Alarms, p.AlarmsRollback = normalizedSet(a.AlarmNames), a.Rollback
 		}
 		p.MinimumHealthyPercent, p.MaximumPercent = aws.ToInt32(dc.MinimumHealthyPercent), aws.ToInt32(dc.MaximumPercent)
 	}
@@ -373,18 +391,34 @@ func (h *ECSServiceHandler) Update(ctx context.Context, c composite.Child, prev 
 	if err != nil {
 		return nil, fmt.Errorf("updating ECS service %q: %w", name, err)
 	}
-	return h.converge(ctx, p, name, cluster, current, splitRevisions(recordedOutput(prev, AttrRetainedTaskDefinitions)))
+	return h.converge(ctx, p, name, cluster, current, splitRevisions(recordedOutput(prev, AttrRetainedTaskDefinitions)),
+		recordedOutput(prev, AttrRedeployToken), prev.OwnCapacity)
 }
 
 // converge brings the ACTIVE service current (described with tags) to p:
 // UpdateService with what differs (none when nothing does), tags, and the
 // steady-state wait. retained are the previous revisions the service's
 // record keeps (see KeepRollbackRevisions); those no deployment uses any
-// more are deleted. The outputs come back with any error.
-func (h *ECSServiceHandler) converge(ctx context.Context, p *composite.ServiceProps, name, cluster string, current *ecstypes.Service, retained []string) (map[string]string, error) {
+// more are deleted. token is the redeploy token the service's record
+// carries (a different p.RedeployToken forces a new deployment); hadOwn
+// whether the record ran the service on its own capacity strategy (one
+// removed now moves the service to the cluster's default strategy). The
+// outputs come back with any error.
+func (h *ECSServiceHandler) converge(ctx context.Context, p *composite.ServiceProps, name, cluster string, current *ecstypes.Service, retained []string, token string, hadOwn bool) (map[string]string, error) {
 	outputs := serviceOutputs(current)
+	setRedeployToken(outputs, token)
 	had := len(retained) > 0
 	want := *p
+	if len(p.CapacityProviderStrategy) == 0 && hadOwn {
+		// The strategy was removed: back to the cluster's default, sent as
+		// the service's (ECS cannot return a service to "the cluster
+		// default" in place).
+		def, err := h.clusterDefaultStrategy(ctx, cluster)
+		if err != nil {
+			return withRetained(outputs, retained, had), fmt.Errorf("updating ECS service %q in cluster %q: %w", name, cluster, err)
+		}
+		want.CapacityProviderStrategy = liveStrategy(def)
+	}
 	if p.Scaling != nil {
 		// Autoscaled: the live count is the scaler's; only a count outside
 		// the (new) range is brought inside it.
@@ -399,6 +433,14 @@ func (h *ECSServiceHandler) converge(ctx context.Context, p *composite.ServicePr
 	}
 	after := current
 	in := updateServiceInput(&want, name, cluster, current)
+	if p.RedeployToken != "" && p.RedeployToken != token {
+		// deployment.redeploy_triggers changed: a new deployment of the
+		// same revision.
+		if in == nil {
+			in = &ecs.UpdateServiceInput{Cluster: optString(cluster), Service: aws.String(name)}
+		}
+		in.ForceNewDeployment = true
+	}
 	if in != nil {
 		err := RetryOn(ctx, serviceCreateRetryTimeout(), isServiceEventualConsistency, func(ctx context.Context) error {
 			out, err := h.api.UpdateService(ctx, in)
@@ -411,6 +453,7 @@ func (h *ECSServiceHandler) converge(ctx context.Context, p *composite.ServicePr
 			return withRetained(outputs, retained, had), fmt.Errorf("updating ECS service %q in cluster %q: %w", name, cluster, err)
 		}
 	}
+	setRedeployToken(outputs, p.RedeployToken)
 	retained = h.keepRollbackTarget(p, name, cluster, current, in, retained)
 	retained, rerr := h.deleteUnusedRevisions(ctx, after, retained)
 	outputs = withRetained(outputs, retained, had)
@@ -846,22 +889,23 @@ func (h *ECSServiceHandler) waitInactive(ctx context.Context, cluster, service s
 
 func createServiceInput(p *composite.ServiceProps, name, clientToken string) *ecs.CreateServiceInput {
 	in := &ecs.CreateServiceInput{
-		ClientToken:             aws.String(clientToken),
-		Cluster:                 optString(p.Cluster),
-		ServiceName:             aws.String(name),
-		TaskDefinition:          aws.String(p.TaskDefinition),
-		DesiredCount:            aws.Int32(p.DesiredCount),
-		LaunchType:              ecstypes.LaunchType(firstNonEmpty(p.LaunchType, string(ecstypes.LaunchTypeFargate))),
-		PlatformVersion:         optString(p.PlatformVersion),
-		SchedulingStrategy:      ecstypes.SchedulingStrategyReplica,
-		NetworkConfiguration:    serviceNetwork(p),
-		LoadBalancers:           serviceLoadBalancers(p),
-		ServiceRegistries:       serviceRegistries(p),
-		DeploymentConfiguration: serviceDeploymentConfiguration(p),
-		EnableExecuteCommand:    p.EnableExecuteCommand,
-		EnableECSManagedTags:    p.EnableECSManagedTags,
-		PropagateTags:           ecstypes.PropagateTags(p.PropagateTags),
-		Tags:                    ecsTags(p.Tags),
+		ClientToken:              aws.String(clientToken),
+		Cluster:                  optString(p.Cluster),
+		ServiceName:              aws.String(name),
+		TaskDefinition:           aws.String(p.TaskDefinition),
+		DesiredCount:             aws.Int32(p.DesiredCount),
+		LaunchType:               ecstypes.LaunchType(p.LaunchType),
+		CapacityProviderStrategy: ecsStrategy(p.CapacityProviderStrategy),
+		PlatformVersion:          optString(p.PlatformVersion),
+		SchedulingStrategy:       ecstypes.SchedulingStrategyReplica,
+		NetworkConfiguration:     serviceNetwork(p),
+		LoadBalancers:            serviceLoadBalancers(p),
+		ServiceRegistries:        serviceRegistries(p),
+		DeploymentConfiguration:  serviceDeploymentConfiguration(p),
+		EnableExecuteCommand:     p.EnableExecuteCommand,
+		EnableECSManagedTags:     p.EnableECSManagedTags,
+		PropagateTags:            ecstypes.PropagateTags(p.PropagateTags),
+		Tags:                     ecsTags(p.Tags),
 	}
 	if len(p.LoadBalancers) > 0 && p.HealthCheckGracePeriod > 0 {
 		in.HealthCheckGracePeriodSeconds = aws.Int32(p.HealthCheckGracePeriod)
@@ -909,6 +953,12 @@ func updateServiceInput(p *composite.ServiceProps, name, cluster string, current
 	}
 	if want := serviceDeploymentConfiguration(p); !sameDeploymentConfiguration(current.DeploymentConfiguration, want) {
 		in.DeploymentConfiguration = want
+		changed = true
+	}
+	if len(p.CapacityProviderStrategy) > 0 && !composite.SameCapacityStrategy(liveStrategy(current.CapacityProviderStrategy), p.CapacityProviderStrategy) {
+		// ECS applies a strategy to the tasks of a new deployment.
+		in.CapacityProviderStrategy = ecsStrategy(p.CapacityProviderStrategy)
+		in.ForceNewDeployment = true
 		changed = true
 	}
 	if len(p.LoadBalancers) > 0 && aws.ToInt32(current.HealthCheckGracePeriodSeconds) != p.HealthCheckGracePeriod {
@@ -995,7 +1045,13 @@ func sameDeploymentConfiguration(have, want *ecstypes.DeploymentConfiguration) b
 	if want.MinimumHealthyPercent != nil && aws.ToInt32(have.MinimumHealthyPercent) != aws.ToInt32(want.MinimumHealthyPercent) {
 		return false
 	}
-	return true
+	alarms := func(a *ecstypes.DeploymentAlarms) string {
+		if a == nil || !a.Enable || len(a.AlarmNames) == 0 {
+			return ""
+		}
+		return fmt.Sprintf("%v|%v", normalizedSet(a.AlarmNames), a.Rollback)
+	}
+	return alarms(have.Alarms) == alarms(want.Alarms)
 }
 
 func serviceNetwork(p *composite.ServiceProps) *ecstypes.NetworkConfiguration {
@@ -1051,7 +1107,52 @@ func serviceDeploymentConfiguration(p *composite.ServiceProps) *ecstypes.Deploym
 		dc.MaximumPercent = aws.Int32(p.MaximumPercent)
 		dc.MinimumHealthyPercent = aws.Int32(p.MinimumHealthyPercent)
 	}
+	// Always sent: alarms removed from the configuration are turned off
+	// (an UpdateService without alarms keeps the service's).
+	dc.Alarms = &ecstypes.DeploymentAlarms{AlarmNames: []string{}, Enable: false, Rollback: false}
+	if len(p.Alarms) > 0 {
+		dc.Alarms = &ecstypes.DeploymentAlarms{AlarmNames: append([]string{}, p.Alarms...), Enable: true, Rollback: p.AlarmsRollback}
+	}
 	return dc
+}
+
+// AttrRedeployToken is the ECS service output carrying the digest of the
+// deployment.redeploy_triggers its last deployment was started with (see
+// composite.ServiceProps.RedeployToken); Observe carries it forward.
+const AttrRedeployToken = "redeploy_token"
+
+// setRedeployToken sets AttrRedeployToken in outputs (removes it for "").
+func setRedeployToken(outputs map[string]string, token string) {
+	if outputs == nil {
+		return
+	}
+	if token == "" {
+		delete(outputs, AttrRedeployToken)
+		return
+	}
+	outputs[AttrRedeployToken] = token
+}
+
+// clusterDefaultStrategy returns the default capacity provider strategy of
+// the cluster (empty when it has none), in one DescribeClusters call; a
+// cluster not visible yet (created moments ago) is retried for up to
+// ClusterPropagationTimeout.
+func (h *ECSServiceHandler) clusterDefaultStrategy(ctx context.Context, cluster string) ([]ecstypes.CapacityProviderStrategyItem, error) {
+	var def []ecstypes.CapacityProviderStrategyItem
+	err := RetryOn(ctx, ClusterPropagationTimeout, func(err error) bool { return errors.Is(err, ErrNotFound) }, func(ctx context.Context) error {
+		out, err := h.api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{firstNonEmpty(cluster, "default")}})
+		if err != nil {
+			return err
+		}
+		for _, c := range out.Clusters {
+			if aws.ToString(c.Status) != "INACTIVE" {
+				def = c.DefaultCapacityProviderStrategy
+				return nil
+			}
+		}
+		return fmt.Errorf("describing ECS cluster %q: %w", cluster, ErrNotFound)
+	})
+	return def, err
 }
 
 // serviceClientToken is the CreateService idempotency token: deterministic

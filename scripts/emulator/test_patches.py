@@ -274,7 +274,7 @@ class TestECSUpdateService(Base):
                 self.assertNotEqual(primary[0]["taskDefinition"], new_td)  # stale deployment
 
     def test_empty_strategy_returns_to_the_launch_type(self):
-        world = ECSWorld(PATCHED, capacityProviders=["FARGATE"])
+        world = ECSWorld(PATCHED, capacityProviders=["FARGATE", "FARGATE_SPOT"])
         name = world.create(launchType="FARGATE")["serviceName"]
         world.ecs.update_service(cluster=world.cluster, service=name, capacityProviderStrategy=STRATEGY)
         self.assertNotIn("launchType", world.describe(name))
@@ -327,6 +327,44 @@ class TestECSRules(Base):
                 )
             else:
                 self.assertIsNone(err)
+
+
+    def test_strategy_must_use_associated_providers(self):
+        for label, emu in self.on_both():
+            world = ECSWorld(emu, capacityProviders=["FARGATE"])
+            err = _error(world.create, capacityProviderStrategy=STRATEGY)  # FARGATE_SPOT is not associated
+            name = world.create(capacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1}])["serviceName"]
+            upd = _error(world.ecs.update_service, cluster=world.cluster, service=name, capacityProviderStrategy=STRATEGY, forceNewDeployment=True)
+            if label == "patched":
+                self.assertEqual(err[0], "InvalidParameterException")
+                self.assertIn("not associated with the cluster", err[1])
+                self.assertEqual(upd[0], "InvalidParameterException")
+                self.assertEqual([i["capacityProvider"] for i in world.describe(name)["capacityProviderStrategy"]], ["FARGATE"])
+            else:
+                self.assertIsNone(err)
+                self.assertIsNone(upd)
+
+
+class TestECSDeploymentAlarms(Base):
+    def test_alarm_in_alarm_fails_the_deployment(self):
+        for label, emu in self.on_both():
+            world = ECSWorld(emu)
+            cw = emu.client("cloudwatch")
+            alarm = _name("alarm")
+            cw.put_metric_alarm(AlarmName=alarm, MetricName="5xx", Namespace="app", Statistic="Sum", Period=60,
+                                EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+            dc = {"deploymentCircuitBreaker": {"enable": True, "rollback": True},
+                  "alarms": {"alarmNames": [alarm], "enable": True, "rollback": True}}
+            name = world.create(launchType="FARGATE", deploymentConfiguration=dc)["serviceName"]
+            self.assertNotEqual(world.describe(name)["deployments"][0].get("rolloutState"), "FAILED", label)
+            cw.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="test")
+            world.ecs.update_service(cluster=world.cluster, service=name, taskDefinition=world.register("public.ecr.aws/nginx/nginx:1.28"))
+            primary = [d for d in world.describe(name)["deployments"] if d["status"] == "PRIMARY"][0]
+            if label == "patched":
+                self.assertEqual(primary["rolloutState"], "FAILED")
+                self.assertIn(alarm, primary["rolloutStateReason"])
+            else:
+                self.assertNotEqual(primary.get("rolloutState"), "FAILED")
 
 
 class TestECSImagePull(Base):

@@ -28,6 +28,7 @@ type badConfig struct {
 	containers                                          string // replaces the containers block when set
 	lbContainer                                         string
 	imageTag                                            string
+	extra                                               string // more attributes
 }
 
 func (c badConfig) String() string {
@@ -76,8 +77,9 @@ resource "containerapp_service" "test" {
   }
 
   repository = {}
+%s
 }
-`, c.name, c.cpu, c.memory, containers, c.listener, lbContainer, priority)
+`, c.name, c.cpu, c.memory, containers, c.listener, lbContainer, priority, c.extra)
 }
 
 func validBadConfig() badConfig {
@@ -124,6 +126,19 @@ func TestAccService_badInput(t *testing.T) {
 		{"empty containers", func(c *badConfig) { c.containers = "{}" }, at("Missing containers", "containers")},
 		{"lb container without port", func(c *badConfig) { c.lbContainer = "sidecar" }, at("Container without port", "load_balancer.container_name")},
 		{"image and image_tag", func(c *badConfig) { c.imageTag = "v3" }, at("Conflicting image", `containers["web"].image_tag`)},
+		{"strategy not fargate", func(c *badConfig) {
+			c.extra = `capacity_provider_strategy = [{ capacity_provider = "my-asg" }]`
+		}, at("Unknown capacity provider", "capacity_provider_strategy[0].capacity_provider")},
+		{"strategy without weight", func(c *badConfig) {
+			c.extra = `capacity_provider_strategy = [{ capacity_provider = "FARGATE", weight = 0 }]`
+		}, at("No weighted provider", "capacity_provider_strategy")},
+		{"strategy with two bases", func(c *badConfig) {
+			c.extra = `capacity_provider_strategy = [{ capacity_provider = "FARGATE", base = 1 }, { capacity_provider = "FARGATE_SPOT", base = 2 }]`
+		}, at("Several bases", "capacity_provider_strategy[1].base")},
+		{"empty strategy", func(c *badConfig) { c.extra = `capacity_provider_strategy = []` }, at("Empty capacity_provider_strategy", "capacity_provider_strategy")},
+		{"alarm name with comma", func(c *badConfig) {
+			c.extra = `deployment = { alarms = { names = ["a,b"] } }`
+		}, at("Invalid alarm name", "deployment.alarms.names[0]")},
 	}
 	t.Run("valid baseline", func(t *testing.T) {
 		// The baseline is valid: it plans (and is never applied).

@@ -18,8 +18,8 @@ import (
 // The call budget: the same service written as eleven raw
 // hashicorp/aws resources takes 38 calls to create and 22 to refresh.
 const (
-	createCallBudget  = 30
-	refreshCallBudget = 13
+	createCallBudget  = 24
+	refreshCallBudget = 12
 	budgetLatency     = 50 * time.Millisecond
 )
 

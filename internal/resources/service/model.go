@@ -31,6 +31,7 @@ type serviceModel struct {
 	HealthCheckGracePeriod types.Int64    `tfsdk:"health_check_grace_period"`
 	Deployment             types.Object   `tfsdk:"deployment"`
 	Autoscaling            types.Object   `tfsdk:"autoscaling"`
+	CapacityStrategy       types.List     `tfsdk:"capacity_provider_strategy"`
 	Tags                   types.Map      `tfsdk:"tags"`
 	TagsAll                types.Map      `tfsdk:"tags_all"`
 	Timeouts               timeouts.Value `tfsdk:"timeouts"`
@@ -103,10 +104,23 @@ type repositoryModel struct {
 }
 
 type deploymentModel struct {
-	CircuitBreakerRollback types.Bool  `tfsdk:"circuit_breaker_rollback"`
-	MinimumHealthyPercent  types.Int64 `tfsdk:"minimum_healthy_percent"`
-	MaximumPercent         types.Int64 `tfsdk:"maximum_percent"`
-	WaitForSteadyState     types.Bool  `tfsdk:"wait_for_steady_state"`
+	CircuitBreakerRollback types.Bool   `tfsdk:"circuit_breaker_rollback"`
+	MinimumHealthyPercent  types.Int64  `tfsdk:"minimum_healthy_percent"`
+	MaximumPercent         types.Int64  `tfsdk:"maximum_percent"`
+	WaitForSteadyState     types.Bool   `tfsdk:"wait_for_steady_state"`
+	RedeployTriggers       types.Map    `tfsdk:"redeploy_triggers"`
+	Alarms                 types.Object `tfsdk:"alarms"`
+}
+
+type alarmsModel struct {
+	Names    types.Set  `tfsdk:"names"`
+	Rollback types.Bool `tfsdk:"rollback"`
+}
+
+type strategyModel struct {
+	CapacityProvider types.String `tfsdk:"capacity_provider"`
+	Weight           types.Int64  `tfsdk:"weight"`
+	Base             types.Int64  `tfsdk:"base"`
 }
 
 type autoscalingModel struct {
@@ -248,6 +262,33 @@ func toSpec(ctx context.Context, m serviceModel) (composite.ServiceSpec, [][]com
 			MinimumHealthyPercent:  c.IntPtr(dm.MinimumHealthyPercent, ap("deployment", "minimum_healthy_percent")),
 			MaximumPercent:         c.IntPtr(dm.MaximumPercent, ap("deployment", "maximum_percent")),
 			WaitForSteadyState:     c.BoolPtr(dm.WaitForSteadyState, ap("deployment", "wait_for_steady_state")),
+			RedeployTriggers:       c.StrMap(dm.RedeployTriggers, ap("deployment", "redeploy_triggers")),
+		}
+		var alm alarmsModel
+		if c.Object(dm.Alarms, ap("deployment", "alarms"), &alm) {
+			s.Deployment.Alarms = &composite.DeploymentAlarmsSpec{
+				Names:    c.Set(alm.Names, ap("deployment", "alarms", "names")),
+				Rollback: c.BoolPtr(alm.Rollback, ap("deployment", "alarms", "rollback")),
+			}
+		}
+	}
+	sp := ap("capacity_provider_strategy")
+	if m.CapacityStrategy.IsUnknown() {
+		c.MarkUnknown(sp)
+	} else if !m.CapacityStrategy.IsNull() {
+		var items []strategyModel
+		c.Diags.Append(m.CapacityStrategy.ElementsAs(ctx, &items, false)...)
+		s.CapacityProviderStrategy = []composite.CapacityProviderStrategySpec{}
+		for i, it := range items {
+			p := append(append([]composite.PathStep{}, sp...), composite.IndexStep(i))
+			at := func(n string) []composite.PathStep {
+				return append(append([]composite.PathStep{}, p...), composite.AttrStep(n))
+			}
+			s.CapacityProviderStrategy = append(s.CapacityProviderStrategy, composite.CapacityProviderStrategySpec{
+				CapacityProvider: c.Str(it.CapacityProvider, at("capacity_provider")),
+				Weight:           c.IntPtr(it.Weight, at("weight")),
+				Base:             c.IntPtr(it.Base, at("base")),
+			})
 		}
 	}
 	var am autoscalingModel
@@ -286,7 +327,7 @@ func toSpec(ctx context.Context, m serviceModel) (composite.ServiceSpec, [][]com
 }
 
 // setAttributes are the set-typed attributes (by name).
-var setAttributes = map[string]bool{"subnet_ids": true, "security_group_ids": true, "path_patterns": true, "host_headers": true, "kms_key_arns": true}
+var setAttributes = map[string]bool{"subnet_ids": true, "security_group_ids": true, "path_patterns": true, "host_headers": true, "kms_key_arns": true, "names": true}
 
 // fieldDiagnostics maps validation errors onto this resource's attributes.
 func fieldDiagnostics(errs []composite.FieldError, unknown [][]composite.PathStep) diag.Diagnostics {

@@ -132,12 +132,37 @@ func fromSpec(ctx context.Context, s composite.ServiceSpec, into *serviceModel) 
 	// Deployment.
 	m.Deployment = b.Null("deployment")
 	if d := s.Deployment; d != nil {
+		alarms := b.Null("deployment", "alarms")
+		if a := d.Alarms; a != nil {
+			alarms = b.Object(alarmsModel{
+				Names:    b.Set(a.Names, "deployment", "alarms", "names"),
+				Rollback: b.Bool(a.Rollback, "deployment", "alarms", "rollback"),
+			}, "deployment", "alarms")
+		}
 		m.Deployment = b.Object(deploymentModel{
 			CircuitBreakerRollback: b.Bool(d.CircuitBreakerRollback, "deployment", "circuit_breaker_rollback"),
 			MinimumHealthyPercent:  b.Int(d.MinimumHealthyPercent, "deployment", "minimum_healthy_percent"),
 			MaximumPercent:         b.Int(d.MaximumPercent, "deployment", "maximum_percent"),
 			WaitForSteadyState:     b.Bool(d.WaitForSteadyState, "deployment", "wait_for_steady_state"),
+			RedeployTriggers:       b.StrMap(d.RedeployTriggers, "deployment", "redeploy_triggers"),
+			Alarms:                 alarms,
 		}, "deployment")
+	}
+
+	// Capacity provider strategy.
+	const strategies = "capacity_provider_strategy"
+	if s.CapacityProviderStrategy == nil {
+		m.CapacityStrategy = b.UnsetList(b.ElemType(strategies), strategies)
+	} else {
+		elems := make([]attr.Value, 0, len(s.CapacityProviderStrategy))
+		for _, st := range s.CapacityProviderStrategy {
+			elems = append(elems, b.Object(strategyModel{
+				CapacityProvider: b.Str(st.CapacityProvider, strategies, "capacity_provider"),
+				Weight:           b.Int(st.Weight, strategies, "weight"),
+				Base:             b.Int(st.Base, strategies, "base"),
+			}, strategies))
+		}
+		m.CapacityStrategy = b.ListOf(elems, strategies)
 	}
 
 	// Autoscaling.

@@ -204,7 +204,35 @@ func schemaInto(ctx context.Context, resp *resource.SchemaResponse) {
 					"wait_for_steady_state": schema.BoolAttribute{Optional: true,
 						MarkdownDescription: "Wait until the deployment completes on create and update; a failed rollout is an error " +
 							"with the service's latest events. Default `true`."},
+					"redeploy_triggers": schema.MapAttribute{Optional: true, ElementType: types.StringType,
+						MarkdownDescription: "Arbitrary values; any change starts a new deployment of the same task definition " +
+							"(`forceNewDeployment`): the way to roll the tasks onto a new image pushed under a mutable tag such as " +
+							"`latest`, or to restart them. Removing the map starts none."},
+					"alarms": schema.SingleNestedAttribute{Optional: true,
+						MarkdownDescription: "CloudWatch alarms watched during a deployment (`deploymentConfiguration.alarms`): one in " +
+							"`ALARM` fails the deployment, and the apply error names it.",
+						Attributes: map[string]schema.Attribute{
+							"names": schema.SetAttribute{Required: true, ElementType: types.StringType,
+								MarkdownDescription: "Names of existing CloudWatch alarms (no commas)."},
+							"rollback": schema.BoolAttribute{Optional: true,
+								MarkdownDescription: "Roll back to the last completed deployment when an alarm fires. Default `true`."},
+						},
+					},
 				},
+			},
+			"capacity_provider_strategy": schema.ListNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "The service's own capacity provider strategy: `FARGATE` and `FARGATE_SPOT` entries, at most " +
+					"one with a `base`, at least one with a `weight`. Unset: the service runs on its cluster's default strategy " +
+					"(a `containerapp_cluster` with a `FARGATE_SPOT` default runs it on Spot). A change is applied in place with " +
+					"a new deployment; removing it moves the service to the cluster's current default strategy.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"capacity_provider": schema.StringAttribute{Required: true, MarkdownDescription: "`FARGATE` or `FARGATE_SPOT`."},
+					"weight": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(composite.DefaultStrategyWeight),
+						MarkdownDescription: "Relative share of tasks, 0-1000. Default `1`."},
+					"base": schema.Int64Attribute{Optional: true, Computed: true, Default: int64default.StaticInt64(composite.DefaultStrategyBase),
+						MarkdownDescription: "Tasks placed on this provider first, 0-100000. Default `0`."},
+				}},
 			},
 			"autoscaling": schema.SingleNestedAttribute{
 				Optional: true,

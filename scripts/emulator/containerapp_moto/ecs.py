@@ -72,6 +72,26 @@ NOT_IDEMPOTENT = "Creation of service was not idempotent."
 # maximum percent value is not used, although it is returned when describing
 # your service." The minimum healthy percent default for a REPLICA service is
 # 100%, and the circuit breaker is off unless turned on.
+# AWS, CreateService / UpdateService capacityProviderStrategy: "A capacity
+# provider must be associated with the cluster to be used in a capacity
+# provider strategy. The PutClusterCapacityProviders API is used to associate
+# a capacity provider with a cluster." (FARGATE and FARGATE_SPOT included:
+# "The Fargate capacity providers are available to all accounts and only need
+# to be associated with a cluster to be used.") moto accepts any name. The
+# message is the emulator's; AWS answers InvalidParameterException.
+NOT_ASSOCIATED = (
+    "The specified capacity provider strategy cannot contain a capacity provider that is not associated "
+    "with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again."
+)
+
+
+def _check_strategy_associated(cluster: Any, strategy: list | None) -> None:
+    associated = set(getattr(cluster, "capacity_providers", None) or [])
+    for item in strategy or []:
+        if item.get("capacityProvider") not in associated:
+            raise InvalidParameterException(NOT_ASSOCIATED)
+
+
 def _default_deployment_configuration(scheduling_strategy: str) -> dict:
     if scheduling_strategy == "DAEMON":
         maximum, minimum = 100, 0
@@ -185,12 +205,47 @@ def _event(service: Any, message: str) -> None:
     service.events.insert(0, {"id": str(mock_random.uuid4()), "createdAt": utcnow(), "message": message})
 
 
+# ---------------------------------------------------------------------------
+# (d) Deployment alarms.
+#
+# AWS, API_DeploymentAlarms: "When the alarms are generated, Amazon ECS sets
+# the service deployment to failed. Set the rollback parameter to have Amazon
+# ECS to roll back your service to the last completed deployment after a
+# failure." moto stores the alarms and ignores them; the emulator fails a new
+# deployment whose alarms (in moto's CloudWatch) are in ALARM. The reason text
+# is the emulator's.
+# ---------------------------------------------------------------------------
+def _alarms_firing(backend: Backend, service: Any) -> list:
+    alarms = (service.deployment_configuration or {}).get("alarms") or {}
+    names = alarms.get("alarmNames") or []
+    if not alarms.get("enable") or not names:
+        return []
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    try:
+        cw = cloudwatch_backends[backend.account_id][backend.region_name]
+    except KeyError:
+        return []
+    return sorted(n for n in names if n in cw.alarms and cw.alarms[n].state_value == "ALARM")
+
+
 def _settle(backend: Backend, service: Any, deployment: dict) -> None:
     """Set the rollout of one deployment as its tasks would leave it."""
     desired = deployment.get("desiredCount") or 0
     err = _pull_error(backend, deployment.get("taskDefinition")) if desired > 0 else None
     dep_id = deployment["id"]
     waiting = _waiting(service)
+    firing = _alarms_firing(backend, service) if err is None and deployment.get("rolloutState") != "FAILED" else []
+    if firing:
+        rollback = bool(((service.deployment_configuration or {}).get("alarms") or {}).get("rollback"))
+        deployment.update(
+            rolloutState="FAILED",
+            rolloutStateReason=f"ECS deployment {dep_id} failed: deployment alarm(s) in ALARM state: {', '.join(firing)}."
+            + (" Rolling back to the last completed deployment." if rollback else ""),
+            updatedAt=utcnow(),
+        )
+        _event(service, f"(service {service.name}) (deployment {dep_id}) deployment failed: alarm(s) detected: {', '.join(firing)}.")
+        return
     if err is None:
         if dep_id in waiting:
             # The image was pushed while ECS kept retrying: the tasks start now.
@@ -306,6 +361,7 @@ def create_service(
     # Rule: launch type and capacity provider strategy are exclusive.
     if launch_type and capacity_provider_strategy:
         raise InvalidParameterException(BOTH_LAUNCH_TYPE_AND_STRATEGY)
+    _check_strategy_associated(cluster, capacity_provider_strategy)
 
     # Rule: a name already ACTIVE or DRAINING in the cluster is refused, unless
     # this is a retry with the same client token and the same parameters.
@@ -401,6 +457,7 @@ def update_service(self: Backend, service_properties: dict) -> Any:
     task_definition_str = props.get("task_definition")
 
     service = self._get_service(props.get("cluster", "default"), props["service"].split("/")[-1])
+    _check_strategy_associated(self._get_cluster(props.get("cluster", "default")), strategy)
     before = {f: copy.deepcopy(getattr(service, f, None)) for f in NEW_DEPLOYMENT_FIELDS}
     old_deployments = copy.deepcopy(service.deployments)
 
@@ -498,4 +555,6 @@ def apply() -> list:
         "ecs-service-name-not-idempotent",
         "ecs-launch-type-xor-capacity-provider-strategy",
         "ecs-absent-ecr-image-fails-rollout",
+        "ecs-strategy-providers-associated",
+        "ecs-deployment-alarms-fail-rollout",
     ]
