@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -18,25 +19,42 @@ import (
 // Helpers for the image scan gate's tests: distinct images, and the scan
 // findings the emulator reports for them.
 
-// PushUniqueImage puts a new image (a manifest with a random layer, so a
-// digest of its own) tagged tag into the ECR repository repo, as a CI
-// pipeline's push would, and returns its digest.
-func PushUniqueImage(t testing.TB, repo, tag string) string {
+// NewImageManifest returns a new image manifest (a random layer, so an
+// image of its own) and its digest, the SHA-256 of the manifest as ECR
+// computes it.
+func NewImageManifest(t testing.TB) (manifest, digest string) {
 	t.Helper()
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		t.Fatal(err)
 	}
-	manifest := strings.Replace(imageManifest, "e692418e4cbaf90ca69d05a66403747baa33ee08806650b51fab815ad7fc331f", hex.EncodeToString(b), 1)
-	out, err := ecr.NewFromConfig(MustConfig(t)).PutImage(context.Background(), &ecr.PutImageInput{
+	manifest = strings.Replace(imageManifest, "e692418e4cbaf90ca69d05a66403747baa33ee08806650b51fab815ad7fc331f", hex.EncodeToString(b), 1)
+	sum := sha256.Sum256([]byte(manifest))
+	return manifest, "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// PushManifest puts the image manifest (with its digest, see
+// NewImageManifest) tagged tag into the ECR repository repo, as a CI
+// pipeline's push would.
+func PushManifest(t testing.TB, repo, tag, manifest, digest string) {
+	t.Helper()
+	if _, err := ecr.NewFromConfig(MustConfig(t)).PutImage(context.Background(), &ecr.PutImageInput{
 		RepositoryName: aws.String(repo),
 		ImageTag:       aws.String(tag),
 		ImageManifest:  aws.String(manifest),
-	})
-	if err != nil {
+		ImageDigest:    aws.String(digest),
+	}); err != nil {
 		t.Fatalf("pushing %s:%s: %v", repo, tag, err)
 	}
-	return aws.ToString(out.Image.ImageId.ImageDigest)
+}
+
+// PushUniqueImage pushes a new image tagged tag into the ECR repository
+// repo and returns its digest.
+func PushUniqueImage(t testing.TB, repo, tag string) string {
+	t.Helper()
+	manifest, digest := NewImageManifest(t)
+	PushManifest(t, repo, tag, manifest, digest)
+	return digest
 }
 
 // SetScanFindings makes the emulator (moto) report, from the next

@@ -28,6 +28,7 @@ type badConfig struct {
 	containers                                          string // replaces the containers block when set
 	lbContainer                                         string
 	imageTag                                            string
+	blockOnSeverity                                     string // repository.block_on_severity when set
 }
 
 func (c badConfig) String() string {
@@ -56,6 +57,10 @@ func (c badConfig) String() string {
 	if c.priority != "" {
 		priority = "\n    priority       = " + c.priority
 	}
+	repository := "{}"
+	if c.blockOnSeverity != "" {
+		repository = fmt.Sprintf("{ block_on_severity = %q }", c.blockOnSeverity)
+	}
 	return fmt.Sprintf(`
 resource "containerapp_service" "test" {
   name    = %q
@@ -75,9 +80,9 @@ resource "containerapp_service" "test" {
     path_patterns  = ["/*"]
   }
 
-  repository = {}
+  repository = %s
 }
-`, c.name, c.cpu, c.memory, containers, c.listener, lbContainer, priority)
+`, c.name, c.cpu, c.memory, containers, c.listener, lbContainer, priority, repository)
 }
 
 func validBadConfig() badConfig {
@@ -124,6 +129,11 @@ func TestAccService_badInput(t *testing.T) {
 		{"empty containers", func(c *badConfig) { c.containers = "{}" }, at("Missing containers", "containers")},
 		{"lb container without port", func(c *badConfig) { c.lbContainer = "sidecar" }, at("Container without port", "load_balancer.container_name")},
 		{"image and image_tag", func(c *badConfig) { c.imageTag = "v3" }, at("Conflicting image", `containers["web"].image_tag`)},
+		{"block_on_severity LOW", func(c *badConfig) {
+			c.blockOnSeverity = "LOW"
+			c.containers = `{ web = { image_tag = "v1", port = 8080 } }`
+		}, at("Invalid block_on_severity", "repository.block_on_severity")},
+		{"block_on_severity without image_tag", func(c *badConfig) { c.blockOnSeverity = "HIGH" }, at("block_on_severity without image_tag", "repository.block_on_severity")},
 	}
 	t.Run("valid baseline", func(t *testing.T) {
 		// The baseline is valid: it plans (and is never applied).
