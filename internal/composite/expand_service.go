@@ -326,6 +326,7 @@ func (x *expander) addService(lbs []ServiceLoadBalancer, registries []ServiceReg
 		EnableECSManagedTags:   true,
 		WaitForSteadyState:     *d.WaitForSteadyState,
 		Scaling:                scaling,
+		ScanGate:               x.scanGate(),
 		Tags:                   x.tags(KeyService),
 
 		CapacityProviderStrategy: capacityItems(s.CapacityProviderStrategy),

@@ -95,8 +95,8 @@ func goldenAutoscaledSpec() ServiceSpec {
 	return s
 }
 
-// goldenARNSpec: cluster given as ARN, image_tag, explicit priority and vpc, ARM64,
-// exec, no account id known.
+// goldenARNSpec: cluster given as ARN, image_tag gated by the scan gate,
+// explicit priority and vpc, ARM64, exec, no account id known.
 func goldenARNSpec() ServiceSpec {
 	return ServiceSpec{
 		Name:            "api",
@@ -107,7 +107,7 @@ func goldenARNSpec() ServiceSpec {
 		},
 		Network:              NetworkSpec{SubnetIDs: []string{"subnet-0a000001"}, VpcID: "vpc-0123abcd", AssignPublicIP: true},
 		LoadBalancer:         &LoadBalancerSpec{ListenerARN: goldenListener, HostHeaders: []string{"api.example.com"}, Priority: Ptr[int64](100), ProtocolVersion: "HTTP2"},
-		Repository:           &RepositorySpec{ImageTagMutability: "MUTABLE", KeepImages: Ptr[int64](10), ForceDelete: true},
+		Repository:           &RepositorySpec{ImageTagMutability: "MUTABLE", KeepImages: Ptr[int64](10), ForceDelete: true, BlockOnSeverity: "HIGH"},
 		EnableExecuteCommand: true,
 		Deployment:           &DeploymentSpec{MinimumHealthyPercent: Ptr[int64](50), WaitForSteadyState: Ptr(false)},
 	}

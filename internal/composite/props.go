@@ -196,6 +196,10 @@ type ServiceProps struct {
 	// Scaling is set on an autoscaled service: DesiredCount is the count it
 	// is created with; the live count is the scaler's (not drift), and an
 	// update only brings it inside the range (ClampCount).
-	Scaling *ScalingRange     `json:"scaling,omitempty"`
-	Tags    map[string]string `json:"tags,omitempty"`
+	Scaling *ScalingRange `json:"scaling,omitempty"`
+	// ScanGate is set with repository.block_on_severity: a deploy of an
+	// image of the service's own repository waits for its scan and is
+	// refused on findings at or above the severity (see scan_gate.go).
+	ScanGate *ScanGate         `json:"scan_gate,omitempty"`
+	Tags     map[string]string `json:"tags,omitempty"`
 }

@@ -187,6 +187,7 @@ func rtAsReported(props any, w rtWorld) {
 		p.Target = ""
 	case *ServiceProps:
 		p.WaitForSteadyState = false // not an AWS setting
+		p.ScanGate = nil             // not an AWS setting
 		if p.Scaling != nil {
 			p.Scaling = nil                     // not an AWS setting
 			p.DesiredCount = p.DesiredCount + 3 // the scaler moved it: not drift
@@ -278,6 +279,7 @@ func rtObservableService(s ServiceSpec) ServiceSpec {
 	}
 	if s.Repository != nil {
 		s.Repository.ForceDelete = false
+		s.Repository.BlockOnSeverity = ""
 	}
 	return s
 }

@@ -116,6 +116,9 @@ type RepositorySpec struct {
 	ImageTagMutability string `json:"image_tag_mutability,omitempty"` // MUTABLE | IMMUTABLE
 	KeepImages         *int64 `json:"keep_images,omitempty"`
 	ForceDelete        bool   `json:"force_delete,omitempty"`
+	// BlockOnSeverity is the image scan gate (see scan_gate.go): CRITICAL,
+	// HIGH or MEDIUM; "" is no gate.
+	BlockOnSeverity string `json:"block_on_severity,omitempty"`
 }
 
 // DeploymentSpec: ECS deployment configuration.

@@ -310,6 +310,14 @@ func TestValidate_rules(t *testing.T) {
 		{"mutability", f, func(s *ServiceSpec) { s.Repository.ImageTagMutability = "immutable" }, []string{"repository.image_tag_mutability: Invalid image_tag_mutability"}, ""},
 		{"keep images zero", f, func(s *ServiceSpec) { s.Repository.KeepImages = Ptr[int64](0) }, []string{"repository.keep_images: Invalid keep_images"}, "1 and 1000"},
 		{"keep images too many", f, func(s *ServiceSpec) { s.Repository.KeepImages = Ptr[int64](1001) }, []string{"repository.keep_images: Invalid keep_images"}, ""},
+		{"block on severity lowercase", f, func(s *ServiceSpec) { s.Repository.BlockOnSeverity = "high" }, []string{"repository.block_on_severity: Invalid block_on_severity"}, "CRITICAL, HIGH, MEDIUM"},
+		{"block on severity low", f, func(s *ServiceSpec) { s.Repository.BlockOnSeverity = "LOW" }, []string{"repository.block_on_severity: Invalid block_on_severity"}, `got "LOW"`},
+		{"block on severity without image_tag", f, func(s *ServiceSpec) {
+			s.Repository.BlockOnSeverity = "HIGH"
+			c := s.Containers["web"]
+			c.ImageTag, c.Image = "", "public.ecr.aws/nginx/nginx:1.27"
+			s.Containers["web"] = c
+		}, []string{"repository.block_on_severity: block_on_severity without image_tag"}, "never run"},
 		// task role policy
 		{"policy not json", m, func(s *ServiceSpec) { s.TaskRolePolicyJSON = "{" }, []string{"task_role_policy_json: Invalid task_role_policy_json"}, "not valid JSON"},
 		{"policy trailing data", m, func(s *ServiceSpec) { s.TaskRolePolicyJSON = `{"Statement":{}} x` }, []string{"task_role_policy_json: Invalid task_role_policy_json"}, "trailing"},

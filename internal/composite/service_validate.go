@@ -106,6 +106,7 @@ func (v *validator) service(s *ServiceSpec) {
 				"must be MUTABLE or IMMUTABLE, got %q", r.ImageTagMutability)
 		}
 		v.intRange(AttrPath("repository", "keep_images"), r.KeepImages, 1, 1000, "Invalid keep_images")
+		v.scanGate(s, r)
 	}
 	hasSecrets := false
 	for _, c := range s.Containers {

@@ -35,6 +35,8 @@ import (
 //     field (left unset: true);
 //   - repository.force_delete: taken from RepositoryProps.ForceDelete, which
 //     a handler can only know from a record (false at import);
+//   - repository.block_on_severity: a provider-side gate, no AWS field (left
+//     unset: no gate);
 //   - without Full: repository.keep_images and
 //     load_balancer.deregistration_delay (left unset);
 //   - an image given as the service's own repository URL is rebuilt as

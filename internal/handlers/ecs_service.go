@@ -134,6 +134,9 @@ func NewECSServiceHandler(api ECSServiceAPI, images ECRImagesAPI) *ECSServiceHan
 //   - When the task definition runs an image of this account's ECR that is
 //     not pushed yet, the service is created with desired count 0 and
 //     without the steady-state wait, with a warning (see imageGate).
+//   - With repository.block_on_severity, when tasks will run, the images of
+//     the service's own repository wait for their scan and findings at or
+//     above the severity refuse the create (see scanGate).
 //   - With WaitForSteadyState, the deployment CreateService returned is
 //     waited for (waitSteadyState). When the wait fails the outputs are
 //     returned with the error: the service exists.
@@ -170,6 +173,12 @@ func (h *ECSServiceHandler) Create(ctx context.Context, c composite.Child) (map[
 		p = &cp
 	}
 	desired, skipWait := h.imageGate(ctx, p, name, 0, true)
+	if desired > 0 {
+		// Tasks will run: the image scan gate (before any CreateService).
+		if err := h.scanGate(ctx, p); err != nil {
+			return fail(err)
+		}
+	}
 	in := createServiceInput(p, name, serviceClientToken(p.Cluster, name, p.TaskDefinition, existing))
 	in.DesiredCount = aws.Int32(desired)
 	if len(in.CapacityProviderStrategy) == 0 && in.LaunchType == "" {
@@ -373,7 +382,11 @@ func ecsServiceProps(svc *ecstypes.Service) *composite.ServiceProps {
 // steady state like Create: for the deployment UpdateService started, and
 // for the new desired count when it changed. A service kept at desired
 // count 0 because its image was not pushed yet (see imageGate) has its
-// image checked again before it is scaled up. Calls: DescribeServices,
+// image checked again before it is scaled up. With
+// repository.block_on_severity, an update that points the service at a new
+// task definition or scales it up from 0 is refused, before UpdateService,
+// when an image of the service's own repository has findings at or above the
+// severity (see scanGate). Calls: DescribeServices,
 // [DescribeTaskDefinition, ECR DescribeImages], [UpdateService],
 // [UntagResource], [TagResource], [DescribeServices polls],
 // [retained revisions: DeregisterTaskDefinition, DeleteTaskDefinitions].
@@ -440,6 +453,13 @@ func (h *ECSServiceHandler) converge(ctx context.Context, p *composite.ServicePr
 			in = &ecs.UpdateServiceInput{Cluster: optString(cluster), Service: aws.String(name)}
 		}
 		in.ForceNewDeployment = true
+	}
+	if scanGateApplies(&want, current.DesiredCount, in) {
+		// A deploy: the image scan gate, before the service is pointed at
+		// the task definition (refused: it keeps running what it runs).
+		if err := h.scanGate(ctx, &want); err != nil {
+			return withRetained(outputs, retained, had), fmt.Errorf("updating ECS service %q in cluster %q: %w", name, cluster, err)
+		}
 	}
 	if in != nil {
 		err := RetryOn(ctx, serviceCreateRetryTimeout(), isServiceEventualConsistency, func(ctx context.Context) error {

@@ -32,9 +32,14 @@ const (
 )
 
 // ECRImagesAPI is the part of *ecr.Client the ECS service handler uses to
-// tell whether the images of its task definition are pushed.
+// tell whether the images of its task definition are pushed, and to read
+// their scans.
 type ECRImagesAPI interface {
 	DescribeImages(ctx context.Context, in *ecr.DescribeImagesInput, optFns ...func(*ecr.Options)) (*ecr.DescribeImagesOutput, error)
+	// DescribeImageScanFindings and StartImageScan serve the image scan
+	// gate (see ecs_service_scan.go).
+	DescribeImageScanFindings(ctx context.Context, in *ecr.DescribeImageScanFindingsInput, optFns ...func(*ecr.Options)) (*ecr.DescribeImageScanFindingsOutput, error)
+	StartImageScan(ctx context.Context, in *ecr.StartImageScanInput, optFns ...func(*ecr.Options)) (*ecr.StartImageScanOutput, error)
 }
 
 var _ ECRImagesAPI = (*ecr.Client)(nil)

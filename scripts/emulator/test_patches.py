@@ -662,5 +662,50 @@ class ApplicationAutoScalingTest(Base):
                 self.assertNotEqual(first, second)
 
 
+# ---------------------------------------------------------------------------
+# ECR
+# ---------------------------------------------------------------------------
+class TestECRScanOnPush(Base):
+    def push(self, emu: Emulator, repo: str, tag: str) -> str:
+        manifest = {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7023, "digest": "sha256:" + "a" * 64},
+            "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": 32654, "digest": "sha256:" + uuid.uuid4().hex * 2}],
+        }
+        out = emu.client("ecr").put_image(repositoryName=repo, imageManifest=json.dumps(manifest), imageTag=tag)
+        return out["image"]["imageId"]["imageDigest"]
+
+    def test_push_into_scan_on_push_repository_starts_the_scan(self):
+        for label, emu in self.on_both():
+            ecr = emu.client("ecr")
+            repo = _name("scan")
+            ecr.create_repository(repositoryName=repo, imageScanningConfiguration={"scanOnPush": True})
+            digest = self.push(emu, repo, "v1")
+            image_id = {"imageDigest": digest}
+            if label == "patched":
+                out = ecr.describe_image_scan_findings(repositoryName=repo, imageId=image_id)
+                self.assertEqual(out["imageScanStatus"]["status"], "COMPLETE")
+                # The scan on push counts against the one scan per 24 hours.
+                err = _error(ecr.start_image_scan, repositoryName=repo, imageId=image_id)
+                self.assertEqual(err and err[0], "LimitExceededException")
+            else:
+                err = _error(ecr.describe_image_scan_findings, repositoryName=repo, imageId=image_id)
+                self.assertEqual(err and err[0], "ScanNotFoundException")
+                self.assertIsNone(_error(ecr.start_image_scan, repositoryName=repo, imageId=image_id))
+
+    def test_push_without_scan_on_push_has_no_scan(self):
+        for label, emu in self.on_both():
+            ecr = emu.client("ecr")
+            repo = _name("noscan")
+            ecr.create_repository(repositoryName=repo)
+            image_id = {"imageDigest": self.push(emu, repo, "v1")}
+            err = _error(ecr.describe_image_scan_findings, repositoryName=repo, imageId=image_id)
+            self.assertEqual(err and err[0], "ScanNotFoundException", label)
+            ecr.start_image_scan(repositoryName=repo, imageId=image_id)
+            out = ecr.describe_image_scan_findings(repositoryName=repo, imageId=image_id)
+            self.assertEqual(out["imageScanStatus"]["status"], "COMPLETE", label)
+
+
 if __name__ == "__main__":
     unittest.main()

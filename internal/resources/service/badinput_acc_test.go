@@ -29,6 +29,7 @@ type badConfig struct {
 	lbContainer                                         string
 	imageTag                                            string
 	extra                                               string // more attributes
+	blockOnSeverity                                     string // repository.block_on_severity when set
 }
 
 func (c badConfig) String() string {
@@ -57,6 +58,10 @@ func (c badConfig) String() string {
 	if c.priority != "" {
 		priority = "\n    priority       = " + c.priority
 	}
+	repository := "{}"
+	if c.blockOnSeverity != "" {
+		repository = fmt.Sprintf("{ block_on_severity = %q }", c.blockOnSeverity)
+	}
 	return fmt.Sprintf(`
 resource "containerapp_service" "test" {
   name    = %q
@@ -76,10 +81,10 @@ resource "containerapp_service" "test" {
     path_patterns  = ["/*"]
   }
 
-  repository = {}
+  repository = %s
 %s
 }
-`, c.name, c.cpu, c.memory, containers, c.listener, lbContainer, priority, c.extra)
+`, c.name, c.cpu, c.memory, containers, c.listener, lbContainer, priority, repository, c.extra)
 }
 
 func validBadConfig() badConfig {
@@ -139,6 +144,11 @@ func TestAccService_badInput(t *testing.T) {
 		{"alarm name with comma", func(c *badConfig) {
 			c.extra = `deployment = { alarms = { names = ["a,b"] } }`
 		}, at("Invalid alarm name", "deployment.alarms.names[0]")},
+		{"block_on_severity LOW", func(c *badConfig) {
+			c.blockOnSeverity = "LOW"
+			c.containers = `{ web = { image_tag = "v1", port = 8080 } }`
+		}, at("Invalid block_on_severity", "repository.block_on_severity")},
+		{"block_on_severity without image_tag", func(c *badConfig) { c.blockOnSeverity = "HIGH" }, at("block_on_severity without image_tag", "repository.block_on_severity")},
 	}
 	t.Run("valid baseline", func(t *testing.T) {
 		// The baseline is valid: it plans (and is never applied).

@@ -101,6 +101,7 @@ type repositoryModel struct {
 	ImageTagMutability types.String `tfsdk:"image_tag_mutability"`
 	KeepImages         types.Int64  `tfsdk:"keep_images"`
 	ForceDelete        types.Bool   `tfsdk:"force_delete"`
+	BlockOnSeverity    types.String `tfsdk:"block_on_severity"`
 }
 
 type deploymentModel struct {
@@ -250,6 +251,7 @@ func toSpec(ctx context.Context, m serviceModel) (composite.ServiceSpec, [][]com
 			ScanOnPush:         c.BoolPtr(rm.ScanOnPush, ap("repository", "scan_on_push")),
 			ImageTagMutability: c.Str(rm.ImageTagMutability, ap("repository", "image_tag_mutability")),
 			KeepImages:         c.IntPtr(rm.KeepImages, ap("repository", "keep_images")),
+			BlockOnSeverity:    c.Str(rm.BlockOnSeverity, ap("repository", "block_on_severity")),
 		}
 		if b := c.BoolPtr(rm.ForceDelete, ap("repository", "force_delete")); b != nil {
 			s.Repository.ForceDelete = *b

@@ -126,6 +126,7 @@ func fromSpec(ctx context.Context, s composite.ServiceSpec, into *serviceModel) 
 			ImageTagMutability: b.Str(r.ImageTagMutability, "repository", "image_tag_mutability"),
 			KeepImages:         b.Int(r.KeepImages, "repository", "keep_images"),
 			ForceDelete:        b.Flag(r.ForceDelete, "repository", "force_delete"),
+			BlockOnSeverity:    b.Str(r.BlockOnSeverity, "repository", "block_on_severity"),
 		}, "repository")
 	}
 

@@ -136,7 +136,7 @@ func fsEverySpec() composite.ServiceSpec {
 		},
 		ServiceDiscovery: &composite.ServiceDiscoverySpec{NamespaceID: "ns-abcdef0123456789", DNSTTL: composite.Ptr[int64](0), ContainerName: "admin"},
 		Repository: &composite.RepositorySpec{ScanOnPush: composite.Ptr(false), ImageTagMutability: "MUTABLE",
-			KeepImages: composite.Ptr[int64](5), ForceDelete: true},
+			KeepImages: composite.Ptr[int64](5), ForceDelete: true, BlockOnSeverity: "MEDIUM"},
 		TaskRolePolicyJSON:     `{"Version":"2012-10-17","Statement":[]}`,
 		LogRetentionDays:       composite.Ptr[int64](7),
 		CPUArchitecture:        "ARM64",

@@ -173,6 +173,11 @@ func schemaInto(ctx context.Context, resp *resource.SchemaResponse) {
 						MarkdownDescription: "Lifecycle policy: keep the newest N images, 1-1000. Default `30`."},
 					"force_delete": schema.BoolAttribute{Optional: true,
 						MarkdownDescription: "Delete the repository even if it holds images. Default `false`."},
+					"block_on_severity": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Image scan gate: `CRITICAL`, `HIGH` or `MEDIUM`. Before a deploy of an image of this repository " +
+							"(`containers.<name>.image_tag`), the apply waits for the image's ECR scan and refuses the deploy when it has " +
+							"findings at or above this severity: the service keeps running its current task definition. Needs a container " +
+							"with `image_tag`. Default: no gate. See [Image scan gate](#image-scan-gate)."},
 				},
 			},
 			"kms_key_arns": schema.SetAttribute{

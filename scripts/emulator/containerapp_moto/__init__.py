@@ -25,8 +25,8 @@ def apply() -> list:
             file=sys.stderr,
             flush=True,
         )
-    from . import applicationautoscaling, ec2, ecs, elbv2, servicediscovery
+    from . import applicationautoscaling, ec2, ecr, ecs, elbv2, servicediscovery
 
-    for module in (ec2, ecs, servicediscovery, elbv2, applicationautoscaling):
+    for module in (ec2, ecs, servicediscovery, elbv2, applicationautoscaling, ecr):
         _applied.extend(module.apply())
     return list(_applied)
