@@ -80,6 +80,11 @@ func ObservedView(k Kind, props any, rec Recorded) any {
 		}
 		return &cp
 	}
+	if tp, ok := props.(*TaskDefinitionProps); ok && k == KindTaskDefinition && tp != nil && rec.ExternalImages {
+		cp := *tp
+		cp.ExternalImages = true // the images are not compared
+		return &cp
+	}
 	p, ok := props.(*ListenerRuleProps)
 	if !ok || k != KindListenerRule {
 		return props

@@ -298,7 +298,14 @@ func (x *expander) addTaskDefinition() {
 	if usesRepo {
 		replaceOn = append(replaceOn, KeyRepository)
 	}
-	x.add(KeyTaskDefinition, KindTaskDefinition, td.Family, td, nil, replaceOn...)
+	td.ExternalImages = s.Deployment.ImageOwner == ImageOwnerExternal
+	c := x.add(KeyTaskDefinition, KindTaskDefinition, td.Family, td, nil, replaceOn...)
+	if td.ExternalImages {
+		// The images are the pipeline's: neither a change nor a reason to
+		// register a revision (see image_owner.go).
+		c.Hash = HashJSON(withoutImages(td))
+		c.ReplaceHash = c.Hash
+	}
 }
 
 // addService adds the ECS service, the anchor, registered with the load

@@ -124,6 +124,14 @@ func driftView(k Kind, props any) (any, bool) {
 		}
 	case KindTaskDefinition:
 		if p, ok := driftProps[TaskDefinitionProps](props); ok {
+			if p.ExternalImages {
+				// A pipeline's revision: its images are the pipeline's, and
+				// so are its tags (a pipeline rendering a revision from
+				// DescribeTaskDefinition drops them).
+				q := withoutImages(p)
+				q.Tags = nil
+				return driftTaskDefinitionView{Spec: driftTaskDefinition(q), Tags: driftUserTags(nil)}, true
+			}
 			return driftTaskDefinitionView{Spec: driftTaskDefinition(p), Tags: driftUserTags(p.Tags)}, true
 		}
 	case KindECSService:

@@ -95,6 +95,11 @@ var Kinds = map[Kind]KindInfo{
 		Taggable:           true,
 		ARNChangesOnUpdate: true,
 		TeardownRank:       4,
+		Record: func(props any, r *Recorded) {
+			if p, ok := props.(*TaskDefinitionProps); ok && p != nil {
+				r.ExternalImages = p.ExternalImages
+			}
+		},
 	},
 	KindECSService: {
 		Outputs:      []string{AttrARN, AttrName},

@@ -140,6 +140,10 @@ type TaskDefinitionProps struct {
 	CPUArchitecture  string            `json:"cpu_architecture"` // X86_64 | ARM64
 	Containers       []ContainerDef    `json:"containers"`       // sorted by name
 	Tags             map[string]string `json:"tags,omitempty"`
+	// ExternalImages (deployment.image_owner "external"): the containers'
+	// images are the initial ones only; a revision keeps the images of the
+	// one it follows (see image_owner.go).
+	ExternalImages bool `json:"external_images,omitempty"`
 }
 
 // ServiceLoadBalancer attaches the service to a target group.

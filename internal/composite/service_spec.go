@@ -132,6 +132,9 @@ type DeploymentSpec struct {
 	RedeployTriggers map[string]string `json:"redeploy_triggers,omitempty"`
 	// Alarms: CloudWatch alarms that fail (and roll back) a deployment.
 	Alarms *DeploymentAlarmsSpec `json:"alarms,omitempty"`
+	// ImageOwner: who deploys images, "terraform" (default) or "external"
+	// (a pipeline; see image_owner.go).
+	ImageOwner string `json:"image_owner,omitempty"`
 }
 
 // DeploymentAlarmsSpec: ECS deployment alarms (deploymentConfiguration.alarms).
@@ -214,6 +217,9 @@ func (s *ServiceSpec) ApplyDefaults() {
 	setBool(&d.WaitForSteadyState, true)
 	if d.Alarms != nil {
 		setBool(&d.Alarms.Rollback, true)
+	}
+	if d.ImageOwner == "" {
+		d.ImageOwner = ImageOwnerTerraform
 	}
 	for i := range s.CapacityProviderStrategy {
 		st := &s.CapacityProviderStrategy[i]

@@ -447,6 +447,10 @@ func (v *validator) deployment(d *DeploymentSpec) {
 	if d.Alarms != nil {
 		v.deploymentAlarms(d.Alarms)
 	}
+	if d.ImageOwner != ImageOwnerTerraform && d.ImageOwner != ImageOwnerExternal {
+		v.add(at(root, AttrStep("image_owner")), "Invalid image_owner",
+			"image_owner is %q or %q, got %q", ImageOwnerTerraform, ImageOwnerExternal, d.ImageOwner)
+	}
 }
 
 // checkEnv reports ARNs that point outside the provider's region (or, when

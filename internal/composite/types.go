@@ -114,6 +114,12 @@ type Recorded struct {
 	// (its cluster's default when it was created) is not (ObservedView).
 	OwnCapacity bool `json:",omitempty"`
 	ForceDelete bool `json:",omitempty"` // ECR repository: delete it with its images
+	// ExternalImages (task definition): its images are a pipeline's, not
+	// compared (deployment.image_owner "external", ObservedView).
+	ExternalImages bool `json:",omitempty"`
+	// Notes are what the last Read reconciled, for the plan to say why
+	// (PlanNotes); set by every Read, cleared by an apply.
+	Notes []Note `json:",omitempty"`
 	// PriorityExplicit (listener rule): whether the priority is the
 	// configured one (true) or was allocated (false); nil when unknown (a
 	// record rebuilt by an import), and the rule then has no fingerprint

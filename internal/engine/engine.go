@@ -157,11 +157,33 @@ func Apply(ctx context.Context, reg Registry, g composite.Graph, recorded map[st
 		r.markIncomplete(g, ops, completed)
 		return j.snapshot(), errors.Join(errs...)
 	}
-	deletes = append(deletes, r.deposed...)
+	deletes = append(deletes, r.supersededObjects()...)
 	if errs := deleteRanked(ctx, reg, j, deletes, opts.limit()); len(errs) > 0 {
 		return j.snapshot(), errors.Join(errs...)
 	}
 	return j.snapshot(), nil
+}
+
+// supersededObjects returns the keys deposed by this run that name an
+// object the child no longer is. A deposed record naming the very object
+// its successor is (a task definition Create that adopted the revision
+// already recorded, because only its tags changed) is dropped from the
+// journal instead: deleting it would delete the child.
+func (r *run) supersededObjects() []string {
+	var out []string
+	for _, dk := range r.deposed {
+		old, ok := r.j.get(dk)
+		if !ok {
+			continue
+		}
+		base := dk[:strings.Index(dk, composite.DeposedSuffix)]
+		if cur, ok := r.j.get(base); ok && old.ARN != "" && cur.ARN == old.ARN && cur.Kind == old.Kind {
+			r.j.remove(dk)
+			continue
+		}
+		out = append(out, dk)
+	}
+	return out
 }
 
 // checkActions validates the actions against the graph and the handlers

@@ -50,7 +50,7 @@ import (
 // separated ARNs) the previous task definition revisions the service keeps
 // registered because a deployment started without waiting may roll back to
 // them. It is a record of what exists, not a reference target.
-const AttrRetainedTaskDefinitions = "retained_task_definitions"
+const AttrRetainedTaskDefinitions = composite.AttrRetainedTaskDefinitions
 
 // revisionDeleter deletes a task definition revision (the task definition
 // handler's Delete).

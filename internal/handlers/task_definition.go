@@ -213,8 +213,11 @@ func taskDefinitionProps(td *ecstypes.TaskDefinition, tags map[string]string) *c
 // (TagResource/UntagResource); otherwise a new revision is registered and its
 // outputs returned. The previous revision is left alone, as a service may
 // still run it: the engine deletes replaced revisions after the service moved
-// on. Calls: DescribeTaskDefinition, then [UntagResource], [TagResource] or
-// RegisterTaskDefinition.
+// on. With ExternalImages (deployment.image_owner "external") the new
+// revision keeps the images of the recorded one (the revision a pipeline
+// deployed, which a Read adopted), so an apply never reverts a pipeline's
+// deploy. Calls: DescribeTaskDefinition, then [UntagResource], [TagResource]
+// or RegisterTaskDefinition.
 func (h *TaskDefinitionHandler) Update(ctx context.Context, c composite.Child, prev composite.Recorded) (map[string]string, error) {
 	p, err := childProps[composite.TaskDefinitionProps](c)
 	if err != nil {
@@ -223,6 +226,11 @@ func (h *TaskDefinitionHandler) Update(ctx context.Context, c composite.Child, p
 	td, tags, err := h.read(ctx, prev.ARN)
 	if err != nil && !IsNotFound(err) {
 		return nil, fmt.Errorf("updating task definition %q: %w", p.Family, err)
+	}
+	if err == nil && p.ExternalImages {
+		// The images are a pipeline's: keep those of the revision the
+		// service follows (composite.KeepImages).
+		p = composite.KeepImages(p, taskDefinitionProps(td, tags))
 	}
 	if err != nil || !reflect.DeepEqual(specFromTaskDefinition(td), specFromProps(p)) {
 		return h.register(ctx, p)
@@ -511,11 +519,16 @@ func normalizeSpec(s taskDefSpec) taskDefSpec {
 
 func taskDefinitionOutputs(td *ecstypes.TaskDefinition) map[string]string {
 	family := aws.ToString(td.Family)
+	images := make(map[string]string, len(td.ContainerDefinitions))
+	for _, d := range td.ContainerDefinitions {
+		images[aws.ToString(d.Name)] = aws.ToString(d.Image)
+	}
 	return map[string]string{
-		composite.AttrARN:      aws.ToString(td.TaskDefinitionArn),
-		composite.AttrName:     family,
-		AttrFamily:             family,
-		composite.AttrRevision: strconv.Itoa(int(td.Revision)),
+		composite.AttrARN:             aws.ToString(td.TaskDefinitionArn),
+		composite.AttrName:            family,
+		AttrFamily:                    family,
+		composite.AttrRevision:        strconv.Itoa(int(td.Revision)),
+		composite.AttrContainerImages: composite.EncodeContainerImages(images),
 	}
 }
 

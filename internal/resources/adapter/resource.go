@@ -301,6 +301,9 @@ func (r *Resource[M, S]) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	}
 	actions := composite.Diff(g, recorded)
 	r.explainPlan(ctx, prior, g, recorded, actions, r.def.ID(spec), &resp.Diagnostics)
+	for _, line := range composite.PlanNotes(recorded, actions) {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("%s %q: %s", r.typeName(), r.def.ID(spec), line), "")
+	}
 	if w, ok := r.def.(PlanWarner[S]); ok {
 		for _, x := range w.PlanWarnings(spec, actions) {
 			resp.Diagnostics.AddWarning(x.Summary, x.Detail)
@@ -515,8 +518,22 @@ func (r *Resource[M, S]) Read(ctx context.Context, req resource.ReadRequest, res
 		resp.State.RemoveResource(ctx)
 		return
 	}
+	out = composite.ClearNotes(out) // the last Read's
+	if moved, ok := composite.ExternalRevision(out); ok {
+		// A pipeline deployed a revision of the task definition's family
+		// (deployment.image_owner "external"): observe it and adopt it.
+		got, _, err := engine.Refresh(ctx, r.def.Registry(r.clients), map[string]composite.Recorded{moved.Key: moved}, r.engineOptions())
+		if err != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("Reading %s %q", r.typeName(), id), err.Error())
+			return
+		}
+		if adopted, ok := got[moved.Key]; ok {
+			out = composite.AdoptRevision(out, adopted)
+		}
+	}
 	if g, _, _, diags := r.expand(ctx, state); !diags.HasError() {
 		out = composite.ApplyDriftRule(g, func(c composite.Child) (string, bool) { return composite.Fingerprint(c.Kind, c.Props) }, recorded, out)
+		out = composite.ReconcileNotes(g, out)
 	}
 	r.save(ctx, &resp.State, resp.Private, &state, out, &resp.Diagnostics)
 }
@@ -600,7 +617,12 @@ func (r *Resource[M, S]) Update(ctx context.Context, req resource.UpdateRequest,
 	if !ok {
 		return
 	}
-	out, err := engine.Apply(ctx, r.def.Registry(r.clients), g, recorded, composite.Diff(g, recorded), r.engineOptions())
+	actions := composite.Diff(g, recorded)
+	g = composite.FollowImages(g, recorded) // a pipeline's images are kept
+	out, err := engine.Apply(ctx, r.def.Registry(r.clients), g, recorded, actions, r.engineOptions())
+	if out != nil {
+		out = composite.ClearNotes(out) // reconciled by this apply
+	}
 	if err != nil {
 		// Keep the prior inputs so the next plan shows the change again, but
 		// record exactly which children exist now.

@@ -110,6 +110,7 @@ type deploymentModel struct {
 	MaximumPercent         types.Int64  `tfsdk:"maximum_percent"`
 	WaitForSteadyState     types.Bool   `tfsdk:"wait_for_steady_state"`
 	RedeployTriggers       types.Map    `tfsdk:"redeploy_triggers"`
+	ImageOwner             types.String `tfsdk:"image_owner"`
 	Alarms                 types.Object `tfsdk:"alarms"`
 }
 
@@ -265,6 +266,7 @@ func toSpec(ctx context.Context, m serviceModel) (composite.ServiceSpec, [][]com
 			MaximumPercent:         c.IntPtr(dm.MaximumPercent, ap("deployment", "maximum_percent")),
 			WaitForSteadyState:     c.BoolPtr(dm.WaitForSteadyState, ap("deployment", "wait_for_steady_state")),
 			RedeployTriggers:       c.StrMap(dm.RedeployTriggers, ap("deployment", "redeploy_triggers")),
+			ImageOwner:             c.Str(dm.ImageOwner, ap("deployment", "image_owner")),
 		}
 		var alm alarmsModel
 		if c.Object(dm.Alarms, ap("deployment", "alarms"), &alm) {

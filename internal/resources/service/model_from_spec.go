@@ -146,6 +146,7 @@ func fromSpec(ctx context.Context, s composite.ServiceSpec, into *serviceModel) 
 			MaximumPercent:         b.Int(d.MaximumPercent, "deployment", "maximum_percent"),
 			WaitForSteadyState:     b.Bool(d.WaitForSteadyState, "deployment", "wait_for_steady_state"),
 			RedeployTriggers:       b.StrMap(d.RedeployTriggers, "deployment", "redeploy_triggers"),
+			ImageOwner:             b.Str(d.ImageOwner, "deployment", "image_owner"),
 			Alarms:                 alarms,
 		}, "deployment")
 	}

@@ -213,6 +213,12 @@ func schemaInto(ctx context.Context, resp *resource.SchemaResponse) {
 						MarkdownDescription: "Arbitrary values; any change starts a new deployment of the same task definition " +
 							"(`forceNewDeployment`): the way to roll the tasks onto a new image pushed under a mutable tag such as " +
 							"`latest`, or to restart them. Removing the map starts none."},
+					"image_owner": schema.StringAttribute{Optional: true,
+						MarkdownDescription: "Who deploys images: `terraform` (default: the configuration's images run, and a revision a " +
+							"pipeline deployed is put back by the next apply, which the plan says) or `external` (a pipeline: the " +
+							"configuration's images are the initial ones only; a revision the pipeline registers and deploys is adopted " +
+							"with an empty plan, and a later change of anything else registers a revision that keeps the pipeline's " +
+							"images). See [Deployments owned by CI](#deployments-owned-by-ci)."},
 					"alarms": schema.SingleNestedAttribute{Optional: true,
 						MarkdownDescription: "CloudWatch alarms watched during a deployment (`deploymentConfiguration.alarms`): one in " +
 							"`ALARM` fails the deployment, and the apply error names it.",
