@@ -8,6 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
 	"github.com/containerapp/terraform-provider-containerapp/internal/acctest"
 	"github.com/containerapp/terraform-provider-containerapp/internal/composite"
 	"github.com/containerapp/terraform-provider-containerapp/internal/conns"
@@ -21,7 +25,25 @@ const (
 	createCallBudget  = 24
 	refreshCallBudget = 12
 	budgetLatency     = 50 * time.Millisecond
+	// The same service autoscaled (a scalable target, CPU and requests
+	// policies, one scheduled action) on its own Spot strategy.
+	autoscaledCreateBudget  = 28
+	autoscaledRefreshBudget = 15
 )
+
+// autoscaledBudgetSpec is budgetSpec with autoscaling and a strategy.
+func autoscaledBudgetSpec(name, cluster string, n acctest.Network) composite.ServiceSpec {
+	s := budgetSpec(name, cluster, n)
+	s.Autoscaling = &composite.AutoscalingSpec{
+		MinCount: composite.Ptr[int64](2), MaxCount: composite.Ptr[int64](6),
+		CPUTarget: composite.Ptr[int64](60), RequestsPerTarget: composite.Ptr[int64](1000),
+		Schedules: map[string]composite.ScheduleSpec{"night": {Schedule: "cron(0 22 * * ? *)", MaxCount: composite.Ptr[int64](2)}},
+	}
+	s.CapacityProviderStrategy = []composite.CapacityProviderStrategySpec{
+		{CapacityProvider: "FARGATE", Base: composite.Ptr[int64](1)}, {CapacityProvider: "FARGATE_SPOT", Weight: composite.Ptr[int64](3)},
+	}
+	return s
+}
 
 // budgetSpec is the full configuration: every optional child (load
 // balancer, discovery, repository, secrets, task role policy).
@@ -78,6 +100,13 @@ func TestAccService_callBudget(t *testing.T) {
 	ctx := context.Background()
 	cluster := acctest.RandomName("cl")
 	acctest.CreateCluster(t, cluster)
+	// The autoscaled service's strategy uses both Fargate providers.
+	if _, err := ecs.NewFromConfig(acctest.MustConfig(t)).PutClusterCapacityProviders(ctx, &ecs.PutClusterCapacityProvidersInput{
+		Cluster: aws.String(cluster), CapacityProviders: []string{"FARGATE", "FARGATE_SPOT"},
+		DefaultCapacityProviderStrategy: []ecstypes.CapacityProviderStrategyItem{},
+	}); err != nil {
+		t.Fatal(err)
+	}
 
 	proxy, err := acctest.NewProxy(acctest.Endpoint())
 	if err != nil {
@@ -91,11 +120,11 @@ func TestAccService_callBudget(t *testing.T) {
 
 	// run creates one service, refreshes it and destroys it, returning the
 	// calls of the create and of the refresh and the create's wall time.
-	run := func(latency time.Duration) (create, refresh []acctest.Call, elapsed time.Duration) {
+	run := func(latency time.Duration, spec func(name, cluster string, n acctest.Network) composite.ServiceSpec) (create, refresh []acctest.Call, elapsed time.Duration) {
 		t.Helper()
 		name := acctest.RandomName("svc")
 		n := acctest.CreateNetwork(t, name)
-		g, err := composite.ExpandService(budgetSpec(name, cluster, n), env)
+		g, err := composite.ExpandService(spec(name, cluster, n), env)
 		if err != nil {
 			t.Fatalf("expand: %v", err)
 		}
@@ -130,7 +159,7 @@ func TestAccService_callBudget(t *testing.T) {
 		return create, refresh, elapsed
 	}
 
-	create, refresh, _ := run(0)
+	create, refresh, _ := run(0, budgetSpec)
 	t.Logf("create: %d calls (%d mutating): %s", len(create), countMutating(create), opList(create))
 	t.Logf("refresh: %d calls: %s", len(refresh), opList(refresh))
 	if len(create) > createCallBudget {
@@ -160,8 +189,19 @@ func TestAccService_callBudget(t *testing.T) {
 		}
 	}
 
-	_, _, elapsed := run(budgetLatency)
+	_, _, elapsed := run(budgetLatency, budgetSpec)
 	t.Logf("create with %s latency per call: %s", budgetLatency, elapsed.Round(time.Millisecond))
+
+	// Autoscaled, on its own strategy.
+	create, refresh, _ = run(0, autoscaledBudgetSpec)
+	t.Logf("autoscaled create: %d calls (%d mutating): %s", len(create), countMutating(create), opList(create))
+	t.Logf("autoscaled refresh: %d calls: %s", len(refresh), opList(refresh))
+	if len(create) > autoscaledCreateBudget {
+		t.Errorf("an autoscaled create made %d AWS calls, budget %d", len(create), autoscaledCreateBudget)
+	}
+	if len(refresh) > autoscaledRefreshBudget {
+		t.Errorf("an autoscaled refresh made %d AWS calls, budget %d", len(refresh), autoscaledRefreshBudget)
+	}
 }
 
 // mustExpandKinds returns, per read operation, how many children legitimately
